@@ -1,0 +1,6 @@
+export * from './hub';
+export * from './metering';
+export * from './grid';
+export * from './tariffs';
+export * from './flexibility';
+export * from './hems';
