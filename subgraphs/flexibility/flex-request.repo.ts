@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, count, eq, gt } from 'drizzle-orm';
+import { flexRequests, substationsView } from '../../schema/tables';
+import type { Page } from '../kit/connection';
+import type { Database } from '../kit/db';
+import { anyText } from '../kit/sql';
+import type { FlexDirection, FlexRequest, FlexRequestStatus } from './flex-request.type';
+
+type Row = typeof flexRequests.$inferSelect;
+
+const toFlexRequest = (row: Row): FlexRequest => ({
+  ...row,
+  direction: row.direction as FlexDirection,
+  status: row.status as FlexRequestStatus,
+});
+
+export interface NewFlexRequest {
+  secondarySubstationId: string;
+  direction: FlexDirection;
+  powerKw: number;
+  windowStart: Date;
+  windowEnd: Date;
+}
+
+export class FlexRequestRepo {
+  constructor(private readonly db: Database) {}
+
+  async byIds(ids: readonly string[]): Promise<FlexRequest[]> {
+    const rows = await this.db.select().from(flexRequests).where(anyText(flexRequests.id, ids));
+    return rows.map(toFlexRequest);
+  }
+
+  async page(page: Page): Promise<{ rows: FlexRequest[]; totalCount: number }> {
+    const after = page.afterKey === null ? undefined : gt(flexRequests.id, page.afterKey);
+    const [rows, [total]] = await Promise.all([
+      this.db.select().from(flexRequests).where(after).orderBy(asc(flexRequests.id)).limit(page.limit + 1),
+      this.db.select({ n: count() }).from(flexRequests),
+    ]);
+    return { rows: rows.map(toFlexRequest), totalCount: total?.n ?? 0 };
+  }
+
+  /** Reads grid's published view, never grid's tables. */
+  async substationExists(secondarySubstationId: string): Promise<boolean> {
+    const rows = await this.db
+      .select({ id: substationsView.secondarySubstationId })
+      .from(substationsView)
+      .where(and(eq(substationsView.secondarySubstationId, secondarySubstationId)))
+      .limit(1);
+    return rows.length > 0;
+  }
+
+  async insert(request: NewFlexRequest): Promise<FlexRequest> {
+    const [row] = await this.db
+      .insert(flexRequests)
+      .values({ id: `fr-${randomUUID()}`, ...request, status: 'OPEN' })
+      .returning();
+    return toFlexRequest(row!);
+  }
+}

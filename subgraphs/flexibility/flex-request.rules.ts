@@ -1,0 +1,22 @@
+/** Pure validation of a new flexibility request; returns the problems, empty when valid. */
+export interface FlexRequestDraft {
+  powerKw: number;
+  windowStart: Date;
+  windowEnd: Date;
+}
+
+export const MAX_FLEX_POWER_KW = 10_000;
+export const MAX_FLEX_WINDOW_MS = 24 * 3600 * 1000;
+
+export function flexRequestProblems(draft: FlexRequestDraft, nowMs: number): string[] {
+  const problems: string[] = [];
+  if (!(draft.powerKw > 0 && draft.powerKw <= MAX_FLEX_POWER_KW)) {
+    problems.push(`powerKw must be above 0 and at most ${MAX_FLEX_POWER_KW}`);
+  }
+  const startMs = draft.windowStart.getTime();
+  const endMs = draft.windowEnd.getTime();
+  if (endMs <= startMs) problems.push('windowEnd must be after windowStart');
+  else if (endMs - startMs > MAX_FLEX_WINDOW_MS) problems.push('the window may last at most 24 hours');
+  if (startMs < nowMs) problems.push('windowStart must not be in the past');
+  return problems;
+}

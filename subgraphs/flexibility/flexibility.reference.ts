@@ -1,0 +1,8 @@
+import type { ReferenceResolvers } from '../kit/subgraph';
+import type { FlexibilityLoaders } from './flexibility.loader';
+
+export const flexibilityReferences: ReferenceResolvers<FlexibilityLoaders> = {
+  FlexRequest: {
+    __resolveReference: (reference, ctx) => ctx.loaders.flexRequest.load(reference.id),
+  },
+};

@@ -1,0 +1,26 @@
+import type DataLoader from 'dataloader';
+import type { Identity } from '../../schema/identity';
+import type { Database } from '../kit/db';
+import { groupedLoader, keyedLoader } from '../kit/loader';
+import { NetworkRepo, type ConnectionRow } from './network.repo';
+import type { Feeder, PrimarySubstation, SecondarySubstation } from './secondary-substation.type';
+
+export interface GridLoaders {
+  network: NetworkRepo;
+  secondarySubstation: DataLoader<string, SecondarySubstation | null>;
+  primarySubstation: DataLoader<string, PrimarySubstation | null>;
+  feeders: DataLoader<string, Feeder[]>;
+  connection: DataLoader<string, ConnectionRow | null>;
+}
+
+// Network topology is not personal data: every caller sees the same grid.
+export function createGridLoaders(db: Database, _identity: Identity): GridLoaders {
+  const network = new NetworkRepo(db);
+  return {
+    network,
+    secondarySubstation: keyedLoader((ids) => network.secondarySubstations(ids), (row) => row.id),
+    primarySubstation: keyedLoader((ids) => network.primarySubstations(ids), (row) => row.id),
+    feeders: groupedLoader((ids) => network.feedersOf(ids), (row) => row.secondarySubstationId),
+    connection: keyedLoader((ids) => network.connectionsOf(ids), (row) => row.meteringPointId),
+  };
+}

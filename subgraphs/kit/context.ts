@@ -1,0 +1,12 @@
+import type { Identity } from '../../schema/identity';
+import type { Database } from './db';
+import type { Logger } from './logger';
+
+/** What every resolver of every subgraph gets; `loaders` is the subgraph's own DataLoaders. */
+export interface SubgraphContext<Loaders = unknown> {
+  identity: Identity;
+  requestId: string;
+  db: Database;
+  log: Logger;
+  loaders: Loaders;
+}

@@ -1,0 +1,32 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { isClientErrorCode } from '../../schema/errors';
+import type { Logger } from './logger';
+
+/** Errors about the shape of the request itself: their messages describe the query, nothing else. */
+const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'BAD_USER_INPUT']);
+
+/** Extensions a client may see besides `code`. */
+const PUBLIC_EXTENSIONS = ['rejected', 'field'] as const;
+
+/**
+ * Reduces any error to the closed set of codes. Only messages of errors raised on purpose
+ * (closed-set codes other than INTERNAL_SERVER_ERROR) pass; everything else is logged in full
+ * and replaced by a generic message, so no SQL, parameters or stack traces reach a client.
+ */
+export function createErrorMasker(log: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    const safe = (isClientErrorCode(code) && code !== 'INTERNAL_SERVER_ERROR') || REQUEST_ERROR_CODES.has(String(code));
+    if (!safe) {
+      const original = unwrapResolverError(error);
+      log.error({ err: original, path: formatted.path }, 'masked an internal error');
+      return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    }
+    const extensions: Record<string, unknown> = { code: isClientErrorCode(code) ? code : 'BAD_USER_INPUT' };
+    for (const key of PUBLIC_EXTENSIONS) {
+      if (formatted.extensions?.[key] !== undefined) extensions[key] = formatted.extensions[key];
+    }
+    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions };
+  };
+}

@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { DateTimeResolver } from 'graphql-scalars';
+import gql from 'graphql-tag';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphql';
+import type { Identity } from '../../schema/identity';
+import { CallerResolver } from './caller.resolver';
+import type { SubgraphContext } from './context';
+import type { Database } from './db';
+
+export const SUBGRAPH_NAMES = ['metering', 'grid', 'tariffs', 'flexibility', 'hems'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+const FEDERATION_LINK =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires"])\n';
+
+/** An entity representation as the query planner sends it: `{ __typename, id }`. */
+export interface EntityReference {
+  id: string;
+}
+
+export type ReferenceResolvers<Loaders> = Record<
+  string,
+  { __resolveReference(reference: EntityReference, ctx: SubgraphContext<Loaders>): unknown }
+>;
+
+/** What a subgraph contributes; every subgraph's index.ts exports one of these. */
+export interface SubgraphDefinition<Loaders> {
+  name: SubgraphName;
+  // type-graphql takes resolver classes; their constructors have no common signature.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  resolvers: NonEmptyArray<Function>;
+  /** Entity types this subgraph extends but no root field returns (e.g. its MeteringPoint). */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  extendedEntities?: Function[];
+  /** `__resolveReference` per entity type, given to buildSubgraphSchema. */
+  references: ReferenceResolvers<Loaders>;
+  /** Fresh DataLoaders for one request, so batching and caching never cross callers. */
+  createLoaders(db: Database, identity: Identity): Loaders;
+}
+
+export async function buildFederatedSchema<L>(definition: SubgraphDefinition<L>): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
+    resolvers: [CallerResolver, ...definition.resolvers],
+    orphanedTypes: definition.extendedEntities ?? [],
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    validate: false,
+  });
+  const typeDefs = gql(FEDERATION_LINK + printSchemaWithDirectives(schema));
+  // type-graphql's map is typed loosely; the subgraph library checks its shape at build time.
+  const resolvers = { ...(createResolversMap(schema) as GraphQLResolverMap<unknown>) };
+  for (const [typeName, reference] of Object.entries(definition.references)) {
+    resolvers[typeName] = { ...(resolvers[typeName] as object), ...reference } as GraphQLResolverMap<unknown>[string];
+  }
+  return buildSubgraphSchema([{ typeDefs, resolvers }]);
+}

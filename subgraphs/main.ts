@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, SUBGRAPHS, type SubgraphName } from '.';
+import { parseSubgraphConfig } from './kit/config';
+import { createLogger } from './kit/logger';
+import { runUntilSignalled } from './kit/process';
+import { startSubgraph } from './kit/start';
+
+/** `npm run start:subgraph -- <name>`: one subgraph as its own process (one replica). */
+async function main(): Promise<void> {
+  const program = new Command()
+    .name('start:subgraph')
+    .description('Run one Market Hub subgraph')
+    .argument('<name>', `one of ${SUBGRAPH_NAMES.join(', ')}`)
+    .parse();
+  const name = program.args[0] as SubgraphName;
+  if (!SUBGRAPH_NAMES.includes(name)) program.error(`Unknown subgraph "${name}": expected one of ${SUBGRAPH_NAMES.join(', ')}`);
+  const config = parseSubgraphConfig({ SUBGRAPH_PORT: String(DEFAULT_SUBGRAPH_PORTS[name]), ...process.env });
+  const running = await startSubgraph(SUBGRAPHS[name], config);
+  runUntilSignalled(createLogger(`subgraph-${name}`, config.logLevel), running.stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+import { and, asc, count, eq, gt, type SQL } from 'drizzle-orm';
+import { meteringPoints } from '../../schema/tables';
+import type { Database } from '../kit/db';
+import type { Page } from '../kit/connection';
+import { anyText } from '../kit/sql';
+import type { MeteringPointVisibility } from './metering-point.access';
+import type { MeteringPoint } from './metering-point.type';
+
+export type MeteringPointRow = MeteringPoint;
+
+const columns = {
+  id: meteringPoints.id,
+  retailerId: meteringPoints.retailerId,
+  contractedPowerKva: meteringPoints.contractedPowerKva,
+  customerClass: meteringPoints.customerClass,
+  usage: meteringPoints.usage,
+  pvCapacityKwp: meteringPoints.pvCapacityKwp,
+};
+
+/** The SQL condition for a visibility; null means the caller sees nothing. */
+function visibleWhere(visibility: MeteringPointVisibility): SQL | undefined | null {
+  switch (visibility.kind) {
+    case 'all':
+      return undefined;
+    case 'retailer':
+      return eq(meteringPoints.retailerId, visibility.retailerId);
+    case 'none':
+      return null;
+  }
+}
+
+export class MeteringPointRepo {
+  constructor(private readonly db: Database) {}
+
+  /** The visible points among `ids`, in any order; invisible and unknown ids are simply absent. */
+  async findVisible(ids: readonly string[], visibility: MeteringPointVisibility): Promise<MeteringPointRow[]> {
+    const visible = visibleWhere(visibility);
+    if (visible === null || ids.length === 0) return [];
+    const rows = await this.db
+      .select(columns)
+      .from(meteringPoints)
+      .where(and(anyText(meteringPoints.id, ids), visible));
+    return rows as MeteringPointRow[];
+  }
+
+  /** One keyset page plus one extra row, which tells whether another page follows. */
+  async page(visibility: MeteringPointVisibility, page: Page): Promise<{ rows: MeteringPointRow[]; totalCount: number }> {
+    const visible = visibleWhere(visibility);
+    if (visible === null) return { rows: [], totalCount: 0 };
+    const after = page.afterKey === null ? undefined : gt(meteringPoints.id, page.afterKey);
+    const [rows, [total]] = await Promise.all([
+      this.db
+        .select(columns)
+        .from(meteringPoints)
+        .where(and(visible, after))
+        .orderBy(asc(meteringPoints.id))
+        .limit(page.limit + 1),
+      this.db.select({ n: count() }).from(meteringPoints).where(visible),
+    ]);
+    return { rows: rows as MeteringPointRow[], totalCount: total?.n ?? 0 };
+  }
+}

@@ -1,0 +1,8 @@
+import type { ReferenceResolvers } from '../kit/subgraph';
+import type { MeteringLoaders } from './metering.loader';
+
+export const meteringReferences: ReferenceResolvers<MeteringLoaders> = {
+  MeteringPoint: {
+    __resolveReference: (reference, ctx) => ctx.loaders.meteringPoint.load(reference.id),
+  },
+};

@@ -1,0 +1,14 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { SubgraphContext } from '../kit/context';
+import type { TariffsLoaders } from './tariffs.loader';
+import { MeteringPoint } from './metering-point.type';
+import { Tariff } from './tariff.type';
+
+@Resolver(() => MeteringPoint)
+export class MeteringPointTariffResolver {
+  @FieldResolver(() => Tariff, { nullable: true, description: 'The tariff plan this point is on' })
+  async tariff(@Root() point: MeteringPoint, @Ctx() ctx: SubgraphContext<TariffsLoaders>): Promise<Tariff | null> {
+    const assignment = await ctx.loaders.assignment.load(point.id);
+    return assignment ? ctx.loaders.tariff.load(assignment.tariffPlanId) : null;
+  }
+}
