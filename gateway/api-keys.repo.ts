@@ -1,0 +1,111 @@
+import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { apiKeys } from '../schema/tables';
+import { ROLES, type Identity, type Role } from '../schema/identity';
+import type { Database } from '../subgraphs/kit/db';
+import { digestApiKey, displayPrefix, generateApiKey, generateKeyId } from './api-key';
+
+export interface NewApiKey {
+  name: string;
+  organisationId: string;
+  role: Role;
+  scopes: string[];
+  expiresAt?: Date | null;
+}
+
+export type ApiKeyRecord = Omit<typeof apiKeys.$inferSelect, 'digest'>;
+
+const listed = {
+  id: apiKeys.id,
+  name: apiKeys.name,
+  organisationId: apiKeys.organisationId,
+  role: apiKeys.role,
+  scopes: apiKeys.scopes,
+  displayPrefix: apiKeys.displayPrefix,
+  createdAt: apiKeys.createdAt,
+  expiresAt: apiKeys.expiresAt,
+  revokedAt: apiKeys.revokedAt,
+  lastUsedAt: apiKeys.lastUsedAt,
+};
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+/** The hub's API keys: the key itself is returned once, at creation, and never stored. */
+export class ApiKeysRepo {
+  constructor(private readonly db: Database) {}
+
+  async create(input: NewApiKey): Promise<{ key: string; record: ApiKeyRecord }> {
+    const key = generateApiKey();
+    const [record] = await this.db
+      .insert(apiKeys)
+      .values({
+        id: generateKeyId(),
+        name: input.name,
+        organisationId: input.organisationId,
+        role: input.role,
+        scopes: input.scopes,
+        digest: digestApiKey(key),
+        displayPrefix: displayPrefix(key),
+        expiresAt: input.expiresAt ?? null,
+      })
+      .returning(listed);
+    return { key, record: record! };
+  }
+
+  /** The identity behind a key, or null when unknown, revoked or expired. */
+  async identify(key: string, now = new Date()): Promise<Identity | null> {
+    const [row] = await this.db
+      .select({ id: apiKeys.id, organisationId: apiKeys.organisationId, role: apiKeys.role, scopes: apiKeys.scopes })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.digest, digestApiKey(key)), isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), sql`${apiKeys.expiresAt} > ${now}`)));
+    if (!row || !isRole(row.role)) return null;
+    return { keyId: row.id, organisationId: row.organisationId, role: row.role, scopes: row.scopes };
+  }
+
+  /** Whether the key is still usable: open sockets are re-checked with this. */
+  async isActive(keyId: string, now = new Date()): Promise<boolean> {
+    const rows = await this.db
+      .select({ id: apiKeys.id })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), sql`${apiKeys.expiresAt} > ${now}`)));
+    return rows.length > 0;
+  }
+
+  /** Cheap for busy keys: the row is written only when the stored time is a minute old. */
+  async touch(keyId: string): Promise<void> {
+    await this.db
+      .update(apiKeys)
+      .set({ lastUsedAt: sql`now()` })
+      .where(and(eq(apiKeys.id, keyId), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql`now() - interval '1 minute'`))));
+  }
+
+  list(): Promise<ApiKeyRecord[]> {
+    return this.db.select(listed).from(apiKeys).orderBy(asc(apiKeys.createdAt), asc(apiKeys.id));
+  }
+
+  async find(keyId: string): Promise<ApiKeyRecord | null> {
+    const [row] = await this.db.select(listed).from(apiKeys).where(eq(apiKeys.id, keyId));
+    return row ?? null;
+  }
+
+  /** Returns false when there was no such active key. */
+  async revoke(keyId: string): Promise<boolean> {
+    const rows = await this.db
+      .update(apiKeys)
+      .set({ revokedAt: sql`now()` })
+      .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
+      .returning({ id: apiKeys.id });
+    return rows.length > 0;
+  }
+
+  /** A new key with the same name, organisation, role, scopes and expiry; the old one is revoked. */
+  async rotate(keyId: string): Promise<{ key: string; record: ApiKeyRecord } | null> {
+    return this.db.transaction(async (tx) => {
+      const repo = new ApiKeysRepo(tx as unknown as Database);
+      const old = await repo.find(keyId);
+      if (!old || old.revokedAt || !isRole(old.role) || !(await repo.revoke(keyId))) return null;
+      return repo.create({ name: old.name, organisationId: old.organisationId, role: old.role, scopes: old.scopes, expiresAt: old.expiresAt });
+    });
+  }
+}

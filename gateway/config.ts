@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs';
+import { envDurationMs, envLogLevel, envPort, envSecret, envUrl, parseEnv } from '../subgraphs/kit/env';
+
+export interface GatewayConfig {
+  databaseUrl: string;
+  identitySecret: string;
+  /** How long a signed identity header stays valid: only for the hop gateway -> subgraph. */
+  identityTtlMs: number;
+  host: string;
+  port: number;
+  subgraphUrls: Record<SubgraphName, string>;
+  /** How long a verified API key is trusted before it is looked up again. */
+  keyCacheTtlMs: number;
+  logLevel: string;
+  shutdownGraceMs: number;
+  supergraphPath?: string;
+}
+
+const subgraphUrlVariable = (name: SubgraphName) => `SUBGRAPH_${name.toUpperCase()}_URL`;
+
+export function parseGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const urlShape = Object.fromEntries(
+    SUBGRAPH_NAMES.map((name) => [subgraphUrlVariable(name), envUrl.default(`http://127.0.0.1:${DEFAULT_SUBGRAPH_PORTS[name]}/graphql`)]),
+  );
+  const parsed = parseEnv(
+    {
+      DATABASE_URL: z.string().min(1),
+      HUB_IDENTITY_SECRET: envSecret,
+      IDENTITY_TTL_MS: envDurationMs(30_000),
+      HOST: z.string().default('0.0.0.0'),
+      PORT: envPort(4000),
+      KEY_CACHE_TTL_MS: envDurationMs(1_000),
+      LOG_LEVEL: envLogLevel,
+      SHUTDOWN_GRACE_MS: envDurationMs(10_000),
+      SUPERGRAPH_PATH: z.string().optional(),
+      ...urlShape,
+    },
+    env,
+  );
+  const values = parsed as Record<string, unknown>;
+  return {
+    databaseUrl: parsed.DATABASE_URL,
+    identitySecret: parsed.HUB_IDENTITY_SECRET,
+    identityTtlMs: parsed.IDENTITY_TTL_MS,
+    host: parsed.HOST,
+    port: parsed.PORT,
+    subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, values[subgraphUrlVariable(name)] as string])) as Record<SubgraphName, string>,
+    keyCacheTtlMs: parsed.KEY_CACHE_TTL_MS,
+    logLevel: parsed.LOG_LEVEL,
+    shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
+    supergraphPath: parsed.SUPERGRAPH_PATH,
+  };
+}

@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { GraphQLSchema } from 'graphql';
+import { UnauthenticatedError } from '../schema/errors';
+import { REQUEST_ID_HEADER } from '../schema/identity';
+import type { DatabaseHandle } from '../subgraphs/kit/db';
+import { listen } from '../subgraphs/kit/http';
+import type { Logger } from '../subgraphs/kit/logger';
+import { createErrorMasker } from '../subgraphs/kit/mask-errors';
+import { ApiKeysRepo } from './api-keys.repo';
+import { Authenticator, extractApiKey } from './authenticator';
+import type { GatewayConfig } from './config';
+import type { GatewayContext } from './context';
+import { checkReadiness } from './health';
+import { playgroundRouter } from './playground/playground';
+import { requestIdFrom } from './request-id';
+import { SignedSubgraphSource } from './subgraph-source';
+import { attachWebSocketServer } from './websocket';
+
+export const DEFAULT_SUPERGRAPH_PATH = path.resolve(__dirname, '../schema/supergraph.graphql');
+
+export interface RunningGateway {
+  url: string;
+  stop(): Promise<void>;
+}
+
+function requestLogging(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const startedMs = performance.now();
+      return {
+        async willSendResponse({ operationName, errors }) {
+          contextValue.log.info(
+            { operationName, durationMs: Math.round(performance.now() - startedMs), errorCount: errors?.length ?? 0 },
+            'graphql request',
+          );
+        },
+      };
+    },
+  };
+}
+
+/** The only door: authenticates API keys, plans queries across the subgraphs, masks errors. */
+/** What the server needs once the process has its database and logger. */
+export type GatewayServerOptions = Omit<GatewayConfig, 'databaseUrl' | 'logLevel'>;
+
+export async function startGateway(config: GatewayServerOptions, database: DatabaseHandle, log: Logger): Promise<RunningGateway> {
+  const authenticator = new Authenticator(new ApiKeysRepo(database.db), config.keyCacheTtlMs, log);
+  const gateway = new ApolloGateway({
+    supergraphSdl: readFileSync(config.supergraphPath ?? DEFAULT_SUPERGRAPH_PATH, 'utf8'),
+    buildService: ({ name }) => {
+      const url = config.subgraphUrls[name as keyof typeof config.subgraphUrls];
+      if (!url) throw new Error(`No URL configured for subgraph ${name}`);
+      return new SignedSubgraphSource(url, config.identitySecret, config.identityTtlMs);
+    },
+  });
+
+  // Registered before start so the first load is not missed; WebSocket validation needs it.
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate((update) => {
+    apiSchema = update.apiSchema;
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    formatError: createErrorMasker(log),
+    includeStacktraceInErrorResponses: false,
+    // The process owns shutdown (runUntilSignalled): drain in order, database last.
+    stopOnTerminationSignals: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
+      ApolloServerPluginLandingPageDisabled(),
+      requestLogging(),
+    ],
+  });
+  await apollo.start();
+
+  const sockets = attachWebSocketServer({ httpServer, apollo, schema: () => apiSchema, authenticator, log });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const report = await checkReadiness(database.pool, config.subgraphUrls);
+    res.status(report.ready ? 200 : 503).json(report);
+  });
+  app.use(playgroundRouter());
+  app.use(
+    '/graphql',
+    express.json({ limit: '8mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const requestId = requestIdFrom(req.header(REQUEST_ID_HEADER));
+        const identity = await authenticator.identify(extractApiKey(req.headers));
+        if (!identity) throw new UnauthenticatedError();
+        return { identity, requestId, log: log.child({ requestId, keyId: identity.keyId }) };
+      },
+    }),
+  );
+
+  const url = await listen(httpServer, config.host, config.port);
+  log.info({ url: `${url}/graphql` }, 'gateway listening');
+  return {
+    url,
+    async stop() {
+      await sockets.close();
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import { openDatabase } from '../subgraphs/kit/db';
+import { createLogger } from '../subgraphs/kit/logger';
+import { runUntilSignalled } from '../subgraphs/kit/process';
+import { parseGatewayConfig } from './config';
+import { startGateway } from './gateway';
+
+/** `npm run start:gateway`: the gateway alone, subgraph URLs from configuration. */
+async function main(): Promise<void> {
+  const config = parseGatewayConfig();
+  const log = createLogger('gateway', config.logLevel);
+  const database = openDatabase(config.databaseUrl);
+  const gateway = await startGateway(config, database, log);
+  runUntilSignalled(log, async () => {
+    await gateway.stop();
+    await database.close();
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

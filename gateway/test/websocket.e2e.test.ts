@@ -1,0 +1,74 @@
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { startTestHub, type TestHub } from '../../tools/testing/hub-fixture';
+import { HubCloseCode } from '../close-codes';
+
+let t: TestHub;
+let retailerKey: string;
+let retailerId: string;
+
+beforeAll(async () => {
+  t = await startTestHub();
+  retailerId = t.parish.organisations.find((org) => org.kind === 'retailer')!.id;
+  retailerKey = await t.createKey('retailer', retailerId);
+});
+
+afterAll(() => t.stop());
+
+const wsUrl = () => `${t.hub.url.replace(/^http/, 'ws')}/graphql`;
+
+/** Opens a raw graphql-transport-ws socket, sends connection_init, resolves with the close code. */
+function closeCodeAfterInit(payload: Record<string, unknown>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(wsUrl(), 'graphql-transport-ws');
+    socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload })));
+    socket.once('message', (data) => reject(new Error(`unexpected message ${String(data)}`)));
+    socket.once('close', (code) => resolve(code));
+    socket.once('error', reject);
+  });
+}
+
+function client(connectionParams: Record<string, unknown>) {
+  return createClient({ url: wsUrl(), webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
+}
+
+describe('graphql-ws on the gateway', () => {
+  it('closes a socket without a key with 4401', async () => {
+    expect(await closeCodeAfterInit({})).toBe(HubCloseCode.Unauthenticated);
+  });
+
+  it('closes a socket with an unknown key with 4401', async () => {
+    expect(await closeCodeAfterInit({ apiKey: `mh_${'Z'.repeat(32)}` })).toBe(HubCloseCode.Unauthenticated);
+  });
+
+  it('runs a federated query for a key given in connectionParams, with the same row-level rules', async () => {
+    const ws = client({ apiKey: retailerKey });
+    try {
+      const result = await new Promise<unknown>((resolve, reject) => {
+        let value: unknown;
+        ws.subscribe(
+          { query: '{ me { organisationId } meteringPoints(first: 5) { totalCount edges { node { retailerId tariff { kind } } } } }' },
+          { next: (data) => (value = data), error: reject, complete: () => resolve(value) },
+        );
+      });
+      const own = t.parish.meteringPoints.filter((point) => point.retailerId === retailerId).length;
+      expect(result).toMatchObject({ data: { me: { organisationId: retailerId }, meteringPoints: { totalCount: own } } });
+      const edges = (result as { data: { meteringPoints: { edges: { node: { retailerId: string } }[] } } }).data.meteringPoints.edges;
+      expect(edges.every((edge) => edge.node.retailerId === retailerId)).toBe(true);
+    } finally {
+      await ws.dispose();
+    }
+  });
+
+  it('answers an invalid operation with an error message, not a crash', async () => {
+    const ws = client({ Authorization: `Bearer ${retailerKey}` });
+    try {
+      const errors = await new Promise<unknown>((resolve) => {
+        ws.subscribe({ query: '{ nope }' }, { next: () => undefined, error: resolve, complete: () => resolve(null) });
+      });
+      expect(JSON.stringify(errors)).toContain('nope');
+    } finally {
+      await ws.dispose();
+    }
+  });
+});
