@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { queryScenario } from './query.scenario';
+import type { Scenario } from './scenario';
+import { startupScenario } from './startup.scenario';
+
+const SCENARIOS: Scenario[] = [startupScenario, queryScenario];
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .name('bench')
+    .description(`Market Hub benchmarks; metrics are documented in tools/bench/README.md\n\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(10)} ${s.description}`).join('\n')}`)
+    .argument('<scenario>', SCENARIOS.map((s) => s.name).join(' | '))
+    .option('--json', 'print one JSON object { scenario, metrics } on stdout')
+    .parse();
+  const scenario = SCENARIOS.find((candidate) => candidate.name === program.args[0]);
+  if (!scenario) return program.error(`Unknown scenario "${program.args[0]}"`);
+  const result = await scenario.run();
+  if (program.opts<{ json?: boolean }>().json) {
+    process.stdout.write(`${JSON.stringify({ scenario: scenario.name, metrics: result.metrics })}\n`);
+  } else {
+    console.log(`${scenario.name}: ${scenario.description}`);
+    console.table(result.table);
+    console.table(result.metrics);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.stack ?? error.message : error);
+    process.exit(1);
+  },
+);

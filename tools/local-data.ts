@@ -1,0 +1,23 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** Where the embedded default keeps its state: PostgreSQL data, the identity secret, demo keys. */
+export const DEFAULT_DATA_DIR = path.resolve(__dirname, '../.data');
+export const DEFAULT_EMBEDDED_PG_PORT = 54329;
+export const EMBEDDED_DATABASE = 'markethub';
+
+/** The embedded server's URL, which tools use when DATABASE_URL is unset. */
+export function embeddedDatabaseUrl(port = DEFAULT_EMBEDDED_PG_PORT): string {
+  return `postgres://postgres:postgres@127.0.0.1:${port}/${EMBEDDED_DATABASE}`;
+}
+
+/** The gateway/subgraph shared secret of a local install: made once, kept private to this user. */
+export function localIdentitySecret(dataDir: string): string {
+  const file = path.join(dataDir, 'identity-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}

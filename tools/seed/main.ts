@@ -1,0 +1,127 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { openDatabase, type DatabaseHandle } from '../../subgraphs/kit/db';
+import { applyMigrations } from '../../subgraphs/kit/migrate';
+import { DEFAULT_SEED, generateParish, type Parish } from './parish';
+import { writeParish } from './write';
+
+// The start-up path asks this before seeding; one import for both.
+export { isDatabaseEmpty } from './write';
+
+export interface SeedOptions {
+  customers: number;
+  /** Days of readings to generate; carried for the load-curve generator, which does not exist yet. */
+  days: number;
+  seed: number;
+}
+
+export interface SeedSummary {
+  meteringPoints: number;
+  secondarySubstations: number;
+  feeders: number;
+  retailers: number;
+  evStations: number;
+  pvProsumers: number;
+  hems: number;
+}
+
+export const DEFAULT_CUSTOMERS = 14_000;
+export const DEFAULT_DAYS = 7;
+
+export function summarise(parish: Parish): SeedSummary {
+  return {
+    meteringPoints: parish.meteringPoints.length,
+    secondarySubstations: parish.secondarySubstations.length,
+    feeders: parish.feeders.length,
+    retailers: parish.organisations.filter((o) => o.kind === 'retailer').length,
+    evStations: parish.evChargingStations.length,
+    pvProsumers: parish.meteringPoints.filter((p) => p.pvCapacityKwp > 0).length,
+    hems: parish.hemsSystems.length,
+  };
+}
+
+/**
+ * Generates the demo parish and writes it into a migrated, empty database (throws if a parish
+ * is already there). For tools/start.ts as much as for the CLI; omitted options take the CLI's defaults.
+ */
+export async function seedDemoParish(
+  handle: DatabaseHandle,
+  options: Partial<SeedOptions> = {},
+  progress?: (done: number, total: number) => void,
+): Promise<SeedSummary> {
+  const { customers = DEFAULT_CUSTOMERS, seed = DEFAULT_SEED } = options;
+  const parish = generateParish({ customers, seed });
+  await writeParish(handle, parish, progress);
+  return summarise(parish);
+}
+
+function integerOption(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value) => {
+    // Number('') is 0 and Number('1e3') is 1000: insist on plain digits.
+    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`expected a whole number, got '${value}'`);
+    const n = Number(value);
+    if (n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}, got ${value}`);
+    return n;
+  };
+}
+
+export interface SeedCommand {
+  options: SeedOptions;
+  databaseUrl: string;
+}
+
+/** Parses the command line; commander prints the error (or --help) and exits on bad input. */
+export function parseSeedCommand(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): SeedCommand {
+  // Annotated so that TypeScript sees program.error() never returns.
+  const program: Command = new Command('seed')
+    .description('Seed an empty Market Hub database with a synthetic Lisbon parish (the UPGRID Portuguese demo).')
+    .option('--customers <n>', 'metering points to create', integerOption(1), DEFAULT_CUSTOMERS)
+    .option('--days <n>', 'days of readings to generate', integerOption(0), DEFAULT_DAYS)
+    // mulberry32 keeps 32 bits of state.
+    .option('--seed <n>', 'seed of the deterministic generator', integerOption(0, 0xffff_ffff), DEFAULT_SEED)
+    .option('--database-url <url>', 'PostgreSQL connection string (default: $DATABASE_URL)')
+    .parse(argv, { from: 'user' });
+  const parsed = program.opts<{ customers: number; days: number; seed: number; databaseUrl?: string }>();
+  const databaseUrl = parsed.databaseUrl ?? env.DATABASE_URL;
+  if (!databaseUrl) program.error('error: no database: set DATABASE_URL or pass --database-url <url>');
+  return { options: { customers: parsed.customers, days: parsed.days, seed: parsed.seed }, databaseUrl };
+}
+
+async function main(): Promise<void> {
+  const { options, databaseUrl } = parseSeedCommand(process.argv.slice(2));
+  const handle = openDatabase(databaseUrl);
+  const bar = process.stderr.isTTY ? new SingleBar({ stream: process.stderr, format: 'seeding [{bar}] {percentage}% {value}/{total} rows' }) : null;
+  try {
+    await applyMigrations(handle);
+    const started = performance.now();
+    const summary = await seedDemoParish(handle, options, (done, total) => {
+      if (!bar) return;
+      if (done === 0) bar.start(total, 0);
+      else bar.update(done);
+    });
+    bar?.stop();
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    console.log(
+      `Seeded ${summary.meteringPoints} metering points, ${summary.secondarySubstations} secondary substations, ` +
+        `${summary.feeders} feeders, ${summary.retailers} retailers, ${summary.evStations} EV stations, ` +
+        `${summary.pvProsumers} PV prosumers, ${summary.hems} HEMS in ${seconds} s.`,
+    );
+  } finally {
+    bar?.stop();
+    await handle.close();
+  }
+}
+
+/** drizzle wraps driver errors as 'Failed query: …', leaving PostgreSQL's own message in `cause`. */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (!(error.cause instanceof Error)) return error.message;
+  return `${error.cause.message} (${error.message.split('\n')[0]})`;
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(`seed: ${describe(error)}`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,216 @@
+import { generateParish, type Parish } from './parish';
+
+const DEMO_CUSTOMERS = 14_000;
+
+const lisbonHourMinute = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Lisbon', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const minutesOfDayInLisbon = (instant: Date): number => {
+  const [hour, minute] = lisbonHourMinute.format(instant).split(':').map(Number);
+  return (hour ?? 0) * 60 + (minute ?? 0);
+};
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+}
+
+describe('generateParish', () => {
+  let demo: Parish;
+
+  beforeAll(() => {
+    demo = generateParish({ customers: DEMO_CUSTOMERS });
+  });
+
+  describe('determinism', () => {
+    it('gives byte-identical parishes for the same options', () => {
+      const again = generateParish({ customers: DEMO_CUSTOMERS });
+      expect(JSON.stringify(again)).toBe(JSON.stringify(demo));
+    });
+
+    it('gives a different parish for a different seed', () => {
+      const other = generateParish({ customers: DEMO_CUSTOMERS, seed: 42 });
+      expect(other.meteringPoints.map((p) => p.id)).not.toEqual(demo.meteringPoints.map((p) => p.id));
+      expect(JSON.stringify(other)).not.toBe(JSON.stringify(demo));
+    });
+
+    it('generates the demo parish in well under a second', () => {
+      const started = performance.now();
+      generateParish({ customers: DEMO_CUSTOMERS, seed: 7 });
+      expect(performance.now() - started).toBeLessThan(1_000);
+    });
+
+    it('rejects a customer count that is not a positive integer', () => {
+      expect(() => generateParish({ customers: 0 })).toThrow(RangeError);
+      expect(() => generateParish({ customers: 2.5 })).toThrow(RangeError);
+    });
+  });
+
+  describe('at demo scale', () => {
+    it('creates one metering point per customer, with unique CPE ids', () => {
+      expect(demo.meteringPoints).toHaveLength(DEMO_CUSTOMERS);
+      expect(new Set(demo.meteringPoints.map((p) => p.id)).size).toBe(DEMO_CUSTOMERS);
+      expect(demo.meteringPoints.filter((p) => !/^PT0002\d{12}[A-Z]{2}$/.test(p.id))).toEqual([]);
+    });
+
+    it('hangs at least 200 secondary substations with 2 to 6 feeders each off exactly 2 primaries', () => {
+      expect(demo.primarySubstations).toHaveLength(2);
+      expect(demo.secondarySubstations.length).toBeGreaterThanOrEqual(200);
+      const primaries = new Set(demo.primarySubstations.map((p) => p.id));
+      expect(new Set(demo.secondarySubstations.map((s) => s.primarySubstationId))).toEqual(primaries);
+      const feeders = countBy(demo.feeders, (f) => f.secondarySubstationId);
+      for (const s of demo.secondarySubstations) {
+        expect([250, 400, 630]).toContain(s.ratedPowerKva);
+        expect(s.name).toMatch(/^PT \d{4} /);
+        expect(feeders.get(s.id)).toBeGreaterThanOrEqual(2);
+        expect(feeders.get(s.id)).toBeLessThanOrEqual(6);
+      }
+    });
+
+    it('registers the DSO, 4 retailers and one organisation of every other role', () => {
+      const kinds = countBy(demo.organisations, (o) => o.kind);
+      expect(Object.fromEntries(kinds)).toEqual({ dso: 1, retailer: 4, aggregator: 1, regulator: 1, tso: 1, researcher: 1, developer: 1 });
+      expect(demo.organisations.find((o) => o.kind === 'dso')).toEqual({ id: 'dso', name: 'E-REDES (DSO)', kind: 'dso' });
+    });
+
+    it('spreads the points unevenly over the 4 retailers, the biggest supplying over 40 %', () => {
+      const retailers = demo.organisations.filter((o) => o.kind === 'retailer').map((o) => o.id);
+      const shares = countBy(demo.meteringPoints, (p) => p.retailerId);
+      expect([...shares.keys()].sort()).toEqual([...retailers].sort());
+      const sorted = [...shares.values()].sort((a, b) => b - a);
+      expect(sorted[0]).toBeGreaterThan(0.4 * DEMO_CUSTOMERS);
+      expect(sorted[3]).toBeGreaterThan(0.08 * DEMO_CUSTOMERS);
+    });
+
+    it('has 16 EV charging stations, each on its own EV_CHARGING metering point', () => {
+      expect(demo.evChargingStations).toHaveLength(16);
+      const points = new Map(demo.meteringPoints.map((p) => [p.id, p]));
+      for (const station of demo.evChargingStations) {
+        const point = points.get(station.meteringPointId);
+        expect(point?.usage).toBe('EV_CHARGING');
+        expect([22, 50]).toContain(station.maxPowerKw);
+        expect(point?.contractedPowerKva).toBe(station.maxPowerKw === 22 ? 41.4 : 50);
+      }
+      expect(demo.meteringPoints.filter((p) => p.usage === 'EV_CHARGING')).toHaveLength(16);
+    });
+
+    it('classes points by contracted power: BTN_C up to 13.8 kVA, BTN_B up to 41.4, BTN_A above', () => {
+      const classOf = (kva: number): string => (kva <= 13.8 ? 'BTN_C' : kva <= 41.4 ? 'BTN_B' : 'BTN_A');
+      expect(demo.meteringPoints.filter((p) => p.customerClass !== classOf(p.contractedPowerKva))).toEqual([]);
+    });
+
+    it('is mostly residential, with some commercial points and a few street lights', () => {
+      const usage = countBy(demo.meteringPoints, (p) => p.usage);
+      expect((usage.get('RESIDENTIAL') ?? 0) / DEMO_CUSTOMERS).toBeCloseTo(0.88, 1);
+      expect((usage.get('COMMERCIAL') ?? 0) / DEMO_CUSTOMERS).toBeCloseTo(0.11, 1);
+      expect(usage.get('PUBLIC_LIGHTING')).toBeGreaterThan(0);
+    });
+
+    it('makes 5 to 12 % of the points PV prosumers of 1.5 to 6 kWp', () => {
+      const prosumers = demo.meteringPoints.filter((p) => p.pvCapacityKwp > 0);
+      expect(prosumers.length / DEMO_CUSTOMERS).toBeGreaterThanOrEqual(0.05);
+      expect(prosumers.length / DEMO_CUSTOMERS).toBeLessThanOrEqual(0.12);
+      expect(prosumers.filter((p) => p.pvCapacityKwp < 1.5 || p.pvCapacityKwp > 6)).toEqual([]);
+    });
+
+    it('gives every metering point exactly one open supply contract, with its current retailer', () => {
+      const open = new Map<string, string[]>();
+      for (const c of demo.supplyContracts) {
+        if (c.validTo === null) open.set(c.meteringPointId, [...(open.get(c.meteringPointId) ?? []), c.retailerId]);
+      }
+      expect(demo.meteringPoints.filter((p) => open.get(p.id)?.join() !== p.retailerId)).toEqual([]);
+    });
+
+    it('closes a switched contract the instant its successor with another retailer starts', () => {
+      const byPoint = new Map<string, typeof demo.supplyContracts>();
+      for (const c of demo.supplyContracts) byPoint.set(c.meteringPointId, [...(byPoint.get(c.meteringPointId) ?? []), c]);
+      const switched = [...byPoint.values()].filter((contracts) => contracts.length > 1);
+      expect(switched.length / DEMO_CUSTOMERS).toBeGreaterThan(0.03);
+      expect(switched.length / DEMO_CUSTOMERS).toBeLessThan(0.07);
+      for (const [closed, current] of switched) {
+        expect(closed?.validTo).toEqual(current?.validFrom);
+        expect(closed?.retailerId).not.toBe(current?.retailerId);
+      }
+    });
+
+    it('connects every metering point exactly once, to a known feeder', () => {
+      const feeders = new Set(demo.feeders.map((f) => f.id));
+      const connected = countBy(demo.connections, (c) => c.meteringPointId);
+      expect(demo.meteringPoints.filter((p) => connected.get(p.id) !== 1)).toEqual([]);
+      expect(demo.connections).toHaveLength(DEMO_CUSTOMERS);
+      expect(demo.connections.filter((c) => !feeders.has(c.feederId))).toEqual([]);
+    });
+
+    it('puts customers up to 13.8 kVA on one phase and larger ones on all three, balanced within 10 %', () => {
+      const points = new Map(demo.meteringPoints.map((p) => [p.id, p]));
+      const expectedPhase = (kva: number, phase: string): boolean => (kva <= 13.8 ? ['A', 'B', 'C'].includes(phase) : phase === 'ABC');
+      expect(demo.connections.filter((c) => !expectedPhase(points.get(c.meteringPointId)?.contractedPowerKva ?? 0, c.phase))).toEqual([]);
+      const phases = countBy(demo.connections, (c) => c.phase);
+      const single = ['A', 'B', 'C'].map((phase) => phases.get(phase) ?? 0);
+      expect(Math.max(...single) / Math.min(...single)).toBeLessThan(1.1);
+    });
+
+    it('assigns every metering point exactly one known tariff plan, mostly simple or bi-hourly', () => {
+      const plans = new Map(demo.tariffPlans.map((p) => [p.id, p]));
+      const assigned = countBy(demo.tariffAssignments, (a) => a.meteringPointId);
+      expect(demo.meteringPoints.filter((p) => assigned.get(p.id) !== 1)).toEqual([]);
+      const kinds = countBy(demo.tariffAssignments, (a) => plans.get(a.tariffPlanId)?.kind ?? 'unknown');
+      expect(kinds.has('unknown')).toBe(false);
+      expect(((kinds.get('SIMPLE') ?? 0) + (kinds.get('BI_HOURLY') ?? 0)) / DEMO_CUSTOMERS).toBeGreaterThan(0.8);
+    });
+
+    it('prices the 4 tariff plans by ERSE period', () => {
+      const periods = Object.fromEntries(demo.tariffPlans.map((p) => [`${p.kind}/${p.cycle}`, Object.keys(JSON.parse(p.energyPriceEurPerKwhByPeriod) as object)]));
+      expect(periods).toEqual({
+        'SIMPLE/null': ['all'],
+        'BI_HOURLY/DAILY': ['fora_vazio', 'vazio'],
+        'BI_HOURLY/WEEKLY': ['fora_vazio', 'vazio'],
+        'TRI_HOURLY/WEEKLY': ['ponta', 'cheias', 'vazio_normal', 'super_vazio'],
+      });
+      for (const plan of demo.tariffPlans) {
+        for (const price of Object.values(JSON.parse(plan.energyPriceEurPerKwhByPeriod) as Record<string, number>)) {
+          expect(price).toBeGreaterThan(0.05);
+          expect(price).toBeLessThan(0.3);
+        }
+      }
+    });
+
+    it('equips about 6 % of residential points with a HEMS of 2 to 5 devices, PV inverters only at prosumers', () => {
+      const points = new Map(demo.meteringPoints.map((p) => [p.id, p]));
+      const residential = demo.meteringPoints.filter((p) => p.usage === 'RESIDENTIAL').length;
+      expect(demo.hemsSystems.length / residential).toBeGreaterThan(0.04);
+      expect(demo.hemsSystems.length / residential).toBeLessThan(0.08);
+      const devices = new Map<string, typeof demo.hemsDevices>();
+      for (const d of demo.hemsDevices) devices.set(d.hemsId, [...(devices.get(d.hemsId) ?? []), d]);
+      for (const hems of demo.hemsSystems) {
+        const point = points.get(hems.meteringPointId);
+        expect(point?.usage).toBe('RESIDENTIAL');
+        const own = devices.get(hems.id) ?? [];
+        expect(own.length).toBeGreaterThanOrEqual(2);
+        expect(own.length).toBeLessThanOrEqual(5);
+        expect(own.some((d) => d.kind === 'PV_INVERTER')).toBe((point?.pvCapacityKwp ?? 0) > 0);
+      }
+      expect(demo.hemsDevices.filter((d) => d.flexible).length / demo.hemsDevices.length).toBeGreaterThan(0.7);
+    });
+
+    it('opens about 10 flexibility requests on the most loaded substations, in the 18:00-21:00 Lisbon peak', () => {
+      expect(demo.flexRequests).toHaveLength(10);
+      const substations = new Set(demo.secondarySubstations.map((s) => s.id));
+      for (const r of demo.flexRequests) {
+        expect(substations.has(r.secondarySubstationId)).toBe(true);
+        expect(['OPEN', 'CLOSED']).toContain(r.status);
+        expect(minutesOfDayInLisbon(r.windowStart)).toBeGreaterThanOrEqual(18 * 60);
+        expect(minutesOfDayInLisbon(r.windowEnd)).toBeLessThanOrEqual(21 * 60);
+        expect(r.windowEnd.getTime()).toBeGreaterThan(r.windowStart.getTime());
+        expect(r.createdAt.getTime()).toBeLessThan(r.windowStart.getTime());
+      }
+      expect(new Set(demo.flexRequests.map((r) => r.status))).toEqual(new Set(['OPEN', 'CLOSED']));
+    });
+  });
+
+  it('keeps a tiny parish consistent: a substation per primary and every point connected', () => {
+    const tiny = generateParish({ customers: 3 });
+    expect(new Set(tiny.secondarySubstations.map((s) => s.primarySubstationId)).size).toBe(2);
+    expect(tiny.connections).toHaveLength(3);
+    expect(tiny.evChargingStations).toHaveLength(0);
+  });
+});

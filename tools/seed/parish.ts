@@ -1,0 +1,622 @@
+import { DSO_ORGANISATION_ID, type Role } from '../../schema/identity';
+import type {
+  connections,
+  devices,
+  evChargingStations,
+  feeders,
+  flexRequests,
+  hemsSystems,
+  meteringPoints,
+  organisations,
+  primarySubstations,
+  secondarySubstations,
+  supplyContracts,
+  tariffAssignments,
+  tariffPlans,
+} from '../../schema/tables';
+
+export type OrganisationRow = typeof organisations.$inferSelect;
+export type PrimarySubstationRow = typeof primarySubstations.$inferSelect;
+export type SecondarySubstationRow = typeof secondarySubstations.$inferSelect;
+export type FeederRow = typeof feeders.$inferSelect;
+export type MeteringPointRow = typeof meteringPoints.$inferSelect;
+export type SupplyContractRow = typeof supplyContracts.$inferSelect;
+export type ConnectionRow = typeof connections.$inferSelect;
+export type EvChargingStationRow = typeof evChargingStations.$inferSelect;
+export type TariffPlanRow = typeof tariffPlans.$inferSelect;
+export type TariffAssignmentRow = typeof tariffAssignments.$inferSelect;
+export type HemsSystemRow = typeof hemsSystems.$inferSelect;
+export type HemsDeviceRow = typeof devices.$inferSelect;
+export type FlexRequestRow = typeof flexRequests.$inferSelect;
+
+/** Every row of a synthetic parish, table by table; `$inferSelect` so no column is left to a database default. */
+export interface Parish {
+  organisations: OrganisationRow[];
+  primarySubstations: PrimarySubstationRow[];
+  secondarySubstations: SecondarySubstationRow[];
+  feeders: FeederRow[];
+  meteringPoints: MeteringPointRow[];
+  supplyContracts: SupplyContractRow[];
+  connections: ConnectionRow[];
+  evChargingStations: EvChargingStationRow[];
+  tariffPlans: TariffPlanRow[];
+  tariffAssignments: TariffAssignmentRow[];
+  hemsSystems: HemsSystemRow[];
+  hemsDevices: HemsDeviceRow[];
+  flexRequests: FlexRequestRow[];
+}
+
+export interface ParishOptions {
+  customers: number;
+  seed?: number;
+}
+
+export const DEFAULT_SEED = 20_151_016;
+
+// ---------------------------------------------------------------------------------------------
+// Randomness
+
+/** A seeded PRNG (mulberry32): Math.random cannot be seeded, and the seed must reproduce the parish. */
+class Random {
+  private state: number;
+
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  }
+
+  /** Inclusive of both ends. */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  range(min: number, max: number): number {
+    return min + this.next() * (max - min);
+  }
+
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)];
+  }
+
+  weighted<T>(choices: readonly (readonly [T, number])[]): T {
+    // Index loops, not destructuring iterators: this runs several times per customer.
+    let total = 0;
+    for (let i = 0; i < choices.length; i++) total += choices[i][1];
+    let r = this.next() * total;
+    for (let i = 0; i < choices.length - 1; i++) {
+      r -= choices[i][1];
+      if (r < 0) return choices[i][0];
+    }
+    return choices[choices.length - 1][0];
+  }
+}
+
+/**
+ * One independent stream per concern, so that a change to how (say) HEMS are drawn does not
+ * reshuffle the grid or the customers of an existing seed.
+ */
+function stream(seed: number, concern: number): Random {
+  return new Random(seed ^ Math.imul(concern + 1, 0x9e3779b9));
+}
+
+const round = (value: number, decimals: number): number => {
+  const f = 10 ** decimals;
+  return Math.round(value * f) / f;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Time: rows carry instants, but the business meaning (a contract from a day, a peak at 18:00)
+// is Lisbon local time, which follows EU summer time.
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+const epochDay = (year: number, month: number, day: number): number => Date.UTC(year, month - 1, day) / DAY_MS;
+
+/** 01:00 UTC on the last Sunday of `month`: when the EU switches summer time on or off. */
+function lastSundayOneAm(year: number, month: number): number {
+  const lastDay = Date.UTC(year, month, 0);
+  return lastDay - new Date(lastDay).getUTCDay() * DAY_MS + HOUR_MS;
+}
+
+/** The instant of a Lisbon wall-clock time on `day` (days since 1970-01-01). */
+function lisbon(day: number, hour = 0, minute = 0): Date {
+  const wall = day * DAY_MS + hour * HOUR_MS + minute * 60_000;
+  const year = new Date(wall).getUTCFullYear();
+  const asSummer = wall - HOUR_MS;
+  const summer = asSummer >= lastSundayOneAm(year, 3) && asSummer < lastSundayOneAm(year, 10);
+  return new Date(summer ? asSummer : wall);
+}
+
+const CONTRACTS_FIRST_DAY = epochDay(2019, 1, 1);
+const CONTRACTS_LAST_DAY = epochDay(2023, 12, 31);
+const SWITCH_LAST_DAY = epochDay(2024, 6, 30);
+const HEMS_FIRST_DAY = epochDay(2021, 1, 1);
+const HEMS_LAST_DAY = epochDay(2024, 12, 31);
+/** A winter week (Monday 13 January 2025): the evening peak is a winter problem in Lisbon. */
+const FLEX_WEEK_FIRST_DAY = epochDay(2025, 1, 13);
+
+// ---------------------------------------------------------------------------------------------
+// Reference data
+
+interface Retailer {
+  id: string;
+  name: string;
+  share: number;
+}
+
+const RETAILERS: readonly Retailer[] = [
+  { id: 'ret-edpc', name: 'EDP Comercial', share: 45 },
+  { id: 'ret-endesa', name: 'Endesa Energia', share: 25 },
+  { id: 'ret-goldenergy', name: 'Goldenergy', share: 18 },
+  { id: 'ret-luzboa', name: 'Luzboa', share: 12 },
+];
+
+const DSO: OrganisationRow = { id: DSO_ORGANISATION_ID, name: 'E-REDES (DSO)', kind: 'dso' satisfies Role };
+
+const OTHER_ORGANISATIONS: readonly { id: string; name: string; kind: Role }[] = [
+  { id: 'agg-flexpt', name: 'FlexPT Agregação', kind: 'aggregator' },
+  { id: 'erse', name: 'ERSE – Entidade Reguladora dos Serviços Energéticos', kind: 'regulator' },
+  { id: 'ren', name: 'REN – Redes Energéticas Nacionais', kind: 'tso' },
+  { id: 'ist', name: 'Instituto Superior Técnico, Universidade de Lisboa', kind: 'researcher' },
+  { id: 'dev-sandbox', name: 'Developer Sandbox', kind: 'developer' },
+];
+
+const PRIMARY_SUBSTATIONS: readonly PrimarySubstationRow[] = [
+  { id: 'SE-ALVALADE', name: 'SE Alvalade' },
+  { id: 'SE-CAMPO-GRANDE', name: 'SE Campo Grande' },
+];
+
+/** Neighbourhoods of the parish, used to name transformer stations (PT, posto de transformação). */
+const NEIGHBOURHOODS = [
+  'Alvalade',
+  'Av. de Roma',
+  'Av. da Igreja',
+  'Bairro de São Miguel',
+  'Bairro das Estacas',
+  'Campo Grande',
+  'Entrecampos',
+  'Av. do Brasil',
+  'Av. Rio de Janeiro',
+  'Av. dos EUA',
+  'Bairro do Relógio',
+  'Hospital Júlio de Matos',
+] as const;
+
+/** Lisbon streets with public charging (MOBI.E) in and around the parish. */
+const EV_STREETS = [
+  'Av. de Roma',
+  'Av. da Igreja',
+  'Praça de Alvalade',
+  'Av. Rio de Janeiro',
+  'Av. dos EUA',
+  'Av. do Brasil',
+  'Rua Marquesa de Alorna',
+  'Av. Gago Coutinho',
+  'Campo Grande',
+  'Rua Luís Augusto Palmeirim',
+  'Av. Afonso Costa',
+  'Rua Conde de Arnoso',
+  'Av. Santa Joana Princesa',
+  'Rua Acácio de Paiva',
+  'Av. Almirante Gago Coutinho',
+  'Rua Dr. Mário Moutinho',
+] as const;
+
+type Usage = 'RESIDENTIAL' | 'COMMERCIAL' | 'EV_CHARGING' | 'PUBLIC_LIGHTING';
+
+/** E-REDES standard powers (kVA), weighted by how common they are for each use. */
+const POWER_BY_USAGE: Record<Exclude<Usage, 'EV_CHARGING'>, readonly (readonly [number, number])[]> = {
+  RESIDENTIAL: [
+    [3.45, 22],
+    [4.6, 18],
+    [5.75, 10],
+    [6.9, 28],
+    [10.35, 12],
+    [13.8, 6],
+    [17.25, 2.5],
+    [20.7, 1.5],
+  ],
+  COMMERCIAL: [
+    [6.9, 12],
+    [10.35, 17],
+    [13.8, 18],
+    [17.25, 13],
+    [20.7, 11],
+    [27.6, 9],
+    [34.5, 7],
+    [41.4, 7],
+    [50, 4],
+    [69, 2],
+  ],
+  PUBLIC_LIGHTING: [
+    [3.45, 30],
+    [6.9, 40],
+    [10.35, 20],
+    [13.8, 10],
+  ],
+};
+
+/** Annual kWh per contracted kVA, before a per-customer spread of 0.6..1.5. */
+function annualConsumption(usage: Usage, kva: number, random: Random): number {
+  const spread = random.range(0.6, 1.5);
+  switch (usage) {
+    case 'RESIDENTIAL':
+      return Math.round((700 + 320 * kva) * spread);
+    case 'COMMERCIAL':
+      return Math.round(1_200 * kva * spread);
+    case 'EV_CHARGING':
+      return Math.round(900 * kva * spread);
+    case 'PUBLIC_LIGHTING':
+      // Lamps burn about 4,200 h a year, close to their contracted power.
+      return Math.round(2_500 * kva * random.range(0.9, 1.1));
+  }
+}
+
+const customerClass = (kva: number): string => (kva <= 13.8 ? 'BTN_C' : kva <= 41.4 ? 'BTN_B' : 'BTN_A');
+
+const PV_SHARE: Record<Usage, number> = { RESIDENTIAL: 0.08, COMMERCIAL: 0.1, EV_CHARGING: 0, PUBLIC_LIGHTING: 0 };
+const SWITCH_SHARE = 0.05;
+const EV_STATIONS = 16;
+
+type PlanId = 'TP-SIMPLES' | 'TP-BI-DIARIO' | 'TP-BI-SEMANAL' | 'TP-TRI-SEMANAL';
+
+/**
+ * Regulated-level 2024 BTN prices (access tariffs plus energy, before VAT). The power term is per
+ * kVA and day, as the column says: about 0.36 EUR/day for a 6.9 kVA contract.
+ */
+const TARIFF_PLANS: readonly TariffPlanRow[] = [
+  {
+    id: 'TP-SIMPLES',
+    name: 'Tarifa simples',
+    kind: 'SIMPLE',
+    cycle: null,
+    energyPriceEurPerKwhByPeriod: JSON.stringify({ all: 0.1658 }),
+    powerPriceEurPerKvaDay: 0.0517,
+  },
+  {
+    id: 'TP-BI-DIARIO',
+    name: 'Bi-horária, ciclo diário',
+    kind: 'BI_HOURLY',
+    cycle: 'DAILY',
+    energyPriceEurPerKwhByPeriod: JSON.stringify({ fora_vazio: 0.2013, vazio: 0.1036 }),
+    powerPriceEurPerKvaDay: 0.0529,
+  },
+  {
+    id: 'TP-BI-SEMANAL',
+    name: 'Bi-horária, ciclo semanal',
+    kind: 'BI_HOURLY',
+    cycle: 'WEEKLY',
+    energyPriceEurPerKwhByPeriod: JSON.stringify({ fora_vazio: 0.1987, vazio: 0.1041 }),
+    powerPriceEurPerKvaDay: 0.0529,
+  },
+  {
+    id: 'TP-TRI-SEMANAL',
+    name: 'Tri-horária, ciclo semanal',
+    kind: 'TRI_HOURLY',
+    cycle: 'WEEKLY',
+    energyPriceEurPerKwhByPeriod: JSON.stringify({ ponta: 0.2609, cheias: 0.1626, vazio_normal: 0.1043, super_vazio: 0.0987 }),
+    powerPriceEurPerKvaDay: 0.0546,
+  },
+];
+
+const PLAN_BY_USAGE: Record<Usage, readonly (readonly [PlanId, number])[]> = {
+  RESIDENTIAL: [
+    ['TP-SIMPLES', 55],
+    ['TP-BI-DIARIO', 25],
+    ['TP-BI-SEMANAL', 12],
+    ['TP-TRI-SEMANAL', 8],
+  ],
+  COMMERCIAL: [
+    ['TP-SIMPLES', 35],
+    ['TP-BI-DIARIO', 25],
+    ['TP-BI-SEMANAL', 20],
+    ['TP-TRI-SEMANAL', 20],
+  ],
+  // Charging and street lighting run mostly off-peak, where time-of-use pays.
+  EV_CHARGING: [
+    ['TP-BI-SEMANAL', 50],
+    ['TP-TRI-SEMANAL', 50],
+  ],
+  PUBLIC_LIGHTING: [['TP-BI-DIARIO', 1]],
+};
+
+const HEMS_VENDORS = [
+  ['Cleanwatts', 45],
+  ['Siemens', 30],
+  ['Schneider', 25],
+] as const;
+
+type DeviceKind = 'HEAT_PUMP' | 'WATER_HEATER' | 'EV_CHARGER' | 'BATTERY' | 'PV_INVERTER' | 'APPLIANCE';
+const NON_PV_DEVICES: readonly DeviceKind[] = ['HEAT_PUMP', 'WATER_HEATER', 'EV_CHARGER', 'BATTERY', 'APPLIANCE'];
+
+const PHASES = ['A', 'B', 'C'] as const;
+
+/** After diversity, the share of contracted power a substation sees at the evening peak. */
+const PEAK_COINCIDENCE = 0.3;
+const FLEX_REQUESTS = 10;
+
+// ---------------------------------------------------------------------------------------------
+// Generation
+
+/** The Iberian CUPS control letters (mod 529), so that ids look like real CPEs. */
+const CONTROL_LETTERS = 'TRWAGMYFPDXBNJZSQVHLCKE';
+
+function cpe(serial: number): string {
+  const r = (2_000_000_000_000 + serial) % 529;
+  return `PT0002${String(serial).padStart(12, '0')}${CONTROL_LETTERS.charAt(Math.floor(r / 23))}${CONTROL_LETTERS.charAt(r % 23)}`;
+}
+
+interface Grid {
+  secondarySubstations: SecondarySubstationRow[];
+  feeders: FeederRow[];
+  feedersBySubstation: FeederRow[][];
+  /** Running sums of rated power, to place customers in proportion to transformer size. */
+  cumulativeKva: number[];
+}
+
+function generateGrid(customers: number, random: Random): Grid {
+  const count = Math.max(PRIMARY_SUBSTATIONS.length, Math.round(customers / 65));
+  const secondary: SecondarySubstationRow[] = [];
+  const feederRows: FeederRow[] = [];
+  const feedersBySubstation: FeederRow[][] = [];
+  const cumulativeKva: number[] = [];
+  let code = 400;
+  let kvaSoFar = 0;
+  for (let i = 0; i < count; i++) {
+    code += random.int(1, 3);
+    const number = String(code).padStart(4, '0');
+    // First half south of 38.75 N on one primary, second half north on the other: every primary gets one.
+    const north = i >= count / 2;
+    const ratedPowerKva = random.weighted([
+      [250, 30],
+      [400, 40],
+      [630, 30],
+    ] as const);
+    const name = `PT ${number} ${random.pick(NEIGHBOURHOODS)}`;
+    const substation: SecondarySubstationRow = {
+      id: `PT${number}`,
+      name,
+      primarySubstationId: PRIMARY_SUBSTATIONS[north ? 1 : 0].id,
+      ratedPowerKva,
+      latitude: round(random.range(north ? 38.75 : 38.74, north ? 38.76 : 38.75), 5),
+      longitude: round(random.range(-9.15, -9.13), 5),
+    };
+    secondary.push(substation);
+    const feederCount = ratedPowerKva === 250 ? random.int(2, 3) : ratedPowerKva === 400 ? random.int(3, 4) : random.int(4, 6);
+    const own: FeederRow[] = [];
+    for (let f = 1; f <= feederCount; f++) {
+      own.push({ id: `${substation.id}-F${f}`, name: `${name}, saída ${f}`, secondarySubstationId: substation.id });
+    }
+    feederRows.push(...own);
+    feedersBySubstation.push(own);
+    kvaSoFar += ratedPowerKva;
+    cumulativeKva.push(kvaSoFar);
+  }
+  return { secondarySubstations: secondary, feeders: feederRows, feedersBySubstation, cumulativeKva };
+}
+
+function substationIndexFor(grid: Grid, random: Random): number {
+  const target = random.next() * grid.cumulativeKva[grid.cumulativeKva.length - 1];
+  let lo = 0;
+  let hi = grid.cumulativeKva.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (grid.cumulativeKva[mid] > target) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+function drawUsage(random: Random): Exclude<Usage, 'EV_CHARGING'> {
+  return random.weighted([
+    ['RESIDENTIAL', 88.6],
+    ['COMMERCIAL', 11],
+    ['PUBLIC_LIGHTING', 0.4],
+  ] as const);
+}
+
+function drawPv(kva: number, random: Random): number {
+  // Self-consumption installations rarely exceed the contracted power.
+  const cap = Math.max(1.5, Math.min(6, Math.floor(kva * 2) / 2));
+  return random.int(3, cap * 2) / 2;
+}
+
+function drawDevices(hemsId: string, pvKwp: number, kva: number, random: Random): HemsDeviceRow[] {
+  const count = random.int(2, 5);
+  const kinds: DeviceKind[] = pvKwp > 0 ? ['PV_INVERTER'] : [];
+  const pool = [...NON_PV_DEVICES];
+  while (kinds.length < count && pool.length > 0) {
+    kinds.push(...pool.splice(Math.floor(random.next() * pool.length), 1));
+  }
+  return kinds.map((kind, i) => {
+    let ratedPowerKw: number;
+    let flexible = random.chance(0.95);
+    switch (kind) {
+      case 'HEAT_PUMP':
+        ratedPowerKw = round(random.range(1.5, 3.5), 1);
+        break;
+      case 'WATER_HEATER':
+        ratedPowerKw = random.pick([1.5, 2, 2.5, 3]);
+        break;
+      case 'EV_CHARGER':
+        // A 7.4 kW wallbox needs at least 6.9 kVA contracted to run alongside the house.
+        ratedPowerKw = kva >= 6.9 ? random.pick([3.7, 7.4]) : 3.7;
+        break;
+      case 'BATTERY':
+        ratedPowerKw = random.pick([2.5, 3, 3.6, 5]);
+        break;
+      case 'PV_INVERTER':
+        ratedPowerKw = pvKwp;
+        // Curtailing PV is possible but rarely offered by households.
+        flexible = random.chance(0.3);
+        break;
+      case 'APPLIANCE':
+        ratedPowerKw = round(random.range(1, 2.2), 1);
+        flexible = random.chance(0.7);
+        break;
+    }
+    return { id: `${hemsId}-D${i + 1}`, hemsId, kind, ratedPowerKw, flexible };
+  });
+}
+
+/** A synthetic, deterministic Lisbon parish: the same options always give the same rows. */
+export function generateParish(options: ParishOptions): Parish {
+  const { customers, seed = DEFAULT_SEED } = options;
+  if (!Number.isInteger(customers) || customers < 1) throw new RangeError(`customers must be a positive integer, got ${customers}`);
+  if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
+
+  const grid = generateGrid(customers, stream(seed, 0));
+  const pointsRandom = stream(seed, 1);
+  const contractsRandom = stream(seed, 2);
+  const hemsRandom = stream(seed, 3);
+  const flexRandom = stream(seed, 4);
+
+  const evCount = Math.min(EV_STATIONS, Math.floor(customers / 10));
+  const retailerChoices = RETAILERS.map((r) => [r.id, r.share] as const);
+  const serials = new Set<number>();
+  const phaseCursor = new Map<string, number>();
+  const substationKva = new Array<number>(grid.secondarySubstations.length).fill(0);
+
+  const points: MeteringPointRow[] = [];
+  const contracts: SupplyContractRow[] = [];
+  const connectionRows: ConnectionRow[] = [];
+  const evStations: EvChargingStationRow[] = [];
+  const assignments: TariffAssignmentRow[] = [];
+  const hemsRows: HemsSystemRow[] = [];
+  const deviceRows: HemsDeviceRow[] = [];
+
+  for (let i = 0; i < customers; i++) {
+    let serial: number;
+    do serial = pointsRandom.int(0, 999_999) * 1_000_000 + pointsRandom.int(0, 999_999);
+    while (serials.has(serial));
+    serials.add(serial);
+    const id = cpe(serial);
+
+    const evIndex = i - (customers - evCount);
+    let usage: Usage;
+    let kva: number;
+    if (evIndex >= 0) {
+      usage = 'EV_CHARGING';
+      kva = pointsRandom.chance(0.25) ? 50 : 41.4;
+    } else {
+      usage = drawUsage(pointsRandom);
+      kva = pointsRandom.weighted(POWER_BY_USAGE[usage]);
+    }
+    const pvCapacityKwp = pointsRandom.chance(PV_SHARE[usage]) ? drawPv(kva, pointsRandom) : 0;
+    const retailerId = pointsRandom.weighted(retailerChoices);
+    points.push({
+      id,
+      customerClass: customerClass(kva),
+      usage,
+      contractedPowerKva: kva,
+      pvCapacityKwp,
+      annualConsumptionKwh: annualConsumption(usage, kva, pointsRandom),
+      retailerId,
+    });
+
+    if (evIndex >= 0) {
+      evStations.push({
+        id: `EV-${String(evIndex + 1).padStart(2, '0')}`,
+        name: `MOBI.E ${EV_STREETS[evIndex % EV_STREETS.length]}`,
+        meteringPointId: id,
+        maxPowerKw: kva === 50 ? 50 : 22,
+      });
+    }
+
+    const substation = substationIndexFor(grid, pointsRandom);
+    substationKva[substation] += kva;
+    const feeder = pointsRandom.pick(grid.feedersBySubstation[substation]);
+    let phase = 'ABC';
+    if (kva <= 13.8) {
+      // Rotating per feeder, from a random start, is how crews balance single-phase customers.
+      const cursor = phaseCursor.get(feeder.id) ?? pointsRandom.int(0, 2);
+      phase = PHASES[cursor % 3];
+      phaseCursor.set(feeder.id, cursor + 1);
+    }
+    connectionRows.push({ meteringPointId: id, feederId: feeder.id, phase });
+
+    const startDay = contractsRandom.int(CONTRACTS_FIRST_DAY, CONTRACTS_LAST_DAY);
+    let currentFrom = lisbon(startDay);
+    if (contractsRandom.chance(SWITCH_SHARE)) {
+      const previous = contractsRandom.weighted(retailerChoices.filter(([r]) => r !== retailerId));
+      const switchDay = contractsRandom.int(startDay + 90, SWITCH_LAST_DAY);
+      const switchedAt = lisbon(switchDay);
+      contracts.push({ meteringPointId: id, retailerId: previous, validFrom: currentFrom, validTo: switchedAt });
+      currentFrom = switchedAt;
+    }
+    contracts.push({ meteringPointId: id, retailerId, validFrom: currentFrom, validTo: null });
+    assignments.push({ meteringPointId: id, tariffPlanId: contractsRandom.weighted(PLAN_BY_USAGE[usage]), since: currentFrom });
+
+    // PV owners adopt home energy management far more often than other households.
+    if (usage === 'RESIDENTIAL' && hemsRandom.chance(pvCapacityKwp > 0 ? 0.25 : 0.045)) {
+      const hemsId = `HEMS-${String(hemsRows.length + 1).padStart(5, '0')}`;
+      hemsRows.push({
+        id: hemsId,
+        meteringPointId: id,
+        vendor: hemsRandom.weighted(HEMS_VENDORS),
+        installedAt: lisbon(hemsRandom.int(Math.max(startDay, HEMS_FIRST_DAY), HEMS_LAST_DAY), 10),
+      });
+      deviceRows.push(...drawDevices(hemsId, pvCapacityKwp, kva, hemsRandom));
+    }
+  }
+
+  return {
+    organisations: [
+      { ...DSO },
+      ...RETAILERS.map((r) => ({ id: r.id, name: r.name, kind: 'retailer' satisfies Role })),
+      ...OTHER_ORGANISATIONS.map((o) => ({ ...o })),
+    ],
+    primarySubstations: PRIMARY_SUBSTATIONS.map((p) => ({ ...p })),
+    secondarySubstations: grid.secondarySubstations,
+    feeders: grid.feeders,
+    meteringPoints: points,
+    supplyContracts: contracts,
+    connections: connectionRows,
+    evChargingStations: evStations,
+    tariffPlans: TARIFF_PLANS.map((p) => ({ ...p })),
+    tariffAssignments: assignments,
+    hemsSystems: hemsRows,
+    hemsDevices: deviceRows,
+    flexRequests: generateFlexRequests(grid.secondarySubstations, substationKva, flexRandom),
+  };
+}
+
+/** Evening-peak DOWN requests on the substations whose customers load them most. */
+function generateFlexRequests(substations: SecondarySubstationRow[], contractedKva: number[], random: Random): FlexRequestRow[] {
+  const loading = substations.map((s, i) => ({ substation: s, ratio: (contractedKva[i] * PEAK_COINCIDENCE) / s.ratedPowerKva }));
+  loading.sort((a, b) => b.ratio - a.ratio || a.substation.id.localeCompare(b.substation.id));
+  const drafts = loading.slice(0, FLEX_REQUESTS).map(({ substation }) => {
+    const startHalfHour = random.int(36, 40);
+    const endHalfHour = Math.min(42, startHalfHour + random.int(2, 4));
+    const day = FLEX_WEEK_FIRST_DAY + random.int(0, 6);
+    const windowStart = lisbon(day, Math.floor(startHalfHour / 2), (startHalfHour % 2) * 30);
+    return {
+      secondarySubstationId: substation.id,
+      direction: 'DOWN',
+      powerKw: Math.round(substation.ratedPowerKva * random.range(0.05, 0.15)),
+      windowStart,
+      windowEnd: lisbon(day, Math.floor(endHalfHour / 2), (endHalfHour % 2) * 30),
+      createdAt: lisbon(day - random.int(1, 3), random.int(9, 17), random.pick([0, 15, 30, 45])),
+    };
+  });
+  drafts.sort((a, b) => a.windowStart.getTime() - b.windowStart.getTime() || a.secondarySubstationId.localeCompare(b.secondarySubstationId));
+  // The earlier windows have been delivered and closed; the later ones are still being offered on.
+  const closed = Math.round(drafts.length * 0.6);
+  return drafts.map((d, i) => ({
+    id: `FR-2025-${String(i + 1).padStart(4, '0')}`,
+    ...d,
+    status: i < closed ? 'CLOSED' : 'OPEN',
+  }));
+}

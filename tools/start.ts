@@ -1,0 +1,86 @@
+import 'reflect-metadata';
+import { z } from 'zod';
+import { openDatabase, type DatabaseHandle } from '../subgraphs/kit/db';
+import { envLogLevel, envPort, parseEnv } from '../subgraphs/kit/env';
+import { createLogger, type Logger } from '../subgraphs/kit/logger';
+import { applyMigrations } from '../subgraphs/kit/migrate';
+import { runUntilSignalled } from '../subgraphs/kit/process';
+import { ensureDemoKeys } from './demo-keys';
+import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
+import { startHub } from './hub';
+import { DEFAULT_DATA_DIR, DEFAULT_EMBEDDED_PG_PORT, EMBEDDED_DATABASE, localIdentitySecret } from './local-data';
+import { isDatabaseEmpty, seedDemoParish } from './seed/main';
+
+async function prepareDatabase(database: DatabaseHandle, seed: { SEED_CUSTOMERS: number; SEED_DAYS: number }, log: Logger): Promise<void> {
+  await applyMigrations(database);
+  if (await isDatabaseEmpty(database)) {
+    log.info({ customers: seed.SEED_CUSTOMERS, days: seed.SEED_DAYS }, 'seeding the demo parish');
+    await seedDemoParish(database, { customers: seed.SEED_CUSTOMERS, days: seed.SEED_DAYS });
+  }
+}
+
+/** `npm start`: everything in one process, on an embedded PostgreSQL unless DATABASE_URL is set. */
+async function main(): Promise<void> {
+  const startedMs = performance.now();
+  const env = parseEnv({
+    DATABASE_URL: z.string().min(1).optional(),
+    PORT: envPort(4000),
+    HOST: z.string().default('127.0.0.1'),
+    DATA_DIR: z.string().default(DEFAULT_DATA_DIR),
+    EMBEDDED_PG_PORT: envPort(DEFAULT_EMBEDDED_PG_PORT),
+    HUB_IDENTITY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    SEED_CUSTOMERS: z.coerce.number().int().min(1).default(14_000),
+    SEED_DAYS: z.coerce.number().int().min(0).default(7),
+    LOG_LEVEL: envLogLevel,
+  });
+  const log = createLogger('market-hub', env.LOG_LEVEL);
+
+  let postgres: RunningPostgres | null = null;
+  let databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) {
+    log.info({ dataDir: env.DATA_DIR, port: env.EMBEDDED_PG_PORT }, 'starting embedded PostgreSQL');
+    postgres = await startEmbeddedPostgres({ dataDir: `${env.DATA_DIR}/pg`, port: env.EMBEDDED_PG_PORT, onLog: (message) => log.debug({ postgres: message }) });
+    await postgres.ensureDatabase(EMBEDDED_DATABASE);
+    databaseUrl = postgres.urlFor(EMBEDDED_DATABASE);
+  }
+
+  const database = openDatabase(databaseUrl, { max: 20 });
+  try {
+    await prepareDatabase(database, env, log);
+  } catch (error) {
+    await database.close();
+    await postgres?.stop();
+    throw error;
+  }
+
+  const demoKeys = await ensureDemoKeys(database.db, env.DATA_DIR);
+  const hub = await startHub({
+    database,
+    identitySecret: env.HUB_IDENTITY_SECRET ?? localIdentitySecret(env.DATA_DIR),
+    log,
+    port: env.PORT,
+    host: env.HOST,
+  });
+
+  const lines = [
+    '',
+    `Market Hub is ready in ${Math.round(performance.now() - startedMs)} ms`,
+    `  Playground and API: ${hub.url}/graphql`,
+    `  Database:           ${postgres ? `embedded PostgreSQL (${env.DATA_DIR}/pg)` : 'DATABASE_URL'}`,
+    '  Demo API keys (send as "Authorization: Bearer <key>"):',
+    ...demoKeys.map((demo) => `    ${demo.role.padEnd(11)} ${demo.organisationId.padEnd(16)} ${demo.key}`),
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  runUntilSignalled(log, async () => {
+    await hub.stop();
+    await database.close();
+    await postgres?.stop();
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack ?? error.message : error);
+  process.exit(1);
+});

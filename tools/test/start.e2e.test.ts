@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { DEFAULT_DATA_DIR } from '../local-data';
+import { freePort } from '../testing/free-port';
+import { postGraphQL } from '../testing/hub-fixture';
+import { startNpmStart, type StartedHub } from '../testing/run-command';
+import { createTestDatabase } from '../testing/test-database';
+
+jest.setTimeout(180_000);
+
+async function scratchDataDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(DEFAULT_DATA_DIR, 'test-start-'));
+  // As root, PostgreSQL runs as another user, which must get through the directory.
+  await chmod(dir, 0o755);
+  return dir;
+}
+
+async function retailerSeesOwnPortfolio(hub: StartedHub): Promise<void> {
+  const key = hub.keys.get('retailer')!;
+  const { status, body } = await postGraphQL<{ me: { organisationId: string }; meteringPoints: { totalCount: number; edges: { node: { retailerId: string; secondarySubstation: unknown; tariff: unknown } }[] } }>(
+    `${hub.url}/graphql`,
+    '{ me { organisationId role } meteringPoints(first: 5) { totalCount edges { node { retailerId secondarySubstation { name } tariff { name } } } } }',
+    { authorization: `Bearer ${key}` },
+  );
+  expect(status).toBe(200);
+  const { me, meteringPoints } = body.data!;
+  expect(meteringPoints.totalCount).toBeGreaterThan(0);
+  for (const { node } of meteringPoints.edges) {
+    expect(node.retailerId).toBe(me.organisationId);
+    expect(node.secondarySubstation).not.toBeNull();
+    expect(node.tariff).not.toBeNull();
+  }
+  expect((await postGraphQL(`${hub.url}/graphql`, '{ me { role } }', {})).status).toBe(401);
+}
+
+describe('npm start', () => {
+  it('runs on an embedded PostgreSQL, prints a key per role, keeps its data across restarts and stops cleanly on SIGTERM', async () => {
+    const dataDir = await scratchDataDir();
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', EMBEDDED_PG_PORT: String(await freePort()), SEED_CUSTOMERS: '300', LOG_LEVEL: 'info' };
+    delete env.DATABASE_URL;
+    try {
+      const cold = await startNpmStart(env);
+      expect([...cold.keys.keys()].sort()).toEqual(['aggregator', 'developer', 'dso', 'regulator', 'researcher', 'retailer', 'tso']);
+      expect(existsSync(path.join(dataDir, 'pg', 'PG_VERSION'))).toBe(true);
+      await retailerSeesOwnPortfolio(cold);
+      const coldOutput = await cold.stop();
+      expect(coldOutput).toContain('shutting down');
+      expect(coldOutput).not.toMatch(/unclean|Error/);
+      // PostgreSQL was shut down cleanly, after the hub.
+      expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+
+      const warm = await startNpmStart(env);
+      expect(warm.keys.get('retailer')).toBe(cold.keys.get('retailer'));
+      expect(warm.output).not.toContain('seeding the demo parish');
+      await retailerSeesOwnPortfolio(warm);
+      expect(await warm.stop()).not.toMatch(/unclean|Error/);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('uses DATABASE_URL when set and starts no PostgreSQL of its own', async () => {
+    const dataDir = await scratchDataDir();
+    const db = await createTestDatabase();
+    try {
+      const hub = await startNpmStart({ ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, PORT: '0', SEED_CUSTOMERS: '200', LOG_LEVEL: 'warn' });
+      expect(existsSync(path.join(dataDir, 'pg'))).toBe(false);
+      await retailerSeesOwnPortfolio(hub);
+      expect(await hub.stop()).not.toMatch(/unclean|Error/);
+    } finally {
+      await db.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

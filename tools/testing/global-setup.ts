@@ -1,0 +1,49 @@
+import { Client } from 'pg';
+import { openDatabase } from '../../subgraphs/kit/db';
+import { applyMigrations } from '../../subgraphs/kit/migrate';
+import { startEmbeddedPostgres, type RunningPostgres } from '../embedded-postgres';
+import { DEFAULT_DATA_DIR } from '../local-data';
+import { TEST_ADMIN_URL_ENV, TEST_TEMPLATE_DATABASE } from './test-database';
+
+const EMBEDDED_TEST_PORT = 54339;
+
+declare global {
+  var __marketHubTestPostgres: RunningPostgres | undefined;
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+/**
+ * One PostgreSQL for the whole run: DATABASE_URL's server when set, else an embedded one.
+ * Migrations are applied once to a template; each test file clones it into its own database.
+ */
+export default async function globalSetup(): Promise<void> {
+  let adminUrl: string;
+  if (process.env.DATABASE_URL) {
+    adminUrl = withDatabase(process.env.DATABASE_URL, 'postgres');
+  } else {
+    const postgres = await startEmbeddedPostgres({ dataDir: `${DEFAULT_DATA_DIR}/pg-test`, port: EMBEDDED_TEST_PORT });
+    globalThis.__marketHubTestPostgres = postgres;
+    adminUrl = postgres.urlFor('postgres');
+  }
+  process.env[TEST_ADMIN_URL_ENV] = adminUrl;
+
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${TEST_TEMPLATE_DATABASE} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${TEST_TEMPLATE_DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  const template = openDatabase(withDatabase(adminUrl, TEST_TEMPLATE_DATABASE), { max: 2 });
+  try {
+    await applyMigrations(template);
+  } finally {
+    await template.close();
+  }
+}

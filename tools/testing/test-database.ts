@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { openDatabase, type DatabaseHandle } from '../../subgraphs/kit/db';
+
+export const TEST_ADMIN_URL_ENV = 'MARKET_HUB_TEST_ADMIN_URL';
+export const TEST_TEMPLATE_DATABASE = 'market_hub_test_template';
+
+export interface TestDatabase {
+  url: string;
+  handle: DatabaseHandle;
+  drop(): Promise<void>;
+}
+
+async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
+  const url = process.env[TEST_ADMIN_URL_ENV];
+  if (!url) throw new Error(`${TEST_ADMIN_URL_ENV} is not set: run the tests through jest (globalSetup)`);
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh, migrated database of this test file's own, cloned from the run's template. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `market_hub_test_${randomBytes(6).toString('hex')}`;
+  await admin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${TEST_TEMPLATE_DATABASE}`));
+  const url = new URL(process.env[TEST_ADMIN_URL_ENV]!);
+  url.pathname = `/${name}`;
+  const handle = openDatabase(url.toString(), { max: 10 });
+  return {
+    url: url.toString(),
+    handle,
+    async drop() {
+      await handle.close();
+      await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
+}
