@@ -1,6 +1,6 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { startTestHub, type TestHub } from '../../tools/testing/hub-fixture';
+import { pointsSuppliedBy, startTestHub, type TestHub } from '../../tools/testing/hub-fixture';
 import { HubCloseCode } from '../close-codes';
 
 let t: TestHub;
@@ -47,14 +47,14 @@ describe('graphql-ws on the gateway', () => {
       const result = await new Promise<unknown>((resolve, reject) => {
         let value: unknown;
         ws.subscribe(
-          { query: '{ me { organisationId } meteringPoints(first: 5) { totalCount edges { node { retailerId tariff { kind } } } } }' },
+          { query: '{ me { organisationId } meteringPoints(first: 5) { totalCount edges { node { id tariff { kind } } } } }' },
           { next: (data) => (value = data), error: reject, complete: () => resolve(value) },
         );
       });
-      const own = t.parish.meteringPoints.filter((point) => point.retailerId === retailerId).length;
-      expect(result).toMatchObject({ data: { me: { organisationId: retailerId }, meteringPoints: { totalCount: own } } });
-      const edges = (result as { data: { meteringPoints: { edges: { node: { retailerId: string } }[] } } }).data.meteringPoints.edges;
-      expect(edges.every((edge) => edge.node.retailerId === retailerId)).toBe(true);
+      const own = new Set(pointsSuppliedBy(t.parish, retailerId).map((point) => point.id));
+      expect(result).toMatchObject({ data: { me: { organisationId: retailerId }, meteringPoints: { totalCount: own.size } } });
+      const edges = (result as { data: { meteringPoints: { edges: { node: { id: string } }[] } } }).data.meteringPoints.edges;
+      expect(edges.every((edge) => own.has(edge.node.id))).toBe(true);
     } finally {
       await ws.dispose();
     }

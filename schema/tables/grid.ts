@@ -73,3 +73,11 @@ export const substationsView = grid
     primarySubstationId: text('primary_substation_id').notNull(),
   })
   .existing();
+
+export const feedersView = grid
+  .view('feeders_v', {
+    feederId: text('feeder_id').notNull(),
+    secondarySubstationId: text('secondary_substation_id').notNull(),
+    primarySubstationId: text('primary_substation_id').notNull(),
+  })
+  .existing();

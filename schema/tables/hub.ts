@@ -1,4 +1,4 @@
-import { index, pgSchema, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigserial, index, pgSchema, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** The hub's own tables: organisations, API keys, audit and outbox. */
 export const hub = pgSchema('hub');
@@ -27,4 +27,25 @@ export const apiKeys = hub.table(
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
   },
   (t) => [index('api_keys_organisation_idx').on(t.organisationId)],
+);
+
+/**
+ * Who read which metering point's personal data, when: append-only (a trigger refuses UPDATE
+ * and DELETE), written in the same request that read the data.
+ */
+export const accessLog = hub.table(
+  'access_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    keyId: text('key_id').notNull(),
+    organisationId: text('organisation_id').notNull(),
+    requestId: text('request_id').notNull(),
+    meteringPointId: text('metering_point_id').notNull(),
+    /** loadCurve, events, ... */
+    resource: text('resource').notNull(),
+    periodFrom: timestamp('period_from', { withTimezone: true }),
+    periodTo: timestamp('period_to', { withTimezone: true }),
+  },
+  (t) => [index('access_log_point_idx').on(t.meteringPointId, t.at)],
 );

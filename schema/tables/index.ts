@@ -4,3 +4,4 @@ export * from './grid';
 export * from './tariffs';
 export * from './flexibility';
 export * from './hems';
+export * from './metering-readings';

@@ -1,6 +1,5 @@
 import type DataLoader from 'dataloader';
-import type { Identity } from '../../schema/identity';
-import type { Database } from '../kit/db';
+import type { RequestScope } from '../kit/context';
 import { keyedLoader } from '../kit/loader';
 import { FlexRequestRepo } from './flex-request.repo';
 import type { FlexRequest } from './flex-request.type';
@@ -11,8 +10,8 @@ export interface FlexibilityLoaders {
 }
 
 // Flexibility requests are market announcements: every participant may read them.
-export function createFlexibilityLoaders(db: Database, _identity: Identity): FlexibilityLoaders {
-  const flexRequests = new FlexRequestRepo(db);
+export function createFlexibilityLoaders({ database }: RequestScope): FlexibilityLoaders {
+  const flexRequests = new FlexRequestRepo(database.db);
   return {
     flexRequests,
     flexRequest: keyedLoader((ids) => flexRequests.byIds(ids), (row) => row.id),

@@ -1,6 +1,5 @@
 import type DataLoader from 'dataloader';
-import type { Identity } from '../../schema/identity';
-import type { Database } from '../kit/db';
+import type { RequestScope } from '../kit/context';
 import { groupedLoader, keyedLoader } from '../kit/loader';
 import { NetworkRepo, type ConnectionRow } from './network.repo';
 import type { Feeder, PrimarySubstation, SecondarySubstation } from './secondary-substation.type';
@@ -14,8 +13,8 @@ export interface GridLoaders {
 }
 
 // Network topology is not personal data: every caller sees the same grid.
-export function createGridLoaders(db: Database, _identity: Identity): GridLoaders {
-  const network = new NetworkRepo(db);
+export function createGridLoaders({ database }: RequestScope): GridLoaders {
+  const network = new NetworkRepo(database.db);
   return {
     network,
     secondarySubstation: keyedLoader((ids) => network.secondarySubstations(ids), (row) => row.id),

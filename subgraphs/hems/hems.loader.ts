@@ -1,6 +1,5 @@
 import type DataLoader from 'dataloader';
-import type { Identity } from '../../schema/identity';
-import type { Database } from '../kit/db';
+import type { RequestScope } from '../kit/context';
 import { groupedLoader, keyedLoader } from '../kit/loader';
 import { HemsRepo } from './hems.repo';
 import type { Device, Hems } from './hems.type';
@@ -11,8 +10,8 @@ export interface HemsLoaders {
 }
 
 // HEMS data is only reached through a metering point the metering subgraph let the caller see.
-export function createHemsLoaders(db: Database, _identity: Identity): HemsLoaders {
-  const hems = new HemsRepo(db);
+export function createHemsLoaders({ database }: RequestScope): HemsLoaders {
+  const hems = new HemsRepo(database.db);
   return {
     hemsByMeteringPoint: keyedLoader((ids) => hems.byMeteringPoints(ids), (row) => row.meteringPointId),
     devices: groupedLoader((ids) => hems.devicesOf(ids), (row) => row.hemsId),

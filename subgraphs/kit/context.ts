@@ -1,5 +1,5 @@
 import type { Identity } from '../../schema/identity';
-import type { Database } from './db';
+import type { Database, DatabaseHandle } from './db';
 import type { Logger } from './logger';
 
 /** What every resolver of every subgraph gets; `loaders` is the subgraph's own DataLoaders. */
@@ -9,4 +9,11 @@ export interface SubgraphContext<Loaders = unknown> {
   db: Database;
   log: Logger;
   loaders: Loaders;
+}
+
+/** What a subgraph's loaders are built from, once per request. */
+export interface RequestScope {
+  database: DatabaseHandle;
+  identity: Identity;
+  requestId: string;
 }

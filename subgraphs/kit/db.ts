@@ -10,10 +10,15 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export function openDatabase(connectionString: string, options: Omit<PoolConfig, 'connectionString'> = {}): DatabaseHandle {
+export interface DatabaseOptions extends Omit<PoolConfig, 'connectionString'> {
+  /** Called with every statement drizzle sends: tests count statements per request with it. */
+  onQuery?: (query: string) => void;
+}
+
+export function openDatabase(connectionString: string, { onQuery, ...options }: DatabaseOptions = {}): DatabaseHandle {
   const pool = new Pool({ connectionString, max: 10, ...options });
   // An idle client losing its server (a PostgreSQL restart) must not crash the process.
   pool.on('error', () => undefined);
-  const db = drizzle(pool, { schema: tables });
+  const db = drizzle(pool, { schema: tables, logger: onQuery ? { logQuery: (query) => onQuery(query) } : false });
   return { pool, db, close: () => pool.end() };
 }

@@ -68,7 +68,7 @@ export async function serveSubgraph<L>(definition: SubgraphDefinition<L>, option
           requestId,
           db: options.database.db,
           log: log.child({ requestId }),
-          loaders: definition.createLoaders(options.database.db, identity),
+          loaders: definition.createLoaders({ database: options.database, identity, requestId }),
         };
       },
     }),

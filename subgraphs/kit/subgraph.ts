@@ -6,10 +6,8 @@ import { DateTimeResolver } from 'graphql-scalars';
 import gql from 'graphql-tag';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphql';
-import type { Identity } from '../../schema/identity';
 import { CallerResolver } from './caller.resolver';
-import type { SubgraphContext } from './context';
-import type { Database } from './db';
+import type { RequestScope, SubgraphContext } from './context';
 
 export const SUBGRAPH_NAMES = ['metering', 'grid', 'tariffs', 'flexibility', 'hems'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
@@ -39,7 +37,7 @@ export interface SubgraphDefinition<Loaders> {
   /** `__resolveReference` per entity type, given to buildSubgraphSchema. */
   references: ReferenceResolvers<Loaders>;
   /** Fresh DataLoaders for one request, so batching and caching never cross callers. */
-  createLoaders(db: Database, identity: Identity): Loaders;
+  createLoaders(scope: RequestScope): Loaders;
 }
 
 export async function buildFederatedSchema<L>(definition: SubgraphDefinition<L>): Promise<GraphQLSchema> {

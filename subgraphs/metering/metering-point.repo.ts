@@ -1,5 +1,5 @@
-import { and, asc, count, eq, gt, type SQL } from 'drizzle-orm';
-import { meteringPoints } from '../../schema/tables';
+import { and, asc, count, gt, sql, type SQL } from 'drizzle-orm';
+import { meteringPoints, supplyContracts } from '../../schema/tables';
 import type { Database } from '../kit/db';
 import type { Page } from '../kit/connection';
 import { anyText } from '../kit/sql';
@@ -23,7 +23,8 @@ function visibleWhere(visibility: MeteringPointVisibility): SQL | undefined | nu
     case 'all':
       return undefined;
     case 'retailer':
-      return eq(meteringPoints.retailerId, visibility.retailerId);
+      // Any point it supplies or supplied; readings are further cut to its own supply periods.
+      return sql`EXISTS (SELECT 1 FROM ${supplyContracts} sc WHERE sc.metering_point_id = ${meteringPoints.id} AND sc.retailer_id = ${visibility.retailerId})`;
     case 'none':
       return null;
   }

@@ -1,6 +1,5 @@
 import type DataLoader from 'dataloader';
-import type { Identity } from '../../schema/identity';
-import type { Database } from '../kit/db';
+import type { RequestScope } from '../kit/context';
 import { keyedLoader } from '../kit/loader';
 import { TariffRepo, type TariffAssignmentRow } from './tariff.repo';
 import type { Tariff } from './tariff.type';
@@ -12,8 +11,8 @@ export interface TariffsLoaders {
 }
 
 // Tariff plans are public; which plan a point is on is only reached through a visible point.
-export function createTariffsLoaders(db: Database, _identity: Identity): TariffsLoaders {
-  const tariffs = new TariffRepo(db);
+export function createTariffsLoaders({ database }: RequestScope): TariffsLoaders {
+  const tariffs = new TariffRepo(database.db);
   return {
     tariffs,
     tariff: keyedLoader((ids) => tariffs.byIds(ids), (row) => row.id),

@@ -93,9 +93,14 @@ describe('generateParish', () => {
       expect(demo.meteringPoints.filter((p) => p.usage === 'EV_CHARGING')).toHaveLength(16);
     });
 
-    it('classes points by contracted power: BTN_C up to 13.8 kVA, BTN_B up to 41.4, BTN_A above', () => {
-      const classOf = (kva: number): string => (kva <= 13.8 ? 'BTN_C' : kva <= 41.4 ? 'BTN_B' : 'BTN_A');
-      expect(demo.meteringPoints.filter((p) => p.customerClass !== classOf(p.contractedPowerKva))).toEqual([]);
+    it('classes points as E-REDES does: BTN_A above 13.8 kVA, else BTN_B above 7,140 kWh a year, else BTN_C', () => {
+      const classOf = (kva: number, kwh: number): string => (kva > 13.8 ? 'BTN_A' : kwh > 7_140 ? 'BTN_B' : 'BTN_C');
+      expect(demo.meteringPoints.filter((p) => p.customerClass !== classOf(p.contractedPowerKva, p.annualConsumptionKwh))).toEqual([]);
+      expect(new Set(demo.meteringPoints.map((p) => p.customerClass))).toEqual(new Set(['BTN_A', 'BTN_B', 'BTN_C']));
+    });
+
+    it('gives every metering point a distinct compact key', () => {
+      expect(new Set(demo.meteringPoints.map((p) => p.key)).size).toBe(demo.meteringPoints.length);
     });
 
     it('is mostly residential, with some commercial points and a few street lights', () => {

@@ -264,7 +264,8 @@ function annualConsumption(usage: Usage, kva: number, random: Random): number {
   }
 }
 
-const customerClass = (kva: number): string => (kva <= 13.8 ? 'BTN_C' : kva <= 41.4 ? 'BTN_B' : 'BTN_A');
+/** E-REDES profile classes: A above 13.8 kVA; at or below, B above 7,140 kWh a year, else C. */
+const customerClass = (kva: number, annualKwh: number): string => (kva > 13.8 ? 'BTN_A' : annualKwh > 7_140 ? 'BTN_B' : 'BTN_C');
 
 const PV_SHARE: Record<Usage, number> = { RESIDENTIAL: 0.08, COMMERCIAL: 0.1, EV_CHARGING: 0, PUBLIC_LIGHTING: 0 };
 const SWITCH_SHARE = 0.05;
@@ -516,13 +517,15 @@ export function generateParish(options: ParishOptions): Parish {
     }
     const pvCapacityKwp = pointsRandom.chance(PV_SHARE[usage]) ? drawPv(kva, pointsRandom) : 0;
     const retailerId = pointsRandom.weighted(retailerChoices);
+    const annualConsumptionKwh = annualConsumption(usage, kva, pointsRandom);
     points.push({
       id,
-      customerClass: customerClass(kva),
+      key: i + 1,
+      customerClass: customerClass(kva, annualConsumptionKwh),
       usage,
       contractedPowerKva: kva,
       pvCapacityKwp,
-      annualConsumptionKwh: annualConsumption(usage, kva, pointsRandom),
+      annualConsumptionKwh,
       retailerId,
     });
 

@@ -32,9 +32,15 @@ export async function postGraphQL<T>(url: string, query: string, headers: Record
   return { status: response.status, body: (await response.json()) as GraphQLHttpResponse<T>['body'] };
 }
 
+/** The metering points a retailer supplies or supplied: what it may see. */
+export function pointsSuppliedBy(parish: Parish, retailerId: string): Parish['meteringPoints'] {
+  const supplied = new Set(parish.supplyContracts.filter((contract) => contract.retailerId === retailerId).map((contract) => contract.meteringPointId));
+  return parish.meteringPoints.filter((point) => supplied.has(point.id));
+}
+
 /** A whole hub (five subgraphs and the gateway) on free ports, on a small seeded parish of its own. */
-export async function startTestHub(options: { customers?: number; keyCacheTtlMs?: number } = {}): Promise<TestHub> {
-  const database = await createTestDatabase();
+export async function startTestHub(options: { customers?: number; keyCacheTtlMs?: number; onQuery?: (query: string) => void } = {}): Promise<TestHub> {
+  const database = await createTestDatabase({ onQuery: options.onQuery });
   const parish = generateParish({ customers: options.customers ?? 300 });
   await writeParish(database.handle, parish);
   const identitySecret = randomBytes(32).toString('base64url');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { openDatabase, type DatabaseHandle } from '../../subgraphs/kit/db';
+import { openDatabase, type DatabaseHandle, type DatabaseOptions } from '../../subgraphs/kit/db';
 
 export const TEST_ADMIN_URL_ENV = 'MARKET_HUB_TEST_ADMIN_URL';
 export const TEST_TEMPLATE_DATABASE = 'market_hub_test_template';
@@ -24,12 +24,12 @@ async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
 }
 
 /** A fresh, migrated database of this test file's own, cloned from the run's template. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: Pick<DatabaseOptions, 'onQuery'> = {}): Promise<TestDatabase> {
   const name = `market_hub_test_${randomBytes(6).toString('hex')}`;
   await admin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${TEST_TEMPLATE_DATABASE}`));
   const url = new URL(process.env[TEST_ADMIN_URL_ENV]!);
   url.pathname = `/${name}`;
-  const handle = openDatabase(url.toString(), { max: 10 });
+  const handle = openDatabase(url.toString(), { max: 10, ...options });
   return {
     url: url.toString(),
     handle,

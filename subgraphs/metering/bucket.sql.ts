@@ -1,0 +1,30 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { Resolution } from './demand.rules';
+
+/** Lisbon local days: what a retailer or the regulator calls "a day" in Portugal. */
+const LOCAL_ZONE = 'Europe/Lisbon';
+
+/** The start of the bucket `column` falls in. */
+export function bucketStart(column: SQL | string, resolution: Resolution): SQL {
+  const ts = typeof column === 'string' ? sql.raw(column) : column;
+  switch (resolution) {
+    case Resolution.PT15M:
+      return sql`${ts}`;
+    case Resolution.PT1H:
+      return sql`date_trunc('hour', ${ts})`;
+    case Resolution.P1D:
+      return sql`(date_trunc('day', ${ts} AT TIME ZONE ${LOCAL_ZONE}) AT TIME ZONE ${LOCAL_ZONE})`;
+  }
+}
+
+/** Length of the bucket starting at `start`, in hours (23 or 25 on DST days). */
+export function bucketHours(start: SQL, resolution: Resolution): SQL {
+  switch (resolution) {
+    case Resolution.PT15M:
+      return sql`0.25`;
+    case Resolution.PT1H:
+      return sql`1.0`;
+    case Resolution.P1D:
+      return sql`(extract(epoch FROM ((${start} AT TIME ZONE ${LOCAL_ZONE} + interval '1 day') AT TIME ZONE ${LOCAL_ZONE}) - ${start}) / 3600.0)`;
+  }
+}

@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { BadUserInputError, ConflictError, ForbiddenError } from '../../schema/errors';
+import type { Identity } from '../../schema/identity';
+import type { DatabaseHandle } from '../kit/db';
+import { createStaging, dropStaging, ensurePartitions, mergeStaging, STAGING_TABLE } from './reading-ingest.repo';
+import { batchRejections, INTERVAL_MS, MAX_BATCH_READINGS, qualityCode, type ReadingRow } from './reading.rules';
+
+export interface IngestResult {
+  idempotencyKey: string;
+  received: number;
+  inserted: number;
+  revised: number;
+  unchanged: number;
+  replayed: boolean;
+}
+
+const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+
+function digestOf(rows: readonly ReadingRow[]): string {
+  const hash = createHash('sha256');
+  for (const row of rows) hash.update(`${row.meteringPointId}|${row.intervalStartMs}|${row.importWh}|${row.exportWh}|${row.quality}\n`);
+  return hash.digest('hex');
+}
+
+/**
+ * `ingestReadings`: validates the whole batch first (nothing is written when any row is bad),
+ * then writes it atomically under its idempotency key.
+ */
+export class ReadingIngestCommand {
+  constructor(private readonly database: DatabaseHandle) {}
+
+  async run(identity: Identity, idempotencyKey: string, rows: ReadingRow[], nowMs = Date.now()): Promise<IngestResult> {
+    if (identity.role !== 'dso') throw new ForbiddenError('Only the DSO ingests readings');
+    if (!idempotencyKey || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+      throw new BadUserInputError(`idempotencyKey must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`, { field: 'idempotencyKey' });
+    }
+    if (rows.length === 0 || rows.length > MAX_BATCH_READINGS) {
+      throw new BadUserInputError(`a batch holds 1 to ${MAX_BATCH_READINGS} readings`, { field: 'readings' });
+    }
+    const digest = digestOf(rows);
+    const earlier = await this.stored(idempotencyKey, digest);
+    if (earlier) return earlier;
+
+    const keys = await this.pointKeys(rows);
+    const rejected = batchRejections(rows, nowMs, (id) => keys.has(id));
+    if (rejected.length > 0) {
+      throw new BadUserInputError(`${rejected.length} of ${rows.length} readings are invalid; nothing was written`, { rejected });
+    }
+
+    const client = await this.database.pool.connect();
+    try {
+      const starts = rows.map((row) => row.intervalStartMs);
+      await ensurePartitions(client, new Date(Math.min(...starts)), new Date(Math.max(...starts) + INTERVAL_MS));
+      await client.query('BEGIN');
+      const claimed = await client.query(
+        `INSERT INTO metering.ingest_batches (idempotency_key, organisation_id, payload_digest, result)
+         VALUES ($1, $2, $3, '{}') ON CONFLICT (idempotency_key) DO NOTHING`,
+        [idempotencyKey, identity.organisationId, digest],
+      );
+      if (claimed.rowCount === 0) {
+        // The same key committed meanwhile: answer as a replay (or a conflict).
+        await client.query('ROLLBACK');
+        return (await this.stored(idempotencyKey, digest))!;
+      }
+      await createStaging(client);
+      await client.query(
+        `INSERT INTO ${STAGING_TABLE} (line_no, metering_point_id, metering_point_key, interval_start, import_wh, export_wh, quality)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::timestamptz[], $5::int[], $6::int[], $7::smallint[])`,
+        [
+          rows.map((_, index) => index),
+          rows.map((row) => row.meteringPointId),
+          rows.map((row) => keys.get(row.meteringPointId)),
+          rows.map((row) => new Date(row.intervalStartMs)),
+          rows.map((row) => row.importWh),
+          rows.map((row) => row.exportWh),
+          rows.map((row) => qualityCode(row.quality)),
+        ],
+      );
+      const counts = await mergeStaging(client);
+      const result: IngestResult = { idempotencyKey, received: rows.length, ...counts, replayed: false };
+      await client.query('UPDATE metering.ingest_batches SET result = $2 WHERE idempotency_key = $1', [idempotencyKey, result]);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      await dropStaging(client).catch(() => undefined);
+      client.release();
+    }
+  }
+
+  private async stored(idempotencyKey: string, digest: string): Promise<IngestResult | null> {
+    const { rows } = await this.database.pool.query<{ payload_digest: string; result: IngestResult }>(
+      'SELECT payload_digest, result FROM metering.ingest_batches WHERE idempotency_key = $1',
+      [idempotencyKey],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    if (row.payload_digest !== digest) throw new ConflictError('This idempotency key was used for a different batch');
+    return { ...row.result, replayed: true };
+  }
+
+  private async pointKeys(rows: readonly ReadingRow[]): Promise<Map<string, number>> {
+    const ids = [...new Set(rows.map((row) => row.meteringPointId))];
+    const { rows: found } = await this.database.pool.query<{ id: string; key: number }>(
+      'SELECT id, key FROM metering.metering_points WHERE id = ANY($1::text[])',
+      [ids],
+    );
+    return new Map(found.map((row) => [row.id, row.key]));
+  }
+}
