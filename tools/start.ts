@@ -9,14 +9,37 @@ import { ensureDemoKeys } from './demo-keys';
 import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
 import { startHub } from './hub';
 import { DEFAULT_DATA_DIR, DEFAULT_EMBEDDED_PG_PORT, EMBEDDED_DATABASE, localIdentitySecret } from './local-data';
-import { isDatabaseEmpty, seedDemoParish } from './seed/main';
+import { isDatabaseEmpty, seedDemoParish, seedHistory } from './seed/main';
+import { generateParish, type Parish } from './seed/parish';
+import { holdsParish } from './seed/write';
 
-async function prepareDatabase(database: DatabaseHandle, seed: { SEED_CUSTOMERS: number; SEED_DAYS: number }, log: Logger): Promise<void> {
+/**
+ * Migrates, seeds the parish into an empty database, and returns the demo parish when the
+ * database holds it (its history can then be topped up), or null for any other data.
+ */
+async function prepareDatabase(database: DatabaseHandle, customers: number, log: Logger): Promise<Parish | null> {
   await applyMigrations(database);
   if (await isDatabaseEmpty(database)) {
-    log.info({ customers: seed.SEED_CUSTOMERS, days: seed.SEED_DAYS }, 'seeding the demo parish');
-    await seedDemoParish(database, { customers: seed.SEED_CUSTOMERS, days: seed.SEED_DAYS });
+    log.info({ customers }, 'seeding the demo parish');
+    return seedDemoParish(database, { customers });
   }
+  const parish = generateParish({ customers });
+  return (await holdsParish(database, parish)) ? parish : null;
+}
+
+/**
+ * A week of 15-minute history is ten million rows: it loads after the hub is ready, newest day
+ * first, so the hub answers at once and the latest data is there within seconds. Days already
+ * loaded are skipped, so a demo restarted later catches up to the last midnight.
+ */
+function loadHistoryInBackground(database: DatabaseHandle, parish: Parish, days: number, signal: AbortSignal, log: Logger): Promise<void> {
+  const startedMs = performance.now();
+  return seedHistory(database, parish, { days, signal }, (done, total) => log.info({ done, total }, 'demo history: day loaded')).then(
+    (loaded) => {
+      if (loaded > 0 && !signal.aborted) log.info({ days: loaded, seconds: Math.round((performance.now() - startedMs) / 1000) }, 'demo history loaded');
+    },
+    (err: unknown) => log.error({ err }, 'demo history could not be loaded'),
+  );
 }
 
 /** `npm start`: everything in one process, on an embedded PostgreSQL unless DATABASE_URL is set. */
@@ -45,8 +68,9 @@ async function main(): Promise<void> {
   }
 
   const database = openDatabase(databaseUrl, { max: 20 });
+  let parish: Parish | null;
   try {
-    await prepareDatabase(database, env, log);
+    parish = await prepareDatabase(database, env.SEED_CUSTOMERS, log);
   } catch (error) {
     await database.close();
     await postgres?.stop();
@@ -72,9 +96,13 @@ async function main(): Promise<void> {
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  const stopHistory = new AbortController();
+  const history = parish ? loadHistoryInBackground(database, parish, env.SEED_DAYS, stopHistory.signal, log) : Promise.resolve();
 
   runUntilSignalled(log, async () => {
+    stopHistory.abort();
     await hub.stop();
+    await history;
     await database.close();
     await postgres?.stop();
   });

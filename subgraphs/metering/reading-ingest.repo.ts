@@ -60,15 +60,13 @@ export async function resolveStagedKeys(client: PoolClient): Promise<void> {
 /**
  * Where each metering point's energy is counted for an interval: the whole network (kind 0),
  * its primary (1) and secondary (2) substation and feeder (3) from grid's published view, and the
- * retailer supplying it at that interval (4). `source` has metering_point_key, interval_start,
- * import_wh, export_wh and new_reading.
+ * retailer supplying it at that interval (4).
  */
-function fanOutToScopes(source: string): string {
-  return `
+const FAN_OUT_DELTA = `
     SELECT s.kind, s.id, p.interval_start, p.import_wh, p.export_wh, p.new_reading
     FROM (
       SELECT d.*, c.feeder_id, c.secondary_substation_id, c.primary_substation_id, sc.retailer_id
-      FROM ${source} d
+      FROM delta d
       JOIN metering.metering_points mp ON mp.key = d.metering_point_key
       LEFT JOIN grid.metering_point_connections_v c ON c.metering_point_id = mp.id
       LEFT JOIN metering.supply_contracts sc ON sc.metering_point_id = mp.id
@@ -79,7 +77,6 @@ function fanOutToScopes(source: string): string {
       (3::smallint, p.feeder_id), (4::smallint, p.retailer_id)
     ) AS s(kind, id)
     WHERE s.id IS NOT NULL`;
-}
 
 const ADD_TO_ROLLUPS = `
   INSERT INTO metering.demand_rollups AS t (scope_kind, scope_id, interval_start, import_wh, export_wh, reading_count)
@@ -96,6 +93,9 @@ const ADD_TO_ROLLUPS = `
  */
 export async function mergeStaging(client: PoolClient): Promise<MergeCounts> {
   await client.query('SELECT pg_advisory_xact_lock($1)', [INGEST_LOCK_KEY]);
+  // Measured on a day of the demo parish (1.3 M rows): JIT compilation alone cost 0.7 s, and the
+  // default work_mem spilled the aggregations to disk.
+  await client.query("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'");
   const { rows } = await client.query<{ staged: string; inserted: string; revised: string }>(`
     WITH old AS (
       SELECT r.metering_point_key, r.interval_start, r.import_wh, r.export_wh
@@ -115,7 +115,7 @@ export async function mergeStaging(client: PoolClient): Promise<MergeCounts> {
         (o.metering_point_key IS NULL)::int AS new_reading
       FROM written w
       LEFT JOIN old o ON o.metering_point_key = w.metering_point_key AND o.interval_start = w.interval_start
-    ), fanned AS (${fanOutToScopes('delta')}
+    ), fanned AS (${FAN_OUT_DELTA}
     ), rolled AS (${ADD_TO_ROLLUPS} RETURNING 1)
     SELECT (SELECT count(*) FROM ${STAGING_TABLE}) AS staged,
       (SELECT count(*) FROM delta WHERE new_reading = 1) AS inserted,
@@ -124,21 +124,4 @@ export async function mergeStaging(client: PoolClient): Promise<MergeCounts> {
   const inserted = Number(counts.inserted);
   const revised = Number(counts.revised);
   return { inserted, revised, unchanged: Number(counts.staged) - inserted - revised };
-}
-
-/**
- * Recomputes the rollups of [from, to) from the readings themselves: after a bulk seed, and as
- * the reference the incremental path is checked against.
- */
-export async function rebuildRollups(client: PoolClient, from: Date, to: Date): Promise<void> {
-  await client.query('SELECT pg_advisory_xact_lock($1)', [INGEST_LOCK_KEY]);
-  await client.query('DELETE FROM metering.demand_rollups WHERE interval_start >= $1 AND interval_start < $2', [from, to]);
-  await client.query(
-    `WITH source AS (
-       SELECT metering_point_key, interval_start, import_wh, export_wh, 1 AS new_reading
-       FROM metering.readings WHERE interval_start >= $1 AND interval_start < $2
-     ), fanned AS (${fanOutToScopes('source')})
-     ${ADD_TO_ROLLUPS}`,
-    [from, to],
-  );
 }

@@ -3,6 +3,7 @@ import { SingleBar } from 'cli-progress';
 import { openDatabase, type DatabaseHandle } from '../../subgraphs/kit/db';
 import { applyMigrations } from '../../subgraphs/kit/migrate';
 import { DEFAULT_SEED, generateParish, type Parish } from './parish';
+import { missingHistoryDays, writeHistory } from './history';
 import { writeParish } from './write';
 
 // The start-up path asks this before seeding; one import for both.
@@ -10,7 +11,7 @@ export { isDatabaseEmpty } from './write';
 
 export interface SeedOptions {
   customers: number;
-  /** Days of readings to generate; carried for the load-curve generator, which does not exist yet. */
+  /** Days of 15-minute history (readings, DTC measurements, rollups) up to the last midnight. */
   days: number;
   seed: number;
 }
@@ -42,17 +43,32 @@ export function summarise(parish: Parish): SeedSummary {
 
 /**
  * Generates the demo parish and writes it into a migrated, empty database (throws if a parish
- * is already there). For tools/start.ts as much as for the CLI; omitted options take the CLI's defaults.
+ * is already there); returns it so its history can follow (see seedHistory).
  */
 export async function seedDemoParish(
   handle: DatabaseHandle,
   options: Partial<SeedOptions> = {},
   progress?: (done: number, total: number) => void,
-): Promise<SeedSummary> {
+): Promise<Parish> {
   const { customers = DEFAULT_CUSTOMERS, seed = DEFAULT_SEED } = options;
   const parish = generateParish({ customers, seed });
   await writeParish(handle, parish, progress);
-  return summarise(parish);
+  return parish;
+}
+
+/**
+ * The parish's history up to the last midnight: of the last `days` days, those that hold no
+ * readings yet, newest first; so a demo restarted a day later catches up instead of going stale.
+ */
+export async function seedHistory(
+  handle: DatabaseHandle,
+  parish: Parish,
+  options: Partial<SeedOptions> & { signal?: AbortSignal } = {},
+  onDay?: (done: number, total: number) => void,
+): Promise<number> {
+  const dayStartsMs = await missingHistoryDays(handle, options.days ?? DEFAULT_DAYS);
+  await writeHistory(handle, parish, { dayStartsMs, seed: options.seed ?? DEFAULT_SEED, signal: options.signal }, onDay);
+  return dayStartsMs.length;
 }
 
 function integerOption(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
@@ -94,17 +110,23 @@ async function main(): Promise<void> {
   try {
     await applyMigrations(handle);
     const started = performance.now();
-    const summary = await seedDemoParish(handle, options, (done, total) => {
+    const parish = await seedDemoParish(handle, options, (done, total) => {
       if (!bar) return;
       if (done === 0) bar.start(total, 0);
       else bar.update(done);
     });
     bar?.stop();
+    const days = process.stderr.isTTY ? new SingleBar({ stream: process.stderr, format: 'history [{bar}] {value}/{total} days' }) : null;
+    days?.start(options.days, 0);
+    await seedHistory(handle, parish, options, (done) => days?.update(done));
+    days?.stop();
+    const summary = summarise(parish);
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     console.log(
       `Seeded ${summary.meteringPoints} metering points, ${summary.secondarySubstations} secondary substations, ` +
         `${summary.feeders} feeders, ${summary.retailers} retailers, ${summary.evStations} EV stations, ` +
-        `${summary.pvProsumers} PV prosumers, ${summary.hems} HEMS in ${seconds} s.`,
+        `${summary.pvProsumers} PV prosumers, ${summary.hems} HEMS and ${options.days} days of 15-minute history ` +
+        `(${summary.meteringPoints * options.days * 96} readings) in ${seconds} s.`,
     );
   } finally {
     bar?.stop();

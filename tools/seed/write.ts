@@ -12,14 +12,24 @@ import type { Parish } from './parish';
 /** Rows per chunk handed to a COPY stream: the unit of progress, and small enough to keep memory flat. */
 const COPY_CHUNK_ROWS = 2_000;
 
-async function holdsParish(db: Database): Promise<boolean> {
+async function holdsAnyParish(db: Database): Promise<boolean> {
   const rows = await db.select({ id: tables.meteringPoints.id }).from(tables.meteringPoints).limit(1);
   return rows.length > 0;
 }
 
+/** Whether the database holds exactly this generated parish (same size, same first CPE codes). */
+export async function holdsParish(handle: DatabaseHandle, parish: Parish): Promise<boolean> {
+  const sample = parish.meteringPoints.slice(0, 3).map((point) => point.id);
+  const { rows } = await handle.pool.query<{ total: string; found: string }>(
+    'SELECT count(*) AS total, count(*) FILTER (WHERE id = ANY($1::text[])) AS found FROM metering.metering_points',
+    [sample],
+  );
+  return Number(rows[0]!.total) === parish.meteringPoints.length && Number(rows[0]!.found) === sample.length;
+}
+
 /** True when no metering point exists yet, i.e. no parish has been seeded. */
 export async function isDatabaseEmpty(handle: DatabaseHandle): Promise<boolean> {
-  return !(await holdsParish(handle.db));
+  return !(await holdsAnyParish(handle.db));
 }
 
 /** COPY's text format: tab-separated, `\N` for null, backslash escapes. */
@@ -104,7 +114,7 @@ export async function writeParish(handle: DatabaseHandle, parish: Parish, progre
       // Self-conflicting lock: a second seeder waits here, then sees the first one's parish.
       await client.query('LOCK TABLE metering.metering_points IN SHARE ROW EXCLUSIVE MODE');
       const tx = drizzle(client, { schema: tables });
-      if (await holdsParish(tx)) {
+      if (await holdsAnyParish(tx)) {
         throw new Error('The database already holds a parish (metering.metering_points is not empty); seed an empty database instead.');
       }
       progress?.(0, total);

@@ -34,16 +34,39 @@ async function retailerSeesOwnPortfolio(hub: StartedHub): Promise<void> {
   expect((await postGraphQL(`${hub.url}/graphql`, '{ me { role } }', {})).status).toBe(401);
 }
 
+/** The background history reached the last midnight: yesterday's 96 quarter-hours of the whole network. */
+async function networkHasYesterday(hub: StartedHub): Promise<void> {
+  const midnight = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+  const { body } = await postGraphQL<{ demand: { meteringPointCount: number; points: { readingCount: number }[] } }>(
+    `${hub.url}/graphql`,
+    'query($from: DateTime!, $to: DateTime!) { demand(scope: { network: true }, from: $from, to: $to) { meteringPointCount points { readingCount } } }',
+    { authorization: `Bearer ${hub.keys.get('dso')!}` },
+    { from: new Date(midnight - 86_400_000).toISOString(), to: new Date(midnight).toISOString() },
+  );
+  expect(body.data?.demand.points).toHaveLength(96);
+  expect(body.data?.demand.points.every((point) => point.readingCount === body.data?.demand.meteringPointCount)).toBe(true);
+}
+
 describe('npm start', () => {
   it('runs on an embedded PostgreSQL, prints a key per role, keeps its data across restarts and stops cleanly on SIGTERM', async () => {
     const dataDir = await scratchDataDir();
-    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', EMBEDDED_PG_PORT: String(await freePort()), SEED_CUSTOMERS: '300', LOG_LEVEL: 'info' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: '0',
+      EMBEDDED_PG_PORT: String(await freePort()),
+      SEED_CUSTOMERS: '300',
+      SEED_DAYS: '2',
+      LOG_LEVEL: 'info',
+    };
     delete env.DATABASE_URL;
     try {
       const cold = await startNpmStart(env);
       expect([...cold.keys.keys()].sort()).toEqual(['aggregator', 'developer', 'dso', 'regulator', 'researcher', 'retailer', 'tso']);
       expect(existsSync(path.join(dataDir, 'pg', 'PG_VERSION'))).toBe(true);
       await retailerSeesOwnPortfolio(cold);
+      await cold.waitFor(/demo history loaded/);
+      await networkHasYesterday(cold);
       const coldOutput = await cold.stop();
       expect(coldOutput).toContain('shutting down');
       expect(coldOutput).not.toMatch(/unclean|Error/);
@@ -53,6 +76,7 @@ describe('npm start', () => {
       const warm = await startNpmStart(env);
       expect(warm.keys.get('retailer')).toBe(cold.keys.get('retailer'));
       expect(warm.output).not.toContain('seeding the demo parish');
+      expect(warm.output).not.toContain('demo history: day loaded');
       await retailerSeesOwnPortfolio(warm);
       expect(await warm.stop()).not.toMatch(/unclean|Error/);
     } finally {

@@ -17,6 +17,8 @@ export interface StartedHub {
   output: string;
   url: string;
   keys: Map<string, string>;
+  /** Resolves once the output (so far or later) matches `pattern`. */
+  waitFor(pattern: RegExp): Promise<void>;
   /**
    * SIGTERM to the whole process group (npm, tsx, the hub), as a terminal's Ctrl-C or a service
    * manager does; resolves with everything they printed once every one of them has exited.
@@ -46,6 +48,16 @@ export function startNpmStart(env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promi
         },
         url,
         keys,
+        waitFor: (pattern) =>
+          new Promise<void>((resolveWait) => {
+            if (pattern.test(output)) return resolveWait();
+            const onMore = () => {
+              if (!pattern.test(output)) return;
+              child.stdout.off('data', onMore);
+              resolveWait();
+            };
+            child.stdout.on('data', onMore);
+          }),
         async stop() {
           process.kill(-child.pid!, 'SIGTERM');
           await closed;
