@@ -56,7 +56,7 @@ export class ReadingRepo {
   }
 
   /** One append-only line per metering point whose personal data this request reads. */
-  async recordAccess(identity: Identity, requestId: string, resource: string, pointIds: readonly string[], window: CurveWindow): Promise<void> {
+  async recordAccess(identity: Identity, requestId: string, resource: string, pointIds: readonly string[], window: Pick<CurveWindow, 'fromMs' | 'toMs'>): Promise<void> {
     if (pointIds.length === 0) return;
     await this.db.execute(sql`
       INSERT INTO hub.access_log (key_id, organisation_id, request_id, metering_point_id, resource, period_from, period_to)

@@ -1,0 +1,91 @@
+import { sql } from 'drizzle-orm';
+import type { Page } from '../kit/connection';
+import type { Database } from '../kit/db';
+import type { MeterEvent, MeterEventKind, MeterEventSeverity } from './event.type';
+
+export interface EventWindow {
+  fromMs: number;
+  toMs: number;
+}
+
+export interface EventRow extends MeterEvent {
+  meteringPointId: string;
+}
+
+export interface EventPage {
+  rows: EventRow[];
+  totalCount: number;
+}
+
+export interface NewEvent {
+  meteringPointKey: number;
+  occurredAtMs: number;
+  kind: MeterEventKind;
+  severity: MeterEventSeverity;
+}
+
+interface Row extends Record<string, unknown> {
+  id: string;
+  metering_point_id: string;
+  occurred_at: string;
+  kind: string;
+  severity: string;
+}
+
+export class EventRepo {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * A page of events per metering point, for many points in one statement; with
+   * `restrictToRetailer`, only events inside that retailer's supply contracts.
+   */
+  async pages(pointIds: readonly string[], window: EventWindow, page: Page, restrictToRetailer: string | null): Promise<Map<string, EventPage>> {
+    const contract = restrictToRetailer
+      ? sql`JOIN metering.supply_contracts sc ON sc.metering_point_id = mp.id AND sc.retailer_id = ${restrictToRetailer}
+          AND e.occurred_at >= sc.valid_from AND (sc.valid_to IS NULL OR e.occurred_at < sc.valid_to)`
+      : sql``;
+    const visible = sql`
+        FROM metering.metering_points mp
+        JOIN metering.meter_events e ON e.metering_point_key = mp.key
+        ${contract}
+        WHERE mp.id = ANY(${sql.param([...pointIds])}::text[])
+          AND e.occurred_at >= ${new Date(window.fromMs)} AND e.occurred_at < ${new Date(window.toMs)}`;
+    const after = page.afterKey === null ? sql`` : sql`AND e.id > ${Number(page.afterKey)}`;
+    const [result, totals] = await Promise.all([
+      this.db.execute<Row>(sql`
+        SELECT id, metering_point_id, occurred_at, kind, severity FROM (
+          SELECT e.id, mp.id AS metering_point_id, e.occurred_at, e.kind, e.severity,
+            row_number() OVER (PARTITION BY e.metering_point_key ORDER BY e.id) AS n
+          ${visible} ${after}
+        ) ranked WHERE n <= ${page.limit + 1} ORDER BY metering_point_id, id`),
+      this.db.execute<{ metering_point_id: string; total: string }>(sql`SELECT mp.id AS metering_point_id, count(*) AS total ${visible} GROUP BY mp.id`),
+    ]);
+    const byPoint = new Map<string, EventPage>(pointIds.map((id) => [id, { rows: [], totalCount: 0 }]));
+    for (const row of totals.rows) byPoint.get(row.metering_point_id)!.totalCount = Number(row.total);
+    for (const row of result.rows) {
+      byPoint.get(row.metering_point_id)?.rows.push({
+        id: String(row.id),
+        meteringPointId: row.metering_point_id,
+        occurredAt: new Date(row.occurred_at),
+        kind: row.kind as MeterEventKind,
+        severity: row.severity as MeterEventSeverity,
+      });
+    }
+    return byPoint;
+  }
+
+  /** Inserts what is not recorded yet (same point, time and kind); returns how many were new. */
+  async insert(events: readonly NewEvent[]): Promise<number> {
+    const result = await this.db.execute(sql`
+      INSERT INTO metering.meter_events (metering_point_key, occurred_at, kind, severity)
+      SELECT * FROM unnest(${sql.param(events.map((e) => e.meteringPointKey))}::int[], ${sql.param(events.map((e) => new Date(e.occurredAtMs)))}::timestamptz[],
+        ${sql.param(events.map((e) => e.kind))}::text[], ${sql.param(events.map((e) => e.severity))}::text[])
+      ON CONFLICT (metering_point_key, occurred_at, kind) DO NOTHING`);
+    return result.rowCount ?? 0;
+  }
+
+  async pointKeys(ids: readonly string[]): Promise<Map<string, number>> {
+    const result = await this.db.execute<{ id: string; key: number }>(sql`SELECT id, key FROM metering.metering_points WHERE id = ANY(${sql.param([...ids])}::text[])`);
+    return new Map(result.rows.map((row) => [row.id, row.key]));
+  }
+}
