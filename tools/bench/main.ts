@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
+import { demandScenario } from './demand.scenario';
 import { queryScenario } from './query.scenario';
 import type { Scenario } from './scenario';
 import { startupScenario } from './startup.scenario';
 
-const SCENARIOS: Scenario[] = [startupScenario, queryScenario];
+const SCENARIOS: Scenario[] = [startupScenario, queryScenario, demandScenario];
 
 async function main(): Promise<void> {
   const program = new Command()
