@@ -52,8 +52,9 @@ export class Authenticator {
     return identity;
   }
 
-  isActive(keyId: string): Promise<boolean> {
-    return this.keys.isActive(keyId);
+  /** Which of these keys are still usable: open sockets are rechecked with this. */
+  activeKeyIds(keyIds: readonly string[]): Promise<Set<string>> {
+    return this.keys.activeOf(keyIds);
   }
 
   private touch(keyId: string, nowMs: number): void {

@@ -9,4 +9,6 @@ export enum HubCloseCode {
   Unauthenticated = 4401,
   /** The key was revoked or expired while the socket was open. */
   KeyRevoked = 4403,
+  /** More was queued for the socket than the limit: reconnect and resubscribe with `after`. */
+  SlowConsumer = 4413,
 }

@@ -15,6 +15,12 @@ export interface GatewayConfig {
   logLevel: string;
   shutdownGraceMs: number;
   supergraphPath?: string;
+  /** Events: how often the outbox is read besides LISTEN/NOTIFY wake-ups. */
+  eventPollMs: number;
+  /** WebSocket: bytes queued for one socket before its consumer counts as too slow. */
+  maxBufferedBytes: number;
+  /** WebSocket: how often open sockets' keys are checked for revocation. */
+  keyRecheckMs: number;
 }
 
 const subgraphUrlVariable = (name: SubgraphName) => `SUBGRAPH_${name.toUpperCase()}_URL`;
@@ -34,6 +40,9 @@ export function parseGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gatewa
       LOG_LEVEL: envLogLevel,
       SHUTDOWN_GRACE_MS: envDurationMs(10_000),
       SUPERGRAPH_PATH: z.string().optional(),
+      EVENT_POLL_MS: envDurationMs(1_000),
+      WS_MAX_BUFFERED_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
+      KEY_RECHECK_MS: envDurationMs(500),
       ...urlShape,
     },
     env,
@@ -50,5 +59,8 @@ export function parseGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gatewa
     logLevel: parsed.LOG_LEVEL,
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
     supergraphPath: parsed.SUPERGRAPH_PATH,
+    eventPollMs: parsed.EVENT_POLL_MS,
+    maxBufferedBytes: parsed.WS_MAX_BUFFERED_BYTES,
+    keyRecheckMs: parsed.KEY_RECHECK_MS,
   };
 }

@@ -18,6 +18,8 @@ import { ApiKeysRepo } from './api-keys.repo';
 import { Authenticator, extractApiKey } from './authenticator';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
+import { EventHub } from './events/event-hub';
+import { PgEventSource } from './events/pg-event-source';
 import { checkReadiness } from './health';
 import { playgroundRouter } from './playground/playground';
 import { requestIdFrom } from './request-id';
@@ -85,7 +87,22 @@ export async function startGateway(config: GatewayServerOptions, database: Datab
   });
   await apollo.start();
 
-  const sockets = attachWebSocketServer({ httpServer, apollo, schema: () => apiSchema, authenticator, log });
+  const events = new EventHub(
+    new PgEventSource({ pool: database.pool, connectionString: database.connectionString, log, pollIntervalMs: config.eventPollMs, batchSize: 1_000 }),
+    apollo,
+    log.child({ component: 'events' }),
+  );
+  await events.start();
+  const sockets = attachWebSocketServer({
+    httpServer,
+    apollo,
+    schema: () => apiSchema,
+    authenticator,
+    events,
+    log,
+    maxBufferedBytes: config.maxBufferedBytes,
+    keyRecheckMs: config.keyRecheckMs,
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -114,6 +131,7 @@ export async function startGateway(config: GatewayServerOptions, database: Datab
     url,
     async stop() {
       await sockets.close();
+      await events.stop();
       await apollo.stop();
     },
   };

@@ -14,6 +14,7 @@ export interface HubOptions {
   host?: string;
   keyCacheTtlMs?: number;
   shutdownGraceMs?: number;
+  maxBufferedBytes?: number;
 }
 
 export interface RunningHub {
@@ -49,6 +50,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     subgraphUrls,
     keyCacheTtlMs: options.keyCacheTtlMs ?? 1_000,
     shutdownGraceMs,
+    eventPollMs: 1_000,
+    maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024,
+    keyRecheckMs: 500,
   };
   let gateway: RunningGateway;
   try {

@@ -1,4 +1,4 @@
-import { bigserial, index, pgSchema, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigserial, index, jsonb, pgSchema, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** The hub's own tables: organisations, API keys, audit and outbox. */
 export const hub = pgSchema('hub');
@@ -49,3 +49,18 @@ export const accessLog = hub.table(
   },
   (t) => [index('access_log_point_idx').on(t.meteringPointId, t.at)],
 );
+
+/**
+ * Events, written in the same transaction as the change that caused them. Writers take an
+ * advisory lock just before inserting (held to commit), so ids become visible in id order: a
+ * reader that follows "id > last seen" can never skip a row that commits late.
+ */
+export const outbox = hub.table('outbox', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  /** CONTRACTED_POWER_ORDER, FLEX_REQUEST, ... (see schema/events.ts). */
+  type: text('type').notNull(),
+  occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+  /** Organisations the event is addressed to besides the DSO; empty means every market party. */
+  audience: text('audience').array().notNull(),
+  payload: jsonb('payload').notNull(),
+});

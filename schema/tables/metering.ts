@@ -99,3 +99,12 @@ export const substationMeasurements = metering.table(
   },
   (t) => [primaryKey({ columns: [t.secondarySubstationId, t.intervalStart] })],
 );
+
+/** Metering's published contract (migrations/0006): who supplies each point and its contracted power. */
+export const meteringPointsView = metering
+  .view('metering_points_v', {
+    meteringPointId: text('metering_point_id').notNull(),
+    retailerId: text('retailer_id').notNull(),
+    contractedPowerKva: real('contracted_power_kva').notNull(),
+  })
+  .existing();

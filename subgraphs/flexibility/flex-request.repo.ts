@@ -3,6 +3,7 @@ import { and, asc, count, eq, gt } from 'drizzle-orm';
 import { flexRequests, substationsView } from '../../schema/tables';
 import type { Page } from '../kit/connection';
 import type { Database } from '../kit/db';
+import { appendToOutbox } from '../kit/outbox';
 import { anyText } from '../kit/sql';
 import type { FlexDirection, FlexRequest, FlexRequestStatus } from './flex-request.type';
 
@@ -49,11 +50,15 @@ export class FlexRequestRepo {
     return rows.length > 0;
   }
 
+  /** Stores the request and announces it to the whole market in the same transaction. */
   async insert(request: NewFlexRequest): Promise<FlexRequest> {
-    const [row] = await this.db
-      .insert(flexRequests)
-      .values({ id: `fr-${randomUUID()}`, ...request, status: 'OPEN' })
-      .returning();
-    return toFlexRequest(row!);
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(flexRequests)
+        .values({ id: `fr-${randomUUID()}`, ...request, status: 'OPEN' })
+        .returning();
+      await appendToOutbox(tx, 'FLEX_REQUEST', [], { kind: 'CREATED', flexRequestId: row!.id });
+      return toFlexRequest(row!);
+    });
   }
 }

@@ -3,12 +3,14 @@ import { startSubgraph } from '../kit/start';
 import type { SubgraphDefinition } from '../kit/subgraph';
 import { createFlexibilityLoaders, type FlexibilityLoaders } from './flexibility.loader';
 import { flexibilityReferences } from './flexibility.reference';
+import { ContractedPowerOrderResolver } from './contracted-power-order.resolver';
 import { FlexRequestResolver } from './flex-request.resolver';
+import { HubEventResolver } from './hub-event.resolver';
 
-/** The flexibility market: DSO requests (later: offers, orders, settlement, contracted-power orders). */
+/** The flexibility market: DSO requests, emergency contracted-power orders, the pushed events (later: offers, orders, settlement). */
 export const flexibilitySubgraph: SubgraphDefinition<FlexibilityLoaders> = {
   name: 'flexibility',
-  resolvers: [FlexRequestResolver],
+  resolvers: [FlexRequestResolver, ContractedPowerOrderResolver, HubEventResolver],
   references: flexibilityReferences,
   createLoaders: createFlexibilityLoaders,
 };

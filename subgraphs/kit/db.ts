@@ -3,8 +3,12 @@ import { Pool, type PoolConfig } from 'pg';
 import * as tables from '../../schema/tables';
 
 export type Database = NodePgDatabase<typeof tables>;
+/** A transaction of a Database: what `db.transaction(async (tx) => …)` hands over. */
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 
 export interface DatabaseHandle {
+  /** For connections outside the pool (LISTEN). */
+  connectionString: string;
   pool: Pool;
   db: Database;
   close(): Promise<void>;
@@ -20,5 +24,5 @@ export function openDatabase(connectionString: string, { onQuery, ...options }: 
   // An idle client losing its server (a PostgreSQL restart) must not crash the process.
   pool.on('error', () => undefined);
   const db = drizzle(pool, { schema: tables, logger: onQuery ? { logQuery: (query) => onQuery(query) } : false });
-  return { pool, db, close: () => pool.end() };
+  return { connectionString, pool, db, close: () => pool.end() };
 }

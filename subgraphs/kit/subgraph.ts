@@ -40,10 +40,27 @@ export interface SubgraphDefinition<Loaders> {
   createLoaders(scope: RequestScope): Loaders;
 }
 
+/** The topic of every subscription a subgraph declares (see gatewayServedSubscriptions). */
+export const GATEWAY_TOPIC = 'served-by-the-gateway';
+
+/**
+ * Subgraphs declare subscription fields so they are in the supergraph, but the gateway's event
+ * hub serves them (ordered, resumable, once per audience); a subgraph never runs one.
+ */
+const gatewayServedSubscriptions = {
+  publish(): void {
+    throw new Error('Events are written to hub.outbox, not published in-process');
+  },
+  subscribe(): AsyncIterable<never> {
+    throw new Error('Subscriptions are served by the Market Hub gateway');
+  },
+};
+
 export async function buildFederatedSchema<L>(definition: SubgraphDefinition<L>): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: [CallerResolver, ...definition.resolvers],
     orphanedTypes: definition.extendedEntities ?? [],
+    pubSub: gatewayServedSubscriptions,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
   });

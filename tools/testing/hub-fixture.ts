@@ -39,7 +39,9 @@ export function pointsSuppliedBy(parish: Parish, retailerId: string): Parish['me
 }
 
 /** A whole hub (five subgraphs and the gateway) on free ports, on a small seeded parish of its own. */
-export async function startTestHub(options: { customers?: number; keyCacheTtlMs?: number; onQuery?: (query: string) => void } = {}): Promise<TestHub> {
+export async function startTestHub(
+  options: { customers?: number; keyCacheTtlMs?: number; onQuery?: (query: string) => void; maxBufferedBytes?: number } = {},
+): Promise<TestHub> {
   const database = await createTestDatabase({ onQuery: options.onQuery });
   const parish = generateParish({ customers: options.customers ?? 300 });
   await writeParish(database.handle, parish);
@@ -51,6 +53,7 @@ export async function startTestHub(options: { customers?: number; keyCacheTtlMs?
     port: 0,
     keyCacheTtlMs: options.keyCacheTtlMs ?? 1,
     shutdownGraceMs: 1_000,
+    maxBufferedBytes: options.maxBufferedBytes,
   });
   const keys = new ApiKeysRepo(database.handle.db);
   return {

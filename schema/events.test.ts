@@ -1,0 +1,22 @@
+import { EVENTS_SCOPE, mayReceive } from './events';
+
+const who = (role: string, organisationId: string, scopes: string[] = []) => ({ role, organisationId, scopes });
+
+describe('mayReceive', () => {
+  it('gives the DSO every event', () => {
+    expect(mayReceive(who('dso', 'dso'), { audience: ['ret-a'] })).toBe(true);
+  });
+
+  it('gives an addressed event only to its addressees', () => {
+    expect(mayReceive(who('retailer', 'ret-a'), { audience: ['ret-a', 'ret-b'] })).toBe(true);
+    expect(mayReceive(who('retailer', 'ret-c'), { audience: ['ret-a', 'ret-b'] })).toBe(false);
+    expect(mayReceive(who('regulator', 'erse', [EVENTS_SCOPE]), { audience: ['ret-a'] })).toBe(false);
+  });
+
+  it('gives a market-wide event to retailers, aggregators and scoped stakeholders only', () => {
+    expect(mayReceive(who('retailer', 'ret-c'), { audience: [] })).toBe(true);
+    expect(mayReceive(who('aggregator', 'agg'), { audience: [] })).toBe(true);
+    expect(mayReceive(who('researcher', 'ist'), { audience: [] })).toBe(false);
+    expect(mayReceive(who('researcher', 'ist', [EVENTS_SCOPE]), { audience: [] })).toBe(true);
+  });
+});

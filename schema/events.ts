@@ -1,0 +1,57 @@
+/**
+ * The events the hub pushes, as written to hub.outbox and read by the gateway's event hub.
+ * Adding a type here (and a field to HubEvent in the flexibility subgraph) is all a new event
+ * needs: storage, ordering, replay and delivery are shared.
+ */
+export const HUB_EVENT_TYPES = ['CONTRACTED_POWER_ORDER', 'FLEX_REQUEST'] as const;
+export type HubEventType = (typeof HUB_EVENT_TYPES)[number];
+
+export const CONTRACTED_POWER_ORDER_EVENT_KINDS = ['ISSUED', 'RESTORED', 'CANCELLED'] as const;
+export type ContractedPowerOrderEventKind = (typeof CONTRACTED_POWER_ORDER_EVENT_KINDS)[number];
+
+export interface ContractedPowerOrderEventPayload {
+  kind: ContractedPowerOrderEventKind;
+  orderId: string;
+}
+
+export interface FlexRequestEventPayload {
+  kind: 'CREATED';
+  flexRequestId: string;
+}
+
+export interface EventPayloads {
+  CONTRACTED_POWER_ORDER: ContractedPowerOrderEventPayload;
+  FLEX_REQUEST: FlexRequestEventPayload;
+}
+
+/** What the outbox holds for one event. `audience` empty: every market party may receive it. */
+export interface OutboxEvent<T extends HubEventType = HubEventType> {
+  id: number;
+  type: T;
+  occurredAt: Date;
+  audience: string[];
+  payload: EventPayloads[T];
+}
+
+/** NOTIFY channel: the payload is the new event's id, a wake-up call; the outbox is the truth. */
+export const OUTBOX_CHANNEL = 'hub_outbox';
+/** Stakeholder scope for market events that are not addressed to them. */
+export const EVENTS_SCOPE = 'events:read';
+
+/** The part of a caller's identity that decides which events it receives. */
+export interface EventRecipient {
+  organisationId: string;
+  role: string;
+  scopes: readonly string[];
+}
+
+/**
+ * Whether `recipient` may receive `event`: the DSO every event; an addressed event only its
+ * addressees; an unaddressed market event every retailer and aggregator, and stakeholders with
+ * the events scope.
+ */
+export function mayReceive(recipient: EventRecipient, event: Pick<OutboxEvent, 'audience'>): boolean {
+  if (recipient.role === 'dso') return true;
+  if (event.audience.length > 0) return event.audience.includes(recipient.organisationId);
+  return recipient.role === 'retailer' || recipient.role === 'aggregator' || recipient.scopes.includes(EVENTS_SCOPE);
+}

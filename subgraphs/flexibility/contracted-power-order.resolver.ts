@@ -1,0 +1,121 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { BadUserInputError, ForbiddenError, NotFoundError } from '../../schema/errors';
+import { PageArgs, parsePage, toConnection } from '../kit/connection';
+import type { SubgraphContext } from '../kit/context';
+import type { OrderRow } from './contracted-power-order.repo';
+import { complianceOf, orderProblems, orderStatus, parseArea } from './contracted-power-order.rules';
+import {
+  Acknowledgement,
+  AffectedMeteringPoint,
+  ComplianceBreach,
+  ContractedPowerOrder,
+  ContractedPowerOrderConnection,
+  ContractedPowerOrderStatus,
+  IssueContractedPowerOrderInput,
+} from './contracted-power-order.type';
+import type { FlexibilityLoaders } from './flexibility.loader';
+
+type Context = SubgraphContext<FlexibilityLoaders>;
+
+const requireDso = (ctx: Context, what: string) => {
+  if (ctx.identity.role !== 'dso') throw new ForbiddenError(`Only the DSO can ${what}`);
+};
+
+@Resolver(() => ContractedPowerOrder)
+export class ContractedPowerOrderResolver {
+  @Query(() => ContractedPowerOrder, { nullable: true, description: 'An order; NOT_FOUND when it does not exist or is not addressed to you' })
+  async contractedPowerOrder(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OrderRow> {
+    const order = await ctx.loaders.order.load(id);
+    if (!order) throw new NotFoundError('Contracted-power order');
+    return order;
+  }
+
+  @Query(() => ContractedPowerOrderConnection, { description: 'Orders you may see, newest first' })
+  async contractedPowerOrders(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context) {
+    const page = parsePage(args);
+    if (ctx.identity.role !== 'dso' && ctx.identity.role !== 'retailer') return toConnection([], page, 0, () => '');
+    const retailer = ctx.identity.role === 'dso' ? null : ctx.identity.organisationId;
+    const { rows, totalCount } = await ctx.loaders.orders.page(retailer, page);
+    return toConnection(rows, page, totalCount, (row) => `${row.issuedAt.toISOString()}|${row.id}`);
+  }
+
+  @Mutation(() => ContractedPowerOrder, { description: 'DSO only: cap the contracted power of every customer in an area; pushed at once to their retailers' })
+  async issueContractedPowerOrder(@Arg('input', () => IssueContractedPowerOrderInput) input: IssueContractedPowerOrderInput, @Ctx() ctx: Context): Promise<OrderRow> {
+    requireDso(ctx, 'issue contracted-power orders');
+    const problems = orderProblems({ area: input.area, reductionPercent: input.reductionPercent, startMs: input.start.getTime(), expectedEndMs: input.expectedEnd.getTime(), reason: input.reason });
+    if (problems.length > 0) throw new BadUserInputError(problems.join('; '));
+    const area = parseArea(input.area) as Exclude<ReturnType<typeof parseArea>, string>;
+    const unknown = await ctx.loaders.orders.unknownAreaIds(area);
+    if (unknown.length > 0) throw new BadUserInputError(`Unknown area: ${unknown.join(', ')}`, { field: 'area' });
+    const issued = await ctx.loaders.orders.issue({
+      area,
+      areaFields: input.area,
+      reductionPercent: input.reductionPercent,
+      start: input.start,
+      expectedEnd: input.expectedEnd,
+      reason: input.reason.trim(),
+    });
+    if (!issued) throw new BadUserInputError('The area has no metering points', { field: 'area' });
+    return issued.order;
+  }
+
+  @Mutation(() => ContractedPowerOrder, { description: 'Retailer: record receipt of an order; a second acknowledgement changes nothing' })
+  async acknowledgeContractedPowerOrder(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OrderRow> {
+    if (ctx.identity.role !== 'retailer') throw new ForbiddenError('Only retailers acknowledge orders');
+    const order = await ctx.loaders.order.load(id);
+    if (!order || !(await ctx.loaders.orders.acknowledge(id, ctx.identity.organisationId))) throw new NotFoundError('Contracted-power order');
+    ctx.loaders.acknowledgements.clear(id);
+    return order;
+  }
+
+  @Mutation(() => ContractedPowerOrder, { description: 'DSO only: end an order; the restoration is pushed to the same retailers' })
+  restoreContractedPowerOrder(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OrderRow> {
+    requireDso(ctx, 'restore contracted-power orders');
+    return ctx.loaders.orders.end(id, 'RESTORED');
+  }
+
+  @Mutation(() => ContractedPowerOrder, { description: 'DSO only: withdraw an order; pushed to the same retailers' })
+  cancelContractedPowerOrder(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OrderRow> {
+    requireDso(ctx, 'cancel contracted-power orders');
+    return ctx.loaders.orders.end(id, 'CANCELLED');
+  }
+
+  @FieldResolver(() => ContractedPowerOrderStatus)
+  status(@Root() order: OrderRow): ContractedPowerOrderStatus {
+    return orderStatus(order.status, order.start.getTime(), Date.now()) as ContractedPowerOrderStatus;
+  }
+
+  @FieldResolver(() => [Acknowledgement], { description: "Who acknowledged and when; a retailer sees only its own" })
+  async acknowledgements(@Root() order: OrderRow, @Ctx() ctx: Context): Promise<Acknowledgement[]> {
+    const acks = await ctx.loaders.acknowledgements.load(order.id);
+    return acks
+      .filter((ack) => ctx.identity.role === 'dso' || ack.organisationId === ctx.identity.organisationId)
+      .map((ack) => ({ organisationId: ack.organisationId, at: ack.acknowledgedAt }));
+  }
+
+  @FieldResolver(() => [ID], { description: 'DSO only: addressed retailers that have not acknowledged yet' })
+  async pendingAcknowledgements(@Root() order: OrderRow, @Ctx() ctx: Context): Promise<string[]> {
+    requireDso(ctx, 'see pending acknowledgements');
+    const [addressees, acks] = await Promise.all([ctx.loaders.addressees.load(order.id), ctx.loaders.acknowledgements.load(order.id)]);
+    const acknowledged = new Set(acks.map((ack) => ack.organisationId));
+    return addressees.map((row) => row.retailerId).filter((retailer) => !acknowledged.has(retailer));
+  }
+
+  @FieldResolver(() => [AffectedMeteringPoint], { description: 'Your own affected points (all of them for the DSO)' })
+  async affected(@Root() order: OrderRow, @Ctx() ctx: Context): Promise<AffectedMeteringPoint[]> {
+    const rows = await ctx.loaders.affected.load(order.id);
+    return rows.map((row) => ({ meteringPoint: { id: row.meteringPointId }, temporaryMaxPowerKw: row.temporaryMaxPowerKw }));
+  }
+
+  @FieldResolver(() => [ComplianceBreach], { description: "Your points that went above their cap in the order's window, from the 15-minute readings" })
+  async compliance(@Root() order: OrderRow, @Ctx() ctx: Context): Promise<ComplianceBreach[]> {
+    const ownRetailer = ctx.identity.role === 'dso' ? null : ctx.identity.organisationId;
+    const [affected, readings] = await Promise.all([ctx.loaders.affected.load(order.id), ctx.loaders.orders.readingsInWindow(order.id, ownRetailer)]);
+    const byPoint = new Map<string, { intervalStartMs: number; importWh: number }[]>();
+    for (const reading of readings) byPoint.set(reading.meteringPointId, [...(byPoint.get(reading.meteringPointId) ?? []), reading]);
+    return affected.flatMap((point) => {
+      const { intervalsAbove, maxObservedKw } = complianceOf(byPoint.get(point.meteringPointId) ?? [], point.temporaryMaxPowerKw);
+      return intervalsAbove > 0 ? [{ meteringPoint: { id: point.meteringPointId }, temporaryMaxPowerKw: point.temporaryMaxPowerKw, maxObservedKw, intervalsAbove }] : [];
+    });
+  }
+}

@@ -1,0 +1,66 @@
+import { Arg, Ctx, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { NotFoundError } from '../../schema/errors';
+import { mayReceive, type ContractedPowerOrderEventPayload, type FlexRequestEventPayload } from '../../schema/events';
+import type { SubgraphContext } from '../kit/context';
+import { GATEWAY_TOPIC } from '../kit/subgraph';
+import { ContractedPowerOrderEvent, ContractedPowerOrderEventKind } from './contracted-power-order.type';
+import type { FlexibilityLoaders } from './flexibility.loader';
+import { HubEvent, HubEventType } from './hub-event.type';
+import type { StoredEvent } from './outbox.repo';
+
+type Context = SubgraphContext<FlexibilityLoaders>;
+
+async function orderEvent(event: StoredEvent, ctx: Context): Promise<ContractedPowerOrderEvent> {
+  const payload = event.payload as ContractedPowerOrderEventPayload;
+  const [order, affected] = await Promise.all([ctx.loaders.order.load(payload.orderId), ctx.loaders.affected.load(payload.orderId)]);
+  if (!order) throw new NotFoundError('Event');
+  return {
+    eventId: String(event.id),
+    kind: payload.kind as ContractedPowerOrderEventKind,
+    order: order as never,
+    affected: affected.map((row) => ({ meteringPoint: { id: row.meteringPointId }, temporaryMaxPowerKw: row.temporaryMaxPowerKw })),
+  };
+}
+
+@Resolver(() => HubEvent)
+export class HubEventResolver {
+  @Query(() => HubEvent, { nullable: true, description: 'One pushed event as you receive it; NOT_FOUND when it is not for you' })
+  async hubEvent(@Arg('eventId', () => ID) eventId: string, @Ctx() ctx: Context): Promise<HubEvent> {
+    const event = await ctx.loaders.event.load(eventId);
+    if (!event || !mayReceive(ctx.identity, event)) throw new NotFoundError('Event');
+    return {
+      eventId: String(event.id),
+      type: event.type,
+      occurredAt: event.occurredAt,
+      contractedPowerOrder: event.type === HubEventType.CONTRACTED_POWER_ORDER ? await orderEvent(event, ctx) : null,
+      flexRequest: event.type === HubEventType.FLEX_REQUEST ? await ctx.loaders.flexRequest.load((event.payload as FlexRequestEventPayload).flexRequestId) : null,
+    };
+  }
+
+  @Query(() => ContractedPowerOrderEvent, { nullable: true, description: 'One contracted-power order event as you receive it' })
+  async contractedPowerOrderEvent(@Arg('eventId', () => ID) eventId: string, @Ctx() ctx: Context): Promise<ContractedPowerOrderEvent> {
+    const event = await ctx.loaders.event.load(eventId);
+    if (!event || event.type !== HubEventType.CONTRACTED_POWER_ORDER || !mayReceive(ctx.identity, event)) throw new NotFoundError('Event');
+    return orderEvent(event, ctx);
+  }
+
+  @Subscription(() => ContractedPowerOrderEvent, {
+    topics: GATEWAY_TOPIC,
+    description: 'Contracted-power orders that concern you, as they are issued, restored or cancelled. With after, first every event after that one.',
+  })
+  contractedPowerOrders(@Arg('after', () => ID, { nullable: true }) _after: string, @Root() event: ContractedPowerOrderEvent): ContractedPowerOrderEvent {
+    return event;
+  }
+
+  @Subscription(() => HubEvent, {
+    topics: GATEWAY_TOPIC,
+    description: 'Every event for you of the given types (all types when omitted). With after, first every event after that one.',
+  })
+  hubEvents(
+    @Arg('types', () => [HubEventType], { nullable: true }) _types: string[],
+    @Arg('after', () => ID, { nullable: true }) _after: string,
+    @Root() event: HubEvent,
+  ): HubEvent {
+    return event;
+  }
+}
