@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { demandScenario } from './demand.scenario';
+import { ingestScenario } from './ingest.scenario';
 import { queryScenario } from './query.scenario';
 import type { Scenario } from './scenario';
 import { startupScenario } from './startup.scenario';
 
-const SCENARIOS: Scenario[] = [startupScenario, queryScenario, demandScenario];
+const SCENARIOS: Scenario[] = [startupScenario, queryScenario, demandScenario, ingestScenario];
 
 async function main(): Promise<void> {
   const program = new Command()

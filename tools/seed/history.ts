@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DatabaseHandle } from '../../subgraphs/kit/db';
 import { DemandScopeKind } from '../../subgraphs/metering/demand.rules';
-import { ensurePartitions } from '../../subgraphs/metering/reading-ingest.repo';
+import { ensurePartitions, lockReadings } from '../../subgraphs/metering/reading-ingest.repo';
 import { INTERVAL_MS } from '../../subgraphs/metering/reading.rules';
 import { addToPhases, createCurveGenerator, substationMeasurement, type CurvePoint, type IntervalReading, type Triple } from './load-curves';
 import type { Parish } from './parish';
@@ -131,6 +131,7 @@ export async function writeHistory(handle: DatabaseHandle, parish: Parish, optio
     const client = await handle.pool.connect();
     try {
       await client.query('BEGIN');
+      await lockReadings(client);
       await pipeline(
         Readable.from(readingLines()),
         client.query(copyFrom('COPY metering.readings (metering_point_key, interval_start, import_wh, export_wh, quality, revision) FROM STDIN')),

@@ -2,11 +2,12 @@ import { Command } from 'commander';
 import { MissingSharedDataError, SHARED_DATA_DIR_ENV, assertSharedDataDir, resolveSharedDataDir } from '../profiles/shared-data';
 import type { Check, CheckOutcome } from './check';
 import { householdCheck } from './household.check';
+import { householdIngestCheck } from './household-ingest.check';
 import { profileCoefficientsCheck } from './profile-coefficients.check';
 import { seededCurvesCheck } from './seeded-curves.check';
 
 /** Every check, in the order they run; add a new <name>.check.ts here. */
-export const CHECKS: readonly Check[] = [profileCoefficientsCheck, seededCurvesCheck, householdCheck];
+export const CHECKS: readonly Check[] = [profileCoefficientsCheck, seededCurvesCheck, householdCheck, householdIngestCheck];
 
 async function runCheck(check: Check, sharedDataDir: string): Promise<CheckOutcome> {
   try {
