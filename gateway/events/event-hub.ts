@@ -1,10 +1,9 @@
 import type { ApolloServer } from '@apollo/server';
-import type { ExecutionResult } from 'graphql';
 import { mayReceive, type OutboxEvent } from '../../schema/events';
 import type { Identity } from '../../schema/identity';
 import type { Logger } from '../../subgraphs/kit/logger';
 import type { GatewayContext } from '../context';
-import { EVENT_ID_VARIABLE, type SubscriptionPlan } from './subscription-plan';
+import { batchAlias, batchQuery, type SubscriptionPlan } from './subscription-plan';
 
 /** Where a subscriber's frames go: one graphql-ws subscription on one socket. */
 export interface SubscriberSink {
@@ -34,6 +33,8 @@ export interface EventSource {
 }
 
 const REPLAY_PAGE = 500;
+/** Events materialised by one query: large enough to amortise planning, small enough to plan fast. */
+const BATCH_EVENTS = 100;
 /** Payloads kept for reuse: replays of recent events by many reconnecting subscribers. */
 const PAYLOAD_CACHE_SIZE = 5_000;
 
@@ -86,15 +87,15 @@ export class EventHub {
 
   /** Live events, in order; the next batch waits until every subscriber has this one. */
   private async dispatch(events: OutboxEvent[]): Promise<void> {
-    for (const event of events) {
-      this.head = event.id;
-      const live: State[] = [];
-      for (const state of this.subscribers) {
-        if (state.pending) state.pending.push(event);
-        else live.push(state);
-      }
-      await Promise.all(live.map((state) => this.deliver(state, event)));
+    // Synchronously with the hand-out to replaying subscribers: one that registers while this
+    // batch is being sent replays it from the outbox, one registered before gets it here.
+    this.head = events.at(-1)!.id;
+    const live: State[] = [];
+    for (const state of this.subscribers) {
+      if (state.pending) state.pending.push(...events);
+      else live.push(state);
     }
+    await Promise.all(live.map((state) => this.deliver(state, events)));
   }
 
   private async replay(state: State, replayTo: number): Promise<void> {
@@ -102,37 +103,40 @@ export class EventHub {
       while (!state.closed && state.cursor < replayTo) {
         const events = await this.source.range(state.cursor, replayTo, REPLAY_PAGE);
         if (events.length === 0) break;
-        for (const event of events) await this.deliver(state, event);
-        state.cursor = Math.max(state.cursor, events.at(-1)!.id);
+        await this.deliver(state, events);
       }
       state.cursor = Math.max(state.cursor, replayTo);
       // Live events that came during the replay; more may arrive while these are sent.
-      while (!state.closed && state.pending && state.pending.length > 0) await this.deliver(state, state.pending.shift()!);
+      while (!state.closed && state.pending && state.pending.length > 0) await this.deliver(state, state.pending.splice(0));
       state.pending = null;
     } catch (err) {
       this.log.error({ err }, 'replay failed; ending the subscription so the client resumes');
-      this.end(state, JSON.stringify({ id: state.subscriptionId, type: 'error', payload: [{ message: 'Replay failed; resubscribe with after', extensions: { code: 'UNAVAILABLE' } }] }));
+      this.end(state, errorFrame(state, 'Replay failed; resubscribe with after'));
     }
   }
 
-  private async deliver(state: State, event: OutboxEvent): Promise<void> {
-    if (state.closed || event.id <= state.cursor) return;
-    if (!state.plan.types.has(event.type) || !mayReceive(state.identity, event)) {
-      state.cursor = event.id;
-      return;
-    }
-    let payload: string;
+  /** Sends the events this subscriber wants, in order, each once; the cursor passes the others. */
+  private async deliver(state: State, events: readonly OutboxEvent[]): Promise<void> {
+    const wanted = events.filter((event) => event.id > state.cursor && state.plan.types.has(event.type) && mayReceive(state.identity, event));
+    let payloads: Map<number, string>;
     try {
-      payload = await this.payloadFor(event, state);
+      payloads = await this.payloadsFor(wanted, state);
     } catch (err) {
-      // Skipping would lose the event: end the subscription, and the client resumes after its last event.
-      this.log.error({ err, eventId: event.id }, 'could not materialise an event');
-      this.end(state, JSON.stringify({ id: state.subscriptionId, type: 'error', payload: [{ message: 'Event temporarily unavailable; resubscribe with after', extensions: { code: 'UNAVAILABLE' } }] }));
+      // Skipping would lose events: end the subscription, and the client resumes after its last event.
+      this.log.error({ err }, 'could not materialise events');
+      this.end(state, errorFrame(state, 'Events temporarily unavailable; resubscribe with after'));
       return;
     }
-    if (state.closed) return;
-    state.cursor = event.id;
-    if (!state.sink.send(`{"id":${JSON.stringify(state.subscriptionId)},"type":"next","payload":${payload}}`)) this.end(state);
+    for (const event of events) {
+      if (state.closed) return;
+      if (event.id <= state.cursor) continue;
+      const payload = payloads.get(event.id);
+      if (payload !== undefined && !state.sink.send(`{"id":${JSON.stringify(state.subscriptionId)},"type":"next","payload":${payload}}`)) {
+        this.end(state);
+        return;
+      }
+      state.cursor = event.id;
+    }
   }
 
   private end(state: State, frame?: string): void {
@@ -141,29 +145,49 @@ export class EventHub {
     this.subscribers.delete(state);
   }
 
-  /** The serialised `next` payload of an event for this subscriber's query and permissions. */
-  private payloadFor(event: OutboxEvent, state: State): Promise<string> {
-    const key = `${event.id}|${state.plan.key}|${permissionGroup(state.identity)}`;
-    let payload = this.payloads.get(key);
-    if (!payload) {
-      payload = this.materialise(event, state);
-      this.payloads.set(key, payload);
-      payload.catch(() => this.payloads.delete(key));
-      if (this.payloads.size > PAYLOAD_CACHE_SIZE) this.payloads.delete(this.payloads.keys().next().value!);
+  /**
+   * The serialised `next` payloads of events for this subscriber's query and permissions. What
+   * another subscriber of the same group already asked for is shared; the rest is asked in
+   * batch queries.
+   */
+  private async payloadsFor(events: readonly OutboxEvent[], state: State): Promise<Map<number, string>> {
+    const group = `${state.plan.key}|${permissionGroup(state.identity)}`;
+    const missing = events.map((event) => event.id).filter((id) => !this.payloads.has(`${id}|${group}`));
+    for (let i = 0; i < missing.length; i += BATCH_EVENTS) {
+      const ids = missing.slice(i, i + BATCH_EVENTS);
+      const batch = this.materialise(ids, state);
+      for (const id of ids) {
+        const key = `${id}|${group}`;
+        const payload = batch.then((payloads) => payloads.get(id)!);
+        payload.catch(() => this.payloads.delete(key));
+        this.payloads.set(key, payload);
+      }
     }
-    return payload;
+    while (this.payloads.size > PAYLOAD_CACHE_SIZE) this.payloads.delete(this.payloads.keys().next().value!);
+    const payloads = await Promise.all(events.map((event) => this.payloads.get(`${event.id}|${group}`) ?? this.materialise([event.id], state).then((p) => p.get(event.id)!)));
+    return new Map(events.map((event, i) => [event.id, payloads[i]!]));
   }
 
-  private async materialise(event: OutboxEvent, state: State): Promise<string> {
-    const requestId = `event-${event.id}-${state.plan.key.slice(0, 8)}`;
+  private async materialise(eventIds: readonly number[], state: State): Promise<Map<number, string>> {
+    const requestId = `events-${eventIds[0]}-${state.plan.key.slice(0, 8)}`;
     const response = await this.apollo.executeOperation(
-      { query: state.plan.query, variables: { ...state.plan.variables, [EVENT_ID_VARIABLE]: String(event.id) } },
+      { query: batchQuery(state.plan, eventIds), variables: state.plan.variables },
       { contextValue: { identity: state.identity, requestId, log: this.log.child({ requestId }) } },
     );
     if (response.body.kind !== 'single') throw new Error('Incremental delivery is not supported for events');
-    const result = response.body.singleResult as ExecutionResult;
+    const { data, errors } = response.body.singleResult;
     // An event the graph cannot produce at all (a subgraph down) is retried by the client, not sent empty.
-    if (!result.data && result.errors?.some((error) => error.extensions?.code === 'INTERNAL_SERVER_ERROR')) throw new Error('event query failed');
-    return JSON.stringify(result);
+    if (errors?.some((error) => error.extensions?.code === 'INTERNAL_SERVER_ERROR')) throw new Error('event query failed');
+    return new Map(
+      eventIds.map((id) => {
+        const alias = batchAlias(id);
+        const own = errors?.filter((error) => error.path?.[0] === alias).map((error) => ({ ...error, path: [state.plan.responseKey, ...(error.path ?? []).slice(1)] }));
+        return [id, JSON.stringify({ data: data ? { [state.plan.responseKey]: data[alias] ?? null } : null, ...(own && own.length > 0 ? { errors: own } : {}) })];
+      }),
+    );
   }
+}
+
+function errorFrame(state: State, message: string): string {
+  return JSON.stringify({ id: state.subscriptionId, type: 'error', payload: [{ message, extensions: { code: 'UNAVAILABLE' } }] });
 }

@@ -1,5 +1,5 @@
 import { getOperationAST, parse, print } from 'graphql';
-import { planSubscription, type SubscriptionPlan } from './subscription-plan';
+import { batchQuery, planSubscription, type SubscriptionPlan } from './subscription-plan';
 
 function plan(source: string, variables: Record<string, unknown> = {}): SubscriptionPlan {
   const document = parse(source);
@@ -41,5 +41,14 @@ describe('planSubscription', () => {
   it('refuses an after that is not an event id', () => {
     const document = parse('subscription { hubEvents(after: "x") { eventId } }');
     expect(Array.isArray(planSubscription(document, getOperationAST(document)!, {}))).toBe(true);
+  });
+});
+
+describe('batchQuery', () => {
+  it('asks for many events in one query, each under its own alias', () => {
+    const result = plan('subscription { contractedPowerOrders { eventId ...F } } fragment F on ContractedPowerOrderEvent { kind }');
+    expect(print(batchQuery(result, [3, 9]))).toBe(
+      print(parse('query { e3: contractedPowerOrderEvent(eventId: "3") { eventId ...F } e9: contractedPowerOrderEvent(eventId: "9") { eventId ...F } } fragment F on ContractedPowerOrderEvent { kind }')),
+    );
   });
 });

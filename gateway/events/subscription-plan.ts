@@ -25,6 +25,10 @@ export const EVENT_ID_VARIABLE = '__eventId';
  * selected, which event types it wants, and where to resume.
  */
 export interface SubscriptionPlan {
+  /** The subscription's root field, to repeat once per event in a batch query. */
+  field: FieldNode;
+  operation: OperationDefinitionNode;
+  document: DocumentNode;
   /** The subscription's own selection, asked as a query of one event. */
   query: DocumentNode;
   /** Identifies query and variables: subscribers with the same key and permissions share one execution per event. */
@@ -94,5 +98,26 @@ export function planSubscription(document: DocumentNode, operation: OperationDef
   };
   const queryVariables = Object.fromEntries(Object.entries(variables).filter(([name]) => used.has(name)));
   const key = createHash('sha256').update(print(query)).update(JSON.stringify(queryVariables)).digest('base64url');
-  return { query, key, responseKey: queryField.alias!.value, types, after, variables: queryVariables };
+  return { query, key, responseKey: queryField.alias!.value, types, after, variables: queryVariables, field: queryField, operation: queryOperation, document: query };
+}
+
+/** The alias under which a batch query answers for one event. */
+export const batchAlias = (eventId: number) => `e${eventId}`;
+
+/**
+ * One query for many events: the plan's field once per event, aliased by event id, so a burst
+ * or a replay costs one trip through the federated graph instead of one per event.
+ */
+export function batchQuery(plan: SubscriptionPlan, eventIds: readonly number[]): DocumentNode {
+  const selections: FieldNode[] = eventIds.map((id) => ({
+    ...plan.field,
+    alias: { kind: Kind.NAME, value: batchAlias(id) },
+    arguments: [{ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'eventId' }, value: { kind: Kind.STRING, value: String(id) } }],
+  }));
+  const operation: OperationDefinitionNode = {
+    ...plan.operation,
+    variableDefinitions: plan.operation.variableDefinitions?.filter((definition) => definition.variable.name.value !== EVENT_ID_VARIABLE),
+    selectionSet: { ...plan.operation.selectionSet, selections },
+  };
+  return { ...plan.document, definitions: plan.document.definitions.map((definition) => (definition === plan.operation ? operation : definition)) };
 }
