@@ -43,6 +43,8 @@ export interface RunningWebSockets {
   close(): Promise<void>;
 }
 
+const CLOSE_HANDSHAKE_MS = 1_000;
+
 interface SubscriptionContext extends GatewayContext {
   plan: SubscriptionPlan;
   socket: WebSocket;
@@ -179,7 +181,12 @@ export function attachWebSocketServer(options: WebSocketOptions): RunningWebSock
     async close() {
       clearInterval(recheck);
       for (const client of wsServer.clients) client.close(HubCloseCode.GoingAway, 'Server shutting down');
+      // A peer that does not answer the close handshake must not hold the shutdown up.
+      const stragglers = setTimeout(() => {
+        for (const client of wsServer.clients) client.terminate();
+      }, CLOSE_HANDSHAKE_MS);
       await cleanup.dispose();
+      clearTimeout(stragglers);
     },
   };
 }

@@ -8,6 +8,7 @@ import {
   type DocumentNode,
   type FieldNode,
   type OperationDefinitionNode,
+  type VariableDefinitionNode,
 } from 'graphql';
 import { HUB_EVENT_TYPES, type HubEventType } from '../../schema/events';
 
@@ -101,23 +102,34 @@ export function planSubscription(document: DocumentNode, operation: OperationDef
   return { query, key, responseKey: queryField.alias!.value, types, after, variables: queryVariables, field: queryField, operation: queryOperation, document: query };
 }
 
-/** The alias under which a batch query answers for one event. */
-export const batchAlias = (eventId: number) => `e${eventId}`;
+/** The alias (and variable) under which a batch query answers for its i-th event. */
+export const batchAlias = (index: number) => `e${index}`;
 
 /**
- * One query for many events: the plan's field once per event, aliased by event id, so a burst
- * or a replay costs one trip through the federated graph instead of one per event.
+ * One query for `count` events: the plan's field once per event, the event ids in variables
+ * `$e0…`, so a burst or a replay costs one trip through the federated graph instead of one per
+ * event, and the gateway's plan cache serves every batch of the same size.
  */
-export function batchQuery(plan: SubscriptionPlan, eventIds: readonly number[]): DocumentNode {
-  const selections: FieldNode[] = eventIds.map((id) => ({
+export function batchQuery(plan: SubscriptionPlan, count: number): DocumentNode {
+  const selections: FieldNode[] = Array.from({ length: count }, (_, i) => ({
     ...plan.field,
-    alias: { kind: Kind.NAME, value: batchAlias(id) },
-    arguments: [{ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'eventId' }, value: { kind: Kind.STRING, value: String(id) } }],
+    alias: { kind: Kind.NAME, value: batchAlias(i) },
+    arguments: [{ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'eventId' }, value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: batchAlias(i) } } }],
+  }));
+  const eventVariables: VariableDefinitionNode[] = Array.from({ length: count }, (_, i) => ({
+    kind: Kind.VARIABLE_DEFINITION,
+    variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: batchAlias(i) } },
+    type: { kind: Kind.NON_NULL_TYPE, type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'ID' } } },
   }));
   const operation: OperationDefinitionNode = {
     ...plan.operation,
-    variableDefinitions: plan.operation.variableDefinitions?.filter((definition) => definition.variable.name.value !== EVENT_ID_VARIABLE),
+    variableDefinitions: [...(plan.operation.variableDefinitions ?? []).filter((definition) => definition.variable.name.value !== EVENT_ID_VARIABLE), ...eventVariables],
     selectionSet: { ...plan.operation.selectionSet, selections },
   };
   return { ...plan.document, definitions: plan.document.definitions.map((definition) => (definition === plan.operation ? operation : definition)) };
+}
+
+/** The variables of a batch query: the plan's own and the event ids. */
+export function batchVariables(plan: SubscriptionPlan, eventIds: readonly number[]): Record<string, unknown> {
+  return { ...plan.variables, ...Object.fromEntries(eventIds.map((id, i) => [batchAlias(i), String(id)])) };
 }

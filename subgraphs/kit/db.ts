@@ -21,8 +21,10 @@ export interface DatabaseOptions extends Omit<PoolConfig, 'connectionString'> {
 
 export function openDatabase(connectionString: string, { onQuery, ...options }: DatabaseOptions = {}): DatabaseHandle {
   const pool = new Pool({ connectionString, max: 10, ...options });
-  // An idle client losing its server (a PostgreSQL restart) must not crash the process.
+  // A client losing its server (a PostgreSQL restart) must not crash the process: idle ones are
+  // reported on the pool, checked-out ones on themselves; their next query fails and they are dropped.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = drizzle(pool, { schema: tables, logger: onQuery ? { logQuery: (query) => onQuery(query) } : false });
   return { connectionString, pool, db, close: () => pool.end() };
 }
