@@ -1,19 +1,23 @@
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setImmediate } from 'node:timers/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { DatabaseHandle } from '../../subgraphs/kit/db';
+import { addRollupDeltas, BinaryReadings, loadPointDirectory, READINGS_COPY, RollupDeltas } from '../../subgraphs/metering/reading-bulk';
 import {
   createStaging,
   dropStaging,
+  ensurePartitions,
   ensurePartitionsForStaging,
+  lockReadings,
   mergeStaging,
   resolveStagedKeys,
   STAGING_TABLE,
   type MergeCounts,
 } from '../../subgraphs/metering/reading-ingest.repo';
-import { REJECT_REASONS } from '../../subgraphs/metering/reading.rules';
+import { INTERVAL_MS, qualityCode, REJECT_REASONS } from '../../subgraphs/metering/reading.rules';
 import { numberedLines, readFileLines, splitLines, type LineBatch } from './lines';
 import { IngestInputError, parseHeader, parseReadingLine, STAGING_COPY_COLUMNS, stagingCopyLine, type CsvLayout } from './reading-csv';
 import { RejectFile } from './reject-file';
@@ -27,7 +31,8 @@ export interface IngestFileOptions {
   onStep?: (step: IngestStep, ms: number) => void;
 }
 
-export const INGEST_STEPS = ['copyToStaging', 'resolveKeys', 'rejectInSql', 'partitions', 'merge'] as const;
+/** The fast path's two steps, then the staging path's, which only run when the fast path gives way. */
+export const INGEST_STEPS = ['copyToReadings', 'addRollups', 'copyToStaging', 'resolveKeys', 'rejectInSql', 'partitions', 'merge'] as const;
 export type IngestStep = (typeof INGEST_STEPS)[number];
 
 export interface IngestFileSummary extends MergeCounts {
@@ -139,20 +144,116 @@ async function rejectStagedRows(client: PoolClient, file: string, rejects: Rejec
   await client.query(`DROP TABLE ${REJECTS_TABLE}`);
 }
 
-/** The whole load on one connection, which holds the session's staging tables. */
-async function loadOnConnection(
+/**
+ * Parsing and feeding the socket share Node's one thread: handing the server rows in slices
+ * (about 64 KB), with a turn of the event loop after each, lets the socket drain while the next
+ * slice is parsed.
+ */
+const SLICE_ROWS = 1500;
+const SLICES_AHEAD = 8;
+
+/**
+ * What the fast path cannot load and the staging path can: a reading already there or repeated
+ * (unique violation), a month without a partition (reported as a check violation; the table's
+ * own checks cannot fail on rows that passed parseReadingLine).
+ */
+const UNIQUE_VIOLATION = '23505';
+const NO_PARTITION = '23514';
+
+/**
+ * The months of the first batch's readings get their partitions before the load's transaction:
+ * creating one locks the parent table, which must not be held for the length of the load. A
+ * later line in another month fails the COPY and sends the file down the staging path.
+ */
+async function ensurePartitionsForBatch(client: PoolClient, batch: LineBatch, layout: CsvLayout, nowMs: number): Promise<void> {
+  let fromMs = Infinity;
+  let toMs = -Infinity;
+  for (const line of batch.lines) {
+    const { row } = parseReadingLine(line, layout, nowMs);
+    if (!row) continue;
+    fromMs = Math.min(fromMs, row.intervalStartMs);
+    toMs = Math.max(toMs, row.intervalStartMs + INTERVAL_MS);
+  }
+  if (fromMs < toMs) await ensurePartitions(client, new Date(fromMs), new Date(toMs));
+}
+
+/**
+ * The common bulk case, readings the database does not hold yet, in one transaction under the
+ * ingest lock: CPE codes resolved from one read of the metering points (an unknown one is
+ * rejected on the spot), rows COPYed straight into metering.readings, and the rollups moved by
+ * totals summed while streaming, which are right exactly when every row was new. The primary
+ * key checks that: a reading already there or a line repeating an earlier one fails the COPY,
+ * the transaction rolls back, and null says to take the staging path, which can revise and
+ * report duplicates. Memory holds a chunk of the file, the points and the rollup cells.
+ */
+async function loadNewReadings(
+  client: PoolClient,
+  input: { first: LineBatch; rest: AsyncIterator<LineBatch>; layout: CsvLayout },
+  rejects: RejectFile,
+  options: IngestFileOptions & { nowMs: number },
+  stepDone: (step: IngestStep) => void,
+): Promise<{ rowsRead: number; counts: MergeCounts } | null> {
+  const { layout } = input;
+  const { nowMs } = options;
+  await ensurePartitionsForBatch(client, { ...input.first, lines: input.first.lines.slice(1) }, layout, nowMs);
+  await client.query('BEGIN');
+  try {
+    await lockReadings(client);
+    // As in mergeStaging: compiling the rollup statement would cost more than running it.
+    await client.query('SET LOCAL jit = off');
+    const directory = await loadPointDirectory(client);
+    const deltas = new RollupDeltas(directory);
+    let rowsRead = 0;
+    let inserted = 0;
+    async function* copyRows(): AsyncGenerator<Buffer> {
+      const rows = new BinaryReadings(SLICE_ROWS);
+      for await (const batch of dataBatches(input.first, input.rest)) {
+        for (let i = 0; i < batch.lines.length; i++) {
+          const line = batch.lines[i]!;
+          if (line.trim() === '') continue;
+          rowsRead++;
+          const { row, problem } = parseReadingLine(line, layout, nowMs);
+          const point = row && directory.points.get(row.meteringPointId);
+          if (row && point) {
+            rows.add(point.key, row.intervalStartMs, row.importWh, row.exportWh, qualityCode(row.quality));
+            deltas.add(point, row.intervalStartMs, row.importWh, row.exportWh);
+            inserted++;
+          } else {
+            await rejects.add(batch.firstLineNo + i, problem ?? REJECT_REASONS.unknownPoint, line);
+          }
+          if (rows.isFull) {
+            yield rows.take();
+            await setImmediate();
+          }
+        }
+        options.onProgress?.(batch.bytesRead);
+      }
+      yield rows.finish();
+    }
+    await pipeline(Readable.from(copyRows(), { highWaterMark: SLICES_AHEAD }), client.query(copyFrom(READINGS_COPY)));
+    stepDone('copyToReadings');
+    await addRollupDeltas(client, deltas);
+    await client.query('COMMIT');
+    stepDone('addRollups');
+    return { rowsRead, counts: { inserted, revised: 0, unchanged: 0 } };
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    // Anything else is the caller's to report; it destroys the connection, which ends the transaction.
+    if (code !== UNIQUE_VIOLATION && code !== NO_PARTITION) throw error;
+    await client.query('ROLLBACK');
+    return null;
+  }
+}
+
+/** Any file: staging, key resolution and rejects in SQL, then the merge, which revises and skips as needed. */
+async function loadThroughStaging(
   client: PoolClient,
   file: string,
   input: { first: LineBatch; rest: AsyncIterator<LineBatch>; layout: CsvLayout },
   rejects: RejectFile,
   options: IngestFileOptions & { nowMs: number },
+  stepDone: (step: IngestStep) => void,
 ): Promise<{ rowsRead: number; counts: MergeCounts }> {
-  let stepStartedMs = performance.now();
-  const stepDone = (step: IngestStep) => {
-    const endedMs = performance.now();
-    options.onStep?.(step, endedMs - stepStartedMs);
-    stepStartedMs = endedMs;
-  };
   await createStaging(client);
   const rowsRead = await copyIntoStaging(client, dataBatches(input.first, input.rest), input.layout, options.nowMs, rejects, options.onProgress);
   stepDone('copyToStaging');
@@ -172,27 +273,54 @@ async function loadOnConnection(
   return { rowsRead, counts };
 }
 
+/** The file's header and first batch, and the batches after it. */
+async function openCsv(file: string, batches: AsyncGenerator<LineBatch>): Promise<{ first: LineBatch; rest: AsyncIterator<LineBatch>; layout: CsvLayout }> {
+  const first = await batches.next();
+  if (first.done) throw new IngestInputError(`${file} is empty: expected a header line`);
+  return { first: first.value, rest: batches, layout: parseHeader(first.value.lines[0]!) };
+}
+
 /**
- * Bulk-loads a reading CSV through the mutation's write path (staging, key resolution,
- * partitions, one merge statement that moves the rollups too) on one connection, streaming:
- * memory holds a chunk of the file, never the file or the metering points. Bad lines are
- * skipped and listed in `<file>.rejects.csv`; the good ones are merged in one transaction, so
- * a failed load writes nothing and loading the same file again changes nothing.
+ * Bulk-loads a reading CSV on one connection, streaming: memory holds a chunk of the file and
+ * the metering points, never the file. A file of new readings takes the fast path
+ * (loadNewReadings); one that touches readings already there, or repeats a line, is read again
+ * through the mutation's write path (staging, key resolution, one merge statement that moves
+ * the rollups too). Bad lines are skipped and listed in `<file>.rejects.csv`; the good ones
+ * land in one transaction, so a failed load writes nothing and loading the same file again
+ * changes nothing.
  */
 export async function ingestReadingsFile(handle: DatabaseHandle, file: string, options: IngestFileOptions = {}): Promise<IngestFileSummary> {
   const startedMs = performance.now();
   await assertReadableFile(file);
-  const batches = readFileLines(file);
+  const settings = { ...options, nowMs: options.nowMs ?? Date.now() };
+  let stepStartedMs = performance.now();
+  const stepDone = (step: IngestStep) => {
+    const endedMs = performance.now();
+    options.onStep?.(step, endedMs - stepStartedMs);
+    stepStartedMs = endedMs;
+  };
+  const opened: AsyncGenerator<LineBatch>[] = [];
+  const read = () => {
+    const batches = readFileLines(file);
+    opened.push(batches);
+    return openCsv(file, batches);
+  };
   let rejects: RejectFile | null = null;
   try {
-    const first = await batches.next();
-    if (first.done) throw new IngestInputError(`${file} is empty: expected a header line`);
-    const layout = parseHeader(first.value.lines[0]!);
+    const input = await read();
     rejects = await RejectFile.replacing(rejectFilePath(file));
     const client = await handle.pool.connect();
     let result: { rowsRead: number; counts: MergeCounts };
     try {
-      result = await loadOnConnection(client, file, { first: first.value, rest: batches, layout }, rejects, { ...options, nowMs: options.nowMs ?? Date.now() });
+      const fast = await loadNewReadings(client, input, rejects, settings, stepDone);
+      if (fast) {
+        result = fast;
+      } else {
+        // The fast path's rejects belong to a load that did not happen; the staging path finds them again.
+        await rejects.discard();
+        rejects = await RejectFile.replacing(rejectFilePath(file));
+        result = await loadThroughStaging(client, file, await read(), rejects, settings, stepDone);
+      }
     } catch (error) {
       // Destroying the connection ends its transaction and temp tables with it, whatever state it was left in.
       client.release(error instanceof Error ? error : new Error(String(error)));
@@ -208,6 +336,6 @@ export async function ingestReadingsFile(handle: DatabaseHandle, file: string, o
     await rejects?.discard();
     throw error;
   } finally {
-    await batches.return(undefined);
+    for (const batches of opened) await batches.return(undefined);
   }
 }

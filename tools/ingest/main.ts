@@ -15,6 +15,8 @@ function parseNow(value: string): number {
 
 /** What runs after each step: the bar is full once the file is read, and the SQL steps take longer. */
 const NEXT_STEP: Record<IngestStep, string> = {
+  copyToReadings: 'adding to the demand rollups',
+  addRollups: 'done',
   copyToStaging: 'resolving metering points',
   resolveKeys: 'rejecting unknown points and duplicates',
   rejectInSql: 'creating partitions',

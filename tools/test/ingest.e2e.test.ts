@@ -19,6 +19,8 @@ const NOW_MS = Date.parse('2026-11-01T00:00:00Z');
 const CLEAN_DAY = Date.parse('2026-10-05T00:00:00Z');
 const BAD_DAY = Date.parse('2026-10-06T00:00:00Z');
 const CLI_DAY = Date.parse('2026-10-07T00:00:00Z');
+const FAST_DAY = Date.parse('2026-10-08T00:00:00Z');
+const NEW_MONTH_DAY = Date.parse('2026-10-09T00:00:00Z');
 const HEADER = 'metering_point_id,interval_start,import_wh,export_wh,quality';
 const at = (dayMs: number, quarter: number) => new Date(dayMs + quarter * INTERVAL_MS).toISOString();
 
@@ -194,6 +196,77 @@ describe('ingestReadingsFile', () => {
     const summary = await ingestReadingsFile(db.handle, file, { nowMs: NOW_MS });
     expect(summary).toMatchObject({ rowsRead: 1, inserted: 1, rejected: 0, rejectFile: null });
     expect(existsSync(rejectFilePath(file))).toBe(false);
+  });
+
+  it('takes the fast path for new readings, and its rollups equal a direct SUM, across a retailer switch and a point without a contract', async () => {
+    // Points no other test loads, so the contract changes below move no other test's totals.
+    const [switching, uncontracted, ...rest] = points.slice(100, 160);
+    const switchAt = new Date(FAST_DAY + 40 * INTERVAL_MS);
+    const current = parish.supplyContracts.find((contract) => contract.meteringPointId === switching && contract.validTo === null)!;
+    const otherRetailer = parish.supplyContracts.find((contract) => contract.retailerId !== current.retailerId)!.retailerId;
+    await db.handle.pool.query('UPDATE metering.supply_contracts SET valid_to = $2 WHERE metering_point_id = $1 AND valid_to IS NULL', [switching, switchAt]);
+    await db.handle.pool.query('INSERT INTO metering.supply_contracts (metering_point_id, retailer_id, valid_from) VALUES ($1, $2, $3)', [switching, otherRetailer, switchAt]);
+    await db.handle.pool.query('DELETE FROM metering.supply_contracts WHERE metering_point_id = $1', [uncontracted]);
+    const readings = [switching!, uncontracted!, ...rest].flatMap((id, p) =>
+      Array.from({ length: 96 }, (_, q) => ({ id, start: at(FAST_DAY, q), importWh: 7 + p * 11 + q, exportWh: q % 5 === 0 ? p : 0, quality: 'MEASURED' })),
+    );
+    // Rejected on the fast path itself: an unknown point, and a line the parser refuses.
+    const unknown = `PT0002999999999999ZZ,${at(FAST_DAY, 3)},10,0,MEASURED`;
+    const misaligned = `${rest[0]},${new Date(FAST_DAY + 5 * 60_000).toISOString()},10,0,MEASURED`;
+    const file = await writeCsv('fast.csv', [...readings.slice(0, 100).map(line), unknown, ...readings.slice(100).map(line), misaligned]);
+    const steps: string[] = [];
+    const summary = await ingestReadingsFile(db.handle, file, { nowMs: NOW_MS, onStep: (step) => steps.push(step) });
+
+    expect(summary).toMatchObject({ rowsRead: readings.length + 2, inserted: readings.length, rejected: 2, rejectFile: rejectFilePath(file) });
+    expect(steps).toEqual(['copyToReadings', 'addRollups']);
+    expect(await rejectRecords(rejectFilePath(file))).toEqual([
+      { line: 102, reason: REJECT_REASONS.unknownPoint, original: unknown },
+      { line: readings.length + 3, reason: REJECT_REASONS.misaligned, original: misaligned },
+    ]);
+    const range = [new Date(FAST_DAY), new Date(FAST_DAY + 96 * INTERVAL_MS)];
+    // The merge's placement: every contract in force, the network for a point however placed.
+    const direct = await db.handle.pool.query(
+      `WITH r AS (
+        SELECT r.interval_start, r.import_wh, r.export_wh, c.feeder_id, c.secondary_substation_id, c.primary_substation_id, sc.retailer_id
+        FROM metering.readings r
+        JOIN metering.metering_points mp ON mp.key = r.metering_point_key
+        LEFT JOIN grid.metering_point_connections_v c ON c.metering_point_id = mp.id
+        LEFT JOIN metering.supply_contracts sc ON sc.metering_point_id = mp.id
+          AND r.interval_start >= sc.valid_from AND (sc.valid_to IS NULL OR r.interval_start < sc.valid_to)
+        WHERE r.interval_start >= $1 AND r.interval_start < $2)
+      SELECT * FROM (
+        SELECT 0 AS kind, '' AS id, interval_start, sum(import_wh)::bigint AS import_wh, sum(export_wh)::bigint AS export_wh, count(*)::int AS n FROM r GROUP BY 3
+        UNION ALL SELECT 1, primary_substation_id, interval_start, sum(import_wh), sum(export_wh), count(*)::int FROM r WHERE primary_substation_id IS NOT NULL GROUP BY 2, 3
+        UNION ALL SELECT 2, secondary_substation_id, interval_start, sum(import_wh), sum(export_wh), count(*)::int FROM r WHERE secondary_substation_id IS NOT NULL GROUP BY 2, 3
+        UNION ALL SELECT 3, feeder_id, interval_start, sum(import_wh), sum(export_wh), count(*)::int FROM r WHERE feeder_id IS NOT NULL GROUP BY 2, 3
+        UNION ALL SELECT 4, retailer_id, interval_start, sum(import_wh), sum(export_wh), count(*)::int FROM r WHERE retailer_id IS NOT NULL GROUP BY 2, 3
+      ) sums ORDER BY 1, 2, 3`,
+      range,
+    );
+    const rolled = await db.handle.pool.query(
+      `SELECT scope_kind AS kind, scope_id AS id, interval_start, import_wh, export_wh, reading_count AS n
+       FROM metering.demand_rollups WHERE interval_start >= $1 AND interval_start < $2 ORDER BY 1, 2, 3`,
+      range,
+    );
+    expect(rolled.rows.length).toBeGreaterThan(96 * 5);
+    expect(rolled.rows).toEqual(direct.rows);
+    const retailers = new Set(rolled.rows.filter((row) => row.kind === 4).map((row) => row.id));
+    expect(retailers).toContain(otherRetailer);
+  });
+
+  it('falls back to the staging path when a line beyond the first chunk falls in a month without a partition', async () => {
+    // More than the first chunk's megabyte of lines, the last one in a month nothing has created yet.
+    const readings = points.flatMap((id, p) => Array.from({ length: 96 }, (_, q) => ({ id, start: at(NEW_MONTH_DAY, q), importWh: p + q, exportWh: 0, quality: 'MEASURED' })));
+    const november = { id: points[0]!, start: '2026-11-01T00:45:00Z', importWh: 1, exportWh: 0, quality: 'MEASURED' };
+    const file = await writeCsv('new-month.csv', [...readings, november].map(line));
+    const steps: string[] = [];
+    const summary = await ingestReadingsFile(db.handle, file, { nowMs: Date.parse('2026-12-01T00:00:00Z'), onStep: (step) => steps.push(step) });
+
+    expect(summary).toMatchObject({ inserted: readings.length + 1, rejected: 0 });
+    expect(steps).toContain('merge');
+    expect(steps).not.toContain('addRollups');
+    const { rows } = await db.handle.pool.query(`SELECT count(*)::int AS n FROM metering.readings WHERE interval_start >= '2026-11-01T00:00:00Z' AND interval_start < '2026-12-01T00:00:00Z'`);
+    expect(rows).toEqual([{ n: 1 }]);
   });
 
   it('refuses a file whose header lacks a required column, writing nothing', async () => {
