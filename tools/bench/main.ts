@@ -2,11 +2,12 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { demandScenario } from './demand.scenario';
 import { ingestScenario } from './ingest.scenario';
+import { pushScenario } from './push.scenario';
 import { queryScenario } from './query.scenario';
 import type { Scenario } from './scenario';
 import { startupScenario } from './startup.scenario';
 
-const SCENARIOS: Scenario[] = [startupScenario, queryScenario, demandScenario, ingestScenario];
+const SCENARIOS: Scenario[] = [startupScenario, queryScenario, demandScenario, ingestScenario, pushScenario];
 
 async function main(): Promise<void> {
   const program = new Command()
