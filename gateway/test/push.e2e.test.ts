@@ -196,7 +196,11 @@ describe('acknowledgements and compliance', () => {
       { meteringPointId: hog.id, intervalStart: new Date(startMs + q * 900_000).toISOString(), importWh: Math.round(hog.contractedPowerKva * 250), exportWh: 0 },
       { meteringPointId: thrifty.id, intervalStart: new Date(startMs + q * 900_000).toISOString(), importWh: Math.round(thrifty.contractedPowerKva * 25), exportWh: 0 },
     ]);
-    await t.graphql(`mutation($input: IngestReadingsInput!) { ingestReadings(input: $input) { inserted } }`, { key: dsoKey, variables: { input: { idempotencyKey: `compliance-${orderId}`, readings } } });
+    const ingested = await t.graphql(`mutation($input: IngestReadingsInput!) { ingestReadings(input: $input) { inserted } }`, {
+      key: dsoKey,
+      variables: { input: { idempotencyKey: `compliance-${orderId}`, readings } },
+    });
+    expect(ingested.body.errors).toBeUndefined();
     const { body } = await t.graphql<{ contractedPowerOrder: { compliance: { meteringPoint: { id: string }; intervalsAbove: number; maxObservedKw: number; temporaryMaxPowerKw: number }[] } }>(
       `query($id: ID!) { contractedPowerOrder(id: $id) { compliance { meteringPoint { id } intervalsAbove maxObservedKw temporaryMaxPowerKw } } }`,
       { key: dsoKey, variables: { id: orderId } },
