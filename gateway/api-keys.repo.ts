@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { apiKeys } from '../schema/tables';
 import { ROLES, type Identity, type Role } from '../schema/identity';
-import type { Database } from '../subgraphs/kit/db';
+import type { Database, Transaction } from '../subgraphs/kit/db';
 import { anyText } from '../subgraphs/kit/sql';
 import { digestApiKey, displayPrefix, generateApiKey, generateKeyId } from './api-key';
 
@@ -34,7 +34,7 @@ export function isRole(value: string): value is Role {
 
 /** The hub's API keys: the key itself is returned once, at creation, and never stored. */
 export class ApiKeysRepo {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database | Transaction) {}
 
   async create(input: NewApiKey): Promise<{ key: string; record: ApiKeyRecord }> {
     const key = generateApiKey();
@@ -103,7 +103,7 @@ export class ApiKeysRepo {
   /** A new key with the same name, organisation, role, scopes and expiry; the old one is revoked. */
   async rotate(keyId: string): Promise<{ key: string; record: ApiKeyRecord } | null> {
     return this.db.transaction(async (tx) => {
-      const repo = new ApiKeysRepo(tx as unknown as Database);
+      const repo = new ApiKeysRepo(tx);
       const old = await repo.find(keyId);
       if (!old || old.revokedAt || !isRole(old.role) || !(await repo.revoke(keyId))) return null;
       return repo.create({ name: old.name, organisationId: old.organisationId, role: old.role, scopes: old.scopes, expiresAt: old.expiresAt });

@@ -73,13 +73,7 @@ export class AffectedMeteringPoint {
 }
 
 @ObjectType({ description: "A point whose average power went above its cap in at least one quarter-hour of the order's window" })
-export class ComplianceBreach {
-  @Field(() => MeteringPoint)
-  meteringPoint!: MeteringPoint;
-
-  @Field(() => Float)
-  temporaryMaxPowerKw!: number;
-
+export class ComplianceBreach extends AffectedMeteringPoint {
   @Field(() => Float, { description: 'Highest quarter-hour average import power in the window, kW' })
   maxObservedKw!: number;
 
