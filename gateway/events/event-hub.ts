@@ -24,6 +24,8 @@ interface State extends Subscriber {
   /** While replaying: live events that arrived meanwhile, delivered after the replay. */
   pending: OutboxEvent[] | null;
   closed: boolean;
+  /** `{"id":…,"type":"next","payload":`, made once per subscription. */
+  framePrefix: string;
 }
 
 export interface EventSource {
@@ -78,7 +80,13 @@ export class EventHub {
   subscribe(subscriber: Subscriber): () => void {
     const after = subscriber.plan.after;
     const replayTo = this.head;
-    const state: State = { ...subscriber, cursor: after ?? replayTo, pending: after !== null && after < replayTo ? [] : null, closed: false };
+    const state: State = {
+      ...subscriber,
+      cursor: after ?? replayTo,
+      pending: after !== null && after < replayTo ? [] : null,
+      closed: false,
+      framePrefix: `{"id":${JSON.stringify(subscriber.subscriptionId)},"type":"next","payload":`,
+    };
     this.subscribers.add(state);
     if (state.pending) void this.replay(state, replayTo);
     return () => {
@@ -92,12 +100,34 @@ export class EventHub {
     // Synchronously with the hand-out to replaying subscribers: one that registers while this
     // batch is being sent replays it from the outbox, one registered before gets it here.
     this.head = events.at(-1)!.id;
-    const live: State[] = [];
+    // Subscribers of the same query, permissions and event types get the same frames: their
+    // payloads are awaited once per group, then written to every socket in one synchronous loop.
+    const groups = new Map<string, State[]>();
     for (const state of this.subscribers) {
-      if (state.pending) state.pending.push(...events);
-      else live.push(state);
+      if (state.pending) {
+        state.pending.push(...events);
+        continue;
+      }
+      const key = `${state.plan.key}|${permissionGroup(state.identity)}|${[...state.plan.types].join(',')}`;
+      const group = groups.get(key);
+      if (group) group.push(state);
+      else groups.set(key, [state]);
     }
-    await Promise.all(live.map((state) => this.deliver(state, events)));
+    await Promise.all([...groups.values()].map((group) => this.deliverToGroup(group, events)));
+  }
+
+  private async deliverToGroup(group: State[], events: readonly OutboxEvent[]): Promise<void> {
+    const [first] = group as [State];
+    const wanted = events.filter((event) => first.plan.types.has(event.type) && mayReceive(first.identity, event));
+    let payloads: Map<number, string>;
+    try {
+      payloads = await this.payloadsFor(wanted, first);
+    } catch (err) {
+      this.log.error({ err }, 'could not materialise events');
+      for (const state of group) this.end(state, errorFrame(state, 'Events temporarily unavailable; resubscribe with after'));
+      return;
+    }
+    for (const state of group) this.send(state, events, payloads);
   }
 
   private async replay(state: State, replayTo: number): Promise<void> {
@@ -129,11 +159,16 @@ export class EventHub {
       this.end(state, errorFrame(state, 'Events temporarily unavailable; resubscribe with after'));
       return;
     }
+    this.send(state, events, payloads);
+  }
+
+  /** Writes the frames of `events` this subscriber has not had yet, in order. */
+  private send(state: State, events: readonly OutboxEvent[], payloads: ReadonlyMap<number, string>): void {
     for (const event of events) {
       if (state.closed) return;
       if (event.id <= state.cursor) continue;
       const payload = payloads.get(event.id);
-      if (payload !== undefined && !state.sink.send(`{"id":${JSON.stringify(state.subscriptionId)},"type":"next","payload":${payload}}`)) {
+      if (payload !== undefined && !state.sink.send(`${state.framePrefix}${payload}}`)) {
         this.end(state);
         return;
       }
