@@ -33,11 +33,6 @@ describe('generateParish', () => {
       expect(JSON.stringify(other)).not.toBe(JSON.stringify(demo));
     });
 
-    it('generates the demo parish in well under a second', () => {
-      const started = performance.now();
-      generateParish({ customers: DEMO_CUSTOMERS, seed: 7 });
-      expect(performance.now() - started).toBeLessThan(1_000);
-    });
 
     it('rejects a customer count that is not a positive integer', () => {
       expect(() => generateParish({ customers: 0 })).toThrow(RangeError);
