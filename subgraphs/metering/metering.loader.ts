@@ -18,25 +18,42 @@ export interface CurveKey {
   window: CurveWindow;
 }
 
-/** One DataLoader per kind of series: keys of the same window are read in one statement. */
-function seriesLoader<T>(read: (ids: string[], window: CurveWindow) => Promise<Map<string, T[]>>): DataLoader<CurveKey, T[], string> {
-  return new DataLoader<CurveKey, T[], string>(
+export interface EventKey {
+  pointId: string;
+  window: { fromMs: number; toMs: number };
+  page: Page;
+}
+
+/**
+ * A DataLoader for per-point fields with arguments: keys asking the same thing (`groupOf`) of
+ * different points are read with one call, so a page of points costs one statement per field.
+ */
+function perPointLoader<K extends { pointId: string }, V>(
+  groupOf: (key: K) => string,
+  read: (ids: string[], sample: K) => Promise<Map<string, V>>,
+  empty: () => V,
+): DataLoader<K, V, string> {
+  const cacheKey = (key: K) => `${groupOf(key)}|${key.pointId}`;
+  return new DataLoader<K, V, string>(
     async (keys) => {
-      const byWindow = new Map<string, { window: CurveWindow; ids: string[] }>();
+      const groups = new Map<string, { sample: K; ids: string[] }>();
       for (const key of keys) {
-        const group = byWindow.get(windowKey(key.window)) ?? { window: key.window, ids: [] };
+        const group = groups.get(groupOf(key)) ?? { sample: key, ids: [] };
         group.ids.push(key.pointId);
-        byWindow.set(windowKey(key.window), group);
+        groups.set(groupOf(key), group);
       }
-      const series = new Map<string, T[]>();
-      for (const [wk, { window, ids }] of byWindow) {
-        for (const [id, values] of await read(ids, window)) series.set(`${wk}|${id}`, values);
+      const values = new Map<string, V>();
+      for (const [group, { sample, ids }] of groups) {
+        for (const [id, value] of await read(ids, sample)) values.set(`${group}|${id}`, value);
       }
-      return keys.map((key) => series.get(seriesKey(key)) ?? []);
+      return keys.map((key) => values.get(cacheKey(key)) ?? empty());
     },
-    { cacheKeyFn: seriesKey },
+    { cacheKeyFn: cacheKey },
   );
 }
+
+const windowKey = (key: CurveKey) => `${key.window.fromMs}|${key.window.toMs}|${key.window.resolution}`;
+const eventGroup = (key: EventKey) => `${key.window.fromMs}|${key.window.toMs}|${key.page.limit}|${key.page.afterKey}`;
 
 export interface MeteringLoaders {
   visibility: MeteringPointVisibility;
@@ -54,16 +71,6 @@ export interface MeteringLoaders {
   events: DataLoader<EventKey, EventPage, string>;
 }
 
-export interface EventKey {
-  pointId: string;
-  window: { fromMs: number; toMs: number };
-  page: Page;
-}
-
-const windowKey = (window: CurveWindow) => `${window.fromMs}|${window.toMs}|${window.resolution}`;
-const eventGroup = (key: EventKey) => `${key.window.fromMs}|${key.window.toMs}|${key.page.limit}|${key.page.afterKey}`;
-const seriesKey = (key: CurveKey) => `${windowKey(key.window)}|${key.pointId}`;
-
 export function createMeteringLoaders({ database, identity, requestId }: RequestScope): MeteringLoaders {
   const visibility = meteringPointVisibility(identity);
   const meteringPoints = new MeteringPointRepo(database.db);
@@ -77,29 +84,24 @@ export function createMeteringLoaders({ database, identity, requestId }: Request
     demand: new DemandRepo(database.db),
     ingest: new ReadingIngestCommand(database),
     meteringPoint: keyedLoader((ids) => meteringPoints.findVisible(ids, visibility), (row) => row.id),
-    loadCurve: seriesLoader(async (ids, window) => {
-      await readings.recordAccess(identity, requestId, 'loadCurve', ids, window);
-      return readings.loadCurves(ids, window, restrictToRetailer);
-    }),
-    measurementStore,
-    measurements: seriesLoader((ids, window) => measurementStore.forSubstations(ids, window)),
-    eventStore,
-    events: new DataLoader<EventKey, EventPage, string>(
-      async (keys) => {
-        const groups = new Map<string, { key: EventKey; ids: string[] }>();
-        for (const key of keys) {
-          const group = groups.get(eventGroup(key)) ?? { key, ids: [] };
-          group.ids.push(key.pointId);
-          groups.set(eventGroup(key), group);
-        }
-        const pages = new Map<string, EventPage>();
-        for (const [group, { key, ids }] of groups) {
-          await readings.recordAccess(identity, requestId, 'events', ids, key.window);
-          for (const [id, page] of await eventStore.pages(ids, key.window, key.page, restrictToRetailer)) pages.set(`${group}|${id}`, page);
-        }
-        return keys.map((key) => pages.get(`${eventGroup(key)}|${key.pointId}`) ?? { rows: [], totalCount: 0 });
+    loadCurve: perPointLoader<CurveKey, CurvePointRow[]>(
+      windowKey,
+      async (ids, { window }) => {
+        await readings.recordAccess(identity, requestId, 'loadCurve', ids, window);
+        return readings.loadCurves(ids, window, restrictToRetailer);
       },
-      { cacheKeyFn: (key) => `${eventGroup(key)}|${key.pointId}` },
+      () => [],
+    ),
+    measurementStore,
+    measurements: perPointLoader<CurveKey, SubstationMeasurement[]>(windowKey, (ids, { window }) => measurementStore.forSubstations(ids, window), () => []),
+    eventStore,
+    events: perPointLoader<EventKey, EventPage>(
+      eventGroup,
+      async (ids, { window, page }) => {
+        await readings.recordAccess(identity, requestId, 'events', ids, window);
+        return eventStore.pages(ids, window, page, restrictToRetailer);
+      },
+      () => ({ rows: [], totalCount: 0 }),
     ),
   };
 }
