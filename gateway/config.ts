@@ -21,6 +21,10 @@ export interface GatewayConfig {
   maxBufferedBytes: number;
   /** WebSocket: how often open sockets' keys are checked for revocation. */
   keyRecheckMs: number;
+  /** Deepest selection an operation may have; introspection is exempt. */
+  maxQueryDepth: number;
+  /** Most aliases an operation may use. */
+  maxQueryAliases: number;
 }
 
 const subgraphUrlVariable = (name: SubgraphName) => `SUBGRAPH_${name.toUpperCase()}_URL`;
@@ -43,6 +47,8 @@ export function parseGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gatewa
       EVENT_POLL_MS: envDurationMs(1_000),
       WS_MAX_BUFFERED_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
       KEY_RECHECK_MS: envDurationMs(500),
+      MAX_QUERY_DEPTH: z.coerce.number().int().min(3).max(100).default(12),
+      MAX_QUERY_ALIASES: z.coerce.number().int().min(100).max(10_000).default(150),
       ...urlShape,
     },
     env,
@@ -62,5 +68,7 @@ export function parseGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gatewa
     eventPollMs: parsed.EVENT_POLL_MS,
     maxBufferedBytes: parsed.WS_MAX_BUFFERED_BYTES,
     keyRecheckMs: parsed.KEY_RECHECK_MS,
+    maxQueryDepth: parsed.MAX_QUERY_DEPTH,
+    maxQueryAliases: parsed.MAX_QUERY_ALIASES,
   };
 }

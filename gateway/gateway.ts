@@ -21,6 +21,7 @@ import type { GatewayContext } from './context';
 import { EventHub } from './events/event-hub';
 import { PgEventSource } from './events/pg-event-source';
 import { checkReadiness } from './health';
+import { limitRules } from './limits';
 import { playgroundRouter } from './playground/playground';
 import { requestIdFrom } from './request-id';
 import { SignedSubgraphSource } from './subgraph-source';
@@ -73,8 +74,10 @@ export async function startGateway(config: GatewayServerOptions, database: Datab
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
+  const validationRules = limitRules({ maxDepth: config.maxQueryDepth, maxAliases: config.maxQueryAliases });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    validationRules,
     formatError: createErrorMasker(log),
     includeStacktraceInErrorResponses: false,
     // The process owns shutdown (runUntilSignalled): drain in order, database last.
@@ -97,6 +100,7 @@ export async function startGateway(config: GatewayServerOptions, database: Datab
     httpServer,
     apollo,
     schema: () => apiSchema,
+    validationRules,
     authenticator,
     events,
     log,

@@ -10,6 +10,8 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
   type GraphQLSchema,
+  specifiedRules,
+  type ValidationRule,
 } from 'graphql';
 import type { Context } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
@@ -30,6 +32,8 @@ export interface WebSocketOptions {
   httpServer: http.Server;
   apollo: ApolloServer<GatewayContext>;
   schema: () => GraphQLSchema | undefined;
+  /** The same limits as HTTP, besides GraphQL's own rules. */
+  validationRules: readonly ValidationRule[];
   authenticator: Authenticator;
   events: EventHub;
   log: Logger;
@@ -112,7 +116,7 @@ export function attachWebSocketServer(options: WebSocketOptions): RunningWebSock
         } catch (error) {
           return [error instanceof GraphQLError ? error : new GraphQLError('Syntax error')];
         }
-        const errors = validate(schema, document);
+        const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
         if (errors.length > 0) return errors;
         const requestId = randomUUID();
         const identity = ctx.extra.identity!;

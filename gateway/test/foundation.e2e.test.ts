@@ -193,6 +193,14 @@ describe('errors', () => {
     }
   });
 
+  it('refuses an operation with more aliases than the limit before running it', async () => {
+    const aliases = Array.from({ length: 151 }, (_, i) => `a${i}: me { role }`).join(' ');
+    const { body } = await t.graphql(`{ ${aliases} }`, { key: dsoKey });
+    expect(body.data ?? null).toBeNull();
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(body.errors?.[0]?.message).toMatch(/aliases/i);
+  });
+
   it('answers BAD_USER_INPUT for a query that does not validate', async () => {
     const { body } = await t.graphql('{ meteringPoints { nope } }', { key: dsoKey });
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

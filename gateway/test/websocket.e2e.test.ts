@@ -60,6 +60,19 @@ describe('graphql-ws on the gateway', () => {
     }
   });
 
+  it('applies the same limits as HTTP', async () => {
+    const ws = client({ apiKey: retailerKey });
+    try {
+      const aliases = Array.from({ length: 151 }, (_, i) => `a${i}: me { role }`).join(' ');
+      const errors = await new Promise<unknown>((resolve) => {
+        ws.subscribe({ query: `{ ${aliases} }` }, { next: () => undefined, error: resolve, complete: () => resolve(null) });
+      });
+      expect(JSON.stringify(errors)).toMatch(/aliases/i);
+    } finally {
+      await ws.dispose();
+    }
+  });
+
   it('answers an invalid operation with an error message, not a crash', async () => {
     const ws = client({ Authorization: `Bearer ${retailerKey}` });
     try {
