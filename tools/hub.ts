@@ -53,6 +53,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     eventPollMs: 1_000,
     maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024,
     keyRecheckMs: 500,
+    maxQueryDepth: 12,
+    maxQueryAliases: 150,
   };
   let gateway: RunningGateway;
   try {
