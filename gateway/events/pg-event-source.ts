@@ -1,6 +1,7 @@
 import { Client, type Pool } from 'pg';
 import { OUTBOX_CHANNEL, type HubEventType, type OutboxEvent } from '../../schema/events';
 import type { Logger } from '../../subgraphs/kit/logger';
+import { settledWithin } from '../../subgraphs/kit/settle';
 
 export interface EventSourceOptions {
   pool: Pool;
@@ -21,6 +22,8 @@ interface OutboxRow {
 }
 
 const toEvent = (row: OutboxRow): OutboxEvent => ({ id: Number(row.id), type: row.type, occurredAt: row.occurred_at, audience: row.audience, payload: row.payload });
+
+const STOP_WAIT_MS = 5_000;
 
 /**
  * The outbox as an ordered stream, for the embedded default: LISTEN/NOTIFY wakes the reader at
@@ -60,8 +63,9 @@ export class PgEventSource {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.pollTimer) clearInterval(this.pollTimer);
-    await this.listener?.end().catch(() => undefined);
-    await this.reading;
+    // A listener whose server vanished may never finish its goodbye: shutdown does not wait on it.
+    await settledWithin(this.listener?.end() ?? Promise.resolve(), STOP_WAIT_MS);
+    await settledWithin(this.reading ?? Promise.resolve(), STOP_WAIT_MS);
   }
 
   private deliver: (events: OutboxEvent[]) => Promise<void> = async () => undefined;

@@ -1,6 +1,9 @@
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { Pool, type PoolConfig } from 'pg';
 import * as tables from '../../schema/tables';
+import { settledWithin } from './settle';
+
+const POOL_END_WAIT_MS = 10_000;
 
 export type Database = NodePgDatabase<typeof tables>;
 /** A transaction of a Database: what `db.transaction(async (tx) => …)` hands over. */
@@ -20,11 +23,14 @@ export interface DatabaseOptions extends Omit<PoolConfig, 'connectionString'> {
 }
 
 export function openDatabase(connectionString: string, { onQuery, ...options }: DatabaseOptions = {}): DatabaseHandle {
-  const pool = new Pool({ connectionString, max: 10, ...options });
+  // A bounded wait for a connection: while the server is away, callers fail and retry instead of
+  // queueing for ever behind clients that will never come back.
+  const pool = new Pool({ connectionString, max: 10, connectionTimeoutMillis: 10_000, ...options });
   // A client losing its server (a PostgreSQL restart) must not crash the process: idle ones are
   // reported on the pool, checked-out ones on themselves; their next query fails and they are dropped.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
   const db = drizzle(pool, { schema: tables, logger: onQuery ? { logQuery: (query) => onQuery(query) } : false });
-  return { connectionString, pool, db, close: () => pool.end() };
+  // end() waits for every checked-out client; one stuck on a dead connection must not stop shutdown.
+  return { connectionString, pool, db, close: () => settledWithin(pool.end(), POOL_END_WAIT_MS) };
 }
