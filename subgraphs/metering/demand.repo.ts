@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../kit/db';
+import { withinContractsOf } from './supply-contract.sql';
 import { bucketHours, bucketStart } from './bucket.sql';
 import { DemandScopeKind } from './demand.rules';
 import type { CurveWindow } from './demand.rules';
@@ -91,10 +92,7 @@ export class DemandRepo {
   }
 
   pointSetSeries(ids: readonly string[], window: CurveWindow, restrictToRetailer: string | null): Promise<DemandPointRow[]> {
-    const contract = restrictToRetailer
-      ? sql`JOIN metering.supply_contracts sc ON sc.metering_point_id = mp.id AND sc.retailer_id = ${restrictToRetailer}
-          AND r.interval_start >= sc.valid_from AND (sc.valid_to IS NULL OR r.interval_start < sc.valid_to)`
-      : sql``;
+    const contract = withinContractsOf(restrictToRetailer, 'r.interval_start');
     return this.series(
       sql`SELECT r.interval_start, r.import_wh, r.export_wh, 1 AS reading_count
           FROM metering.metering_points mp

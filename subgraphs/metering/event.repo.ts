@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Page } from '../kit/connection';
 import type { Database } from '../kit/db';
+import { withinContractsOf } from './supply-contract.sql';
 import type { MeterEvent, MeterEventKind, MeterEventSeverity } from './event.type';
 
 export interface EventWindow {
@@ -40,10 +41,7 @@ export class EventRepo {
    * `restrictToRetailer`, only events inside that retailer's supply contracts.
    */
   async pages(pointIds: readonly string[], window: EventWindow, page: Page, restrictToRetailer: string | null): Promise<Map<string, EventPage>> {
-    const contract = restrictToRetailer
-      ? sql`JOIN metering.supply_contracts sc ON sc.metering_point_id = mp.id AND sc.retailer_id = ${restrictToRetailer}
-          AND e.occurred_at >= sc.valid_from AND (sc.valid_to IS NULL OR e.occurred_at < sc.valid_to)`
-      : sql``;
+    const contract = withinContractsOf(restrictToRetailer, 'e.occurred_at');
     const visible = sql`
         FROM metering.metering_points mp
         JOIN metering.meter_events e ON e.metering_point_key = mp.key
@@ -82,10 +80,5 @@ export class EventRepo {
         ${sql.param(events.map((e) => e.kind))}::text[], ${sql.param(events.map((e) => e.severity))}::text[])
       ON CONFLICT (metering_point_key, occurred_at, kind) DO NOTHING`);
     return result.rowCount ?? 0;
-  }
-
-  async pointKeys(ids: readonly string[]): Promise<Map<string, number>> {
-    const result = await this.db.execute<{ id: string; key: number }>(sql`SELECT id, key FROM metering.metering_points WHERE id = ANY(${sql.param([...ids])}::text[])`);
-    return new Map(result.rows.map((row) => [row.id, row.key]));
   }
 }

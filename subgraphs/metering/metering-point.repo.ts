@@ -44,6 +44,12 @@ export class MeteringPointRepo {
     return rows as MeteringPointRow[];
   }
 
+  /** The compact key of each existing point among `ids` (readings and events are keyed by it). */
+  async keysOf(ids: readonly string[]): Promise<Map<string, number>> {
+    const rows = await this.db.select({ id: meteringPoints.id, key: meteringPoints.key }).from(meteringPoints).where(anyText(meteringPoints.id, ids));
+    return new Map(rows.map((row) => [row.id, row.key]));
+  }
+
   /** One keyset page plus one extra row, which tells whether another page follows. */
   async page(visibility: MeteringPointVisibility, page: Page): Promise<{ rows: MeteringPointRow[]; totalCount: number }> {
     const visible = visibleWhere(visibility);

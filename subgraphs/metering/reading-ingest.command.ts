@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { BadUserInputError, ConflictError, ForbiddenError } from '../../schema/errors';
 import type { Identity } from '../../schema/identity';
 import type { DatabaseHandle } from '../kit/db';
+import { MeteringPointRepo } from './metering-point.repo';
 import { createStaging, dropStaging, ensurePartitions, mergeStaging, STAGING_TABLE } from './reading-ingest.repo';
 import { batchRejections, INTERVAL_MS, MAX_BATCH_READINGS, qualityCode, type ReadingRow } from './reading.rules';
 
@@ -41,7 +42,7 @@ export class ReadingIngestCommand {
     const earlier = await this.stored(idempotencyKey, digest);
     if (earlier) return earlier;
 
-    const keys = await this.pointKeys(rows);
+    const keys = await new MeteringPointRepo(this.database.db).keysOf([...new Set(rows.map((row) => row.meteringPointId))]);
     const rejected = batchRejections(rows, nowMs, (id) => keys.has(id));
     if (rejected.length > 0) {
       throw new BadUserInputError(`${rejected.length} of ${rows.length} readings are invalid; nothing was written`, { rejected });
@@ -99,14 +100,5 @@ export class ReadingIngestCommand {
     if (!row) return null;
     if (row.payload_digest !== digest) throw new ConflictError('This idempotency key was used for a different batch');
     return { ...row.result, replayed: true };
-  }
-
-  private async pointKeys(rows: readonly ReadingRow[]): Promise<Map<string, number>> {
-    const ids = [...new Set(rows.map((row) => row.meteringPointId))];
-    const { rows: found } = await this.database.pool.query<{ id: string; key: number }>(
-      'SELECT id, key FROM metering.metering_points WHERE id = ANY($1::text[])',
-      [ids],
-    );
-    return new Map(found.map((row) => [row.id, row.key]));
   }
 }

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Identity } from '../../schema/identity';
 import type { Database } from '../kit/db';
+import { withinContractsOf } from './supply-contract.sql';
 import { bucketHours, bucketStart } from './bucket.sql';
 import type { CurveWindow } from './demand.rules';
 
@@ -34,10 +35,7 @@ export class ReadingRepo {
    */
   async loadCurves(pointIds: readonly string[], window: CurveWindow, restrictToRetailer: string | null): Promise<Map<string, CurvePointRow[]>> {
     const bucket = bucketStart(sql.raw('r.interval_start'), window.resolution);
-    const contract = restrictToRetailer
-      ? sql`JOIN metering.supply_contracts sc ON sc.metering_point_id = mp.id AND sc.retailer_id = ${restrictToRetailer}
-          AND r.interval_start >= sc.valid_from AND (sc.valid_to IS NULL OR r.interval_start < sc.valid_to)`
-      : sql``;
+    const contract = withinContractsOf(restrictToRetailer, 'r.interval_start');
     const result = await this.db.execute<BucketRow>(sql`
       SELECT b.metering_point_id, b.bucket, b.import_wh, b.export_wh, ${bucketHours(sql.raw('b.bucket'), window.resolution)} AS hours
       FROM (
