@@ -116,13 +116,20 @@ export class EventHub {
     await Promise.all([...groups.values()].map((group) => this.deliverToGroup(group, events)));
   }
 
-  private async deliverToGroup(group: State[], events: readonly OutboxEvent[]): Promise<void> {
+  /**
+   * Sends `events` to subscribers that share query, permissions and event types (a replaying
+   * subscriber is a group of one): what they want is materialised once, then written to each in
+   * order, each event once; cursors pass the events they do not want.
+   */
+  private async deliverToGroup(group: readonly State[], events: readonly OutboxEvent[]): Promise<void> {
     const [first] = group as [State];
-    const wanted = events.filter((event) => first.plan.types.has(event.type) && mayReceive(first.identity, event));
+    const behind = Math.min(...group.map((state) => state.cursor));
+    const wanted = events.filter((event) => event.id > behind && first.plan.types.has(event.type) && mayReceive(first.identity, event));
     let payloads: Map<number, string>;
     try {
       payloads = await this.payloadsFor(wanted, first);
     } catch (err) {
+      // Skipping would lose events: end the subscriptions, and the clients resume after their last event.
       this.log.error({ err }, 'could not materialise events');
       for (const state of group) this.end(state, errorFrame(state, 'Events temporarily unavailable; resubscribe with after'));
       return;
@@ -135,31 +142,16 @@ export class EventHub {
       while (!state.closed && state.cursor < replayTo) {
         const events = await this.source.range(state.cursor, replayTo, REPLAY_PAGE);
         if (events.length === 0) break;
-        await this.deliver(state, events);
+        await this.deliverToGroup([state], events);
       }
       state.cursor = Math.max(state.cursor, replayTo);
       // Live events that came during the replay; more may arrive while these are sent.
-      while (!state.closed && state.pending && state.pending.length > 0) await this.deliver(state, state.pending.splice(0));
+      while (!state.closed && state.pending && state.pending.length > 0) await this.deliverToGroup([state], state.pending.splice(0));
       state.pending = null;
     } catch (err) {
       this.log.error({ err }, 'replay failed; ending the subscription so the client resumes');
       this.end(state, errorFrame(state, 'Replay failed; resubscribe with after'));
     }
-  }
-
-  /** Sends the events this subscriber wants, in order, each once; the cursor passes the others. */
-  private async deliver(state: State, events: readonly OutboxEvent[]): Promise<void> {
-    const wanted = events.filter((event) => event.id > state.cursor && state.plan.types.has(event.type) && mayReceive(state.identity, event));
-    let payloads: Map<number, string>;
-    try {
-      payloads = await this.payloadsFor(wanted, state);
-    } catch (err) {
-      // Skipping would lose events: end the subscription, and the client resumes after its last event.
-      this.log.error({ err }, 'could not materialise events');
-      this.end(state, errorFrame(state, 'Events temporarily unavailable; resubscribe with after'));
-      return;
-    }
-    this.send(state, events, payloads);
   }
 
   /** Writes the frames of `events` this subscriber has not had yet, in order. */
