@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { parseGatewayConfig } from '../gateway/config';
 import { startGateway, type GatewayServerOptions, type RunningGateway } from '../gateway/gateway';
 import { SUBGRAPH_NAMES, SUBGRAPHS, type SubgraphName } from '../subgraphs';
 import type { DatabaseHandle } from '../subgraphs/kit/db';
@@ -42,19 +43,17 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     ),
   );
   const subgraphUrls = Object.fromEntries(subgraphs.map((subgraph) => [subgraph.name, subgraph.url])) as Record<SubgraphName, string>;
+  // The gateway's own settings and defaults (EVENT_POLL_MS, MAX_QUERY_DEPTH, ...), with what this
+  // process decides itself on top.
+  const defaults = parseGatewayConfig({ ...process.env, DATABASE_URL: options.database.connectionString, HUB_IDENTITY_SECRET: options.identitySecret });
   const config: GatewayServerOptions = {
-    identitySecret: options.identitySecret,
-    identityTtlMs: 30_000,
+    ...defaults,
     host: options.host ?? '127.0.0.1',
     port: options.port,
     subgraphUrls,
-    keyCacheTtlMs: options.keyCacheTtlMs ?? 1_000,
     shutdownGraceMs,
-    eventPollMs: 1_000,
-    maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024,
-    keyRecheckMs: 500,
-    maxQueryDepth: 12,
-    maxQueryAliases: 150,
+    keyCacheTtlMs: options.keyCacheTtlMs ?? defaults.keyCacheTtlMs,
+    maxBufferedBytes: options.maxBufferedBytes ?? defaults.maxBufferedBytes,
   };
   let gateway: RunningGateway;
   try {
