@@ -28,6 +28,9 @@ const listed = {
   lastUsedAt: apiKeys.lastUsedAt,
 };
 
+/** Neither revoked nor expired at `now`. */
+const usableAt = (now: Date) => and(isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), sql`${apiKeys.expiresAt} > ${now}`));
+
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }
@@ -59,7 +62,7 @@ export class ApiKeysRepo {
     const [row] = await this.db
       .select({ id: apiKeys.id, organisationId: apiKeys.organisationId, role: apiKeys.role, scopes: apiKeys.scopes })
       .from(apiKeys)
-      .where(and(eq(apiKeys.digest, digestApiKey(key)), isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), sql`${apiKeys.expiresAt} > ${now}`)));
+      .where(and(eq(apiKeys.digest, digestApiKey(key)), usableAt(now)));
     if (!row || !isRole(row.role)) return null;
     return { keyId: row.id, organisationId: row.organisationId, role: row.role, scopes: row.scopes };
   }
@@ -69,7 +72,7 @@ export class ApiKeysRepo {
     const rows = await this.db
       .select({ id: apiKeys.id })
       .from(apiKeys)
-      .where(and(anyText(apiKeys.id, keyIds), isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), sql`${apiKeys.expiresAt} > ${now}`)));
+      .where(and(anyText(apiKeys.id, keyIds), usableAt(now)));
     return new Set(rows.map((row) => row.id));
   }
 
