@@ -1,14 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { ApiKeysRepo } from '../../gateway/api-keys.repo';
-import { createLogger } from '../../subgraphs/kit/logger';
-import { startHub } from '../hub';
 import { lastMidnightMs, writeHistory } from '../seed/history';
-import { generateParish } from '../seed/parish';
-import { writeParish } from '../seed/write';
 import { pointsSuppliedBy, postGraphQL } from '../testing/hub-fixture';
-import { openBenchDatabase } from './bench-database';
 import type { Scenario } from './scenario';
 import { percentile, round, timeOnce } from './stats';
+import { openBenchHub } from './bench-hub';
 
 const RUNS = 50;
 const WARMUP = 5;
@@ -29,19 +23,15 @@ export const demandScenario: Scenario = {
   name: 'demand',
   description: 'portfolio of 1,000 points and the whole network over a day: gateway vs SQL on the readings',
   async run() {
-    const bench = await openBenchDatabase();
-    const parish = generateParish({ customers: 14_000 });
-    await writeParish(bench.handle, parish);
+    const { database, parish, hub, createKey, close } = await openBenchHub();
     const dayEndMs = lastMidnightMs();
-    await writeHistory(bench.handle, parish, { dayStartsMs: [dayEndMs - DAY_MS] });
-    await bench.handle.pool.query('ANALYZE');
-    const hub = await startHub({ database: bench.handle, identitySecret: randomBytes(32).toString('base64url'), log: createLogger('bench', 'silent'), port: 0 });
+    await writeHistory(database, parish, { dayStartsMs: [dayEndMs - DAY_MS] });
+    await database.pool.query('ANALYZE');
     try {
       const retailerId = parish.organisations.find((org) => org.kind === 'retailer')!.id;
       const portfolio = pointsSuppliedBy(parish, retailerId).slice(0, PORTFOLIO).map((point) => point.id);
-      const keys = new ApiKeysRepo(bench.handle.db);
-      const retailerKey = (await keys.create({ name: 'bench', organisationId: retailerId, role: 'retailer', scopes: [] })).key;
-      const dsoKey = (await keys.create({ name: 'bench', organisationId: 'dso', role: 'dso', scopes: [] })).key;
+      const retailerKey = (await createKey('retailer', retailerId)).key;
+      const dsoKey = (await createKey('dso', 'dso')).key;
       const window = { from: new Date(dayEndMs - DAY_MS).toISOString(), to: new Date(dayEndMs).toISOString() };
       const url = `${hub.url}/graphql`;
 
@@ -50,7 +40,7 @@ export const demandScenario: Scenario = {
         if (body.errors || body.data?.demand.points.length !== 96) throw new Error(`unexpected answer: ${JSON.stringify(body).slice(0, 300)}`);
       };
       const portfolioSql = () =>
-        bench.handle.pool.query(
+        database.pool.query(
           `SELECT r.interval_start, sum(r.import_wh), sum(r.export_wh), count(*)
            FROM metering.metering_points mp
            JOIN metering.readings r ON r.metering_point_key = mp.key
@@ -61,7 +51,7 @@ export const demandScenario: Scenario = {
           [portfolio, window.from, window.to, retailerId],
         );
       const nationalSql = () =>
-        bench.handle.pool.query(
+        database.pool.query(
           `SELECT interval_start, sum(import_wh), sum(export_wh), count(*) FROM metering.readings
            WHERE interval_start >= $1 AND interval_start < $2 GROUP BY 1 ORDER BY 1`,
           [window.from, window.to],
@@ -92,8 +82,7 @@ export const demandScenario: Scenario = {
         ],
       };
     } finally {
-      await hub.stop();
-      await bench.close();
+      await close();
     }
   },
 };

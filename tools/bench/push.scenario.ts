@@ -1,16 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Client as PgClient } from 'pg';
-import { ApiKeysRepo } from '../../gateway/api-keys.repo';
 import { OUTBOX_CHANNEL } from '../../schema/events';
-import { createLogger } from '../../subgraphs/kit/logger';
-import { startHub } from '../hub';
-import { generateParish, type Parish } from '../seed/parish';
-import { writeParish } from '../seed/write';
+import type { Parish } from '../seed/parish';
 import { postGraphQL } from '../testing/hub-fixture';
-import { openBenchDatabase } from './bench-database';
 import {
   monotonicMs,
   spawnChild,
@@ -24,6 +19,7 @@ import {
 } from './push/protocol';
 import type { Scenario } from './scenario';
 import { percentile, round } from './stats';
+import { openBenchHub } from './bench-hub';
 
 const SOCKET_COUNTS = [100, 1_000, 10_000] as const;
 const EVENTS = 20;
@@ -218,17 +214,13 @@ export const pushScenario: Scenario = {
   async run() {
     const fdLimit = serverFdLimit();
     if (fdLimit < SERVER_FDS_NEEDED) throw new Error(`push needs ${SERVER_FDS_NEEDED} file descriptors and has ${fdLimit}: run it after \`ulimit -n 65536\``);
-    const bench = await openBenchDatabase();
-    const parish = generateParish({ customers: 14_000 });
-    await writeParish(bench.handle, parish);
-    const hub = await startHub({ database: bench.handle, identitySecret: randomBytes(32).toString('base64url'), log: createLogger('bench', 'silent'), port: 0 });
-    const commits = await observeCommits(bench.handle.connectionString);
+    const { database, parish, hub, createKey, close } = await openBenchHub();
+    const commits = await observeCommits(database.connectionString);
     const client = spawnChild<ClientCommand, ClientReport>('client.ts');
     try {
       const retailerIds = parish.organisations.filter((org) => org.kind === 'retailer').map((org) => org.id);
-      const keys = new ApiKeysRepo(bench.handle.db);
-      const retailerKeys = await Promise.all(retailerIds.map(async (id) => (await keys.create({ name: 'bench push', organisationId: id, role: 'retailer', scopes: [] })).key));
-      const dsoKey = (await keys.create({ name: 'bench push', organisationId: 'dso', role: 'dso', scopes: [] })).key;
+      const retailerKeys = await Promise.all(retailerIds.map(async (id) => (await createKey('retailer', id)).key));
+      const dsoKey = (await createKey('dso', 'dso')).key;
       const secondarySubstationId = substationOfAllRetailers(parish, retailerIds);
       const requestToCommitMs: number[] = [];
       const requestToResponseMs: number[] = [];
@@ -290,8 +282,7 @@ export const pushScenario: Scenario = {
     } finally {
       client.kill();
       await commits.close();
-      await hub.stop();
-      await bench.close();
+      await close();
     }
   },
 };

@@ -1,14 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { ApiKeysRepo } from '../../gateway/api-keys.repo';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../../schema/identity';
-import { createLogger } from '../../subgraphs/kit/logger';
-import { startHub } from '../hub';
-import { generateParish } from '../seed/parish';
-import { writeParish } from '../seed/write';
 import { postGraphQL } from '../testing/hub-fixture';
-import { openBenchDatabase } from './bench-database';
 import { percentile, round, timeOnce } from './stats';
 import type { Scenario } from './scenario';
+import { openBenchHub } from './bench-hub';
 
 const RUNS = 200;
 const WARMUP = 30;
@@ -30,13 +24,10 @@ export const queryScenario: Scenario = {
   name: 'query',
   description: 'gateway vs direct subgraph calls for 100 metering points with fields from 3 subgraphs',
   async run() {
-    const bench = await openBenchDatabase();
-    await writeParish(bench.handle, generateParish({ customers: 14_000 }));
-    const identitySecret = randomBytes(32).toString('base64url');
-    const hub = await startHub({ database: bench.handle, identitySecret, log: createLogger('bench', 'silent'), port: 0 });
+    const { hub, identitySecret, createKey, close } = await openBenchHub();
     try {
-      const { key, record } = await new ApiKeysRepo(bench.handle.db).create({ name: 'bench', organisationId: 'dso', role: 'dso', scopes: [] });
-      const identity: Identity = { keyId: record.id, organisationId: 'dso', role: 'dso', scopes: [] };
+      const { key, keyId } = await createKey('dso', 'dso');
+      const identity: Identity = { keyId, organisationId: 'dso', role: 'dso', scopes: [] };
       const gatewayUrl = `${hub.url}/graphql`;
 
       const viaGateway = async () => {
@@ -73,8 +64,7 @@ export const queryScenario: Scenario = {
         ],
       };
     } finally {
-      await hub.stop();
-      await bench.close();
+      await close();
     }
   },
 };

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { ApiKeysRepo } from '../../gateway/api-keys.repo';
+import type { Role } from '../../schema/identity';
+import type { DatabaseHandle } from '../../subgraphs/kit/db';
+import { createLogger } from '../../subgraphs/kit/logger';
+import { startHub, type RunningHub } from '../hub';
+import { generateParish, type Parish } from '../seed/parish';
+import { writeParish } from '../seed/write';
+import { openBenchDatabase } from './bench-database';
+
+export interface BenchHub {
+  database: DatabaseHandle;
+  parish: Parish;
+  hub: RunningHub;
+  identitySecret: string;
+  createKey(role: Role, organisationId: string): Promise<{ key: string; keyId: string }>;
+  close(): Promise<void>;
+}
+
+/** The demo-scale parish (14,000 points) in a scratch database, with the whole hub in process. */
+export async function openBenchHub(): Promise<BenchHub> {
+  const bench = await openBenchDatabase();
+  const parish = generateParish({ customers: 14_000 });
+  await writeParish(bench.handle, parish);
+  const identitySecret = randomBytes(32).toString('base64url');
+  const hub = await startHub({ database: bench.handle, identitySecret, log: createLogger('bench', 'silent'), port: 0 });
+  const keys = new ApiKeysRepo(bench.handle.db);
+  return {
+    database: bench.handle,
+    parish,
+    hub,
+    identitySecret,
+    async createKey(role, organisationId) {
+      const { key, record } = await keys.create({ name: 'bench', organisationId, role, scopes: [] });
+      return { key, keyId: record.id };
+    },
+    async close() {
+      await hub.stop();
+      await bench.close();
+    },
+  };
+}
