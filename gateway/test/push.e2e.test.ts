@@ -241,12 +241,13 @@ describe('bad input writes nothing and emits nothing', () => {
   });
 
   it("answers NOT_FOUND to a retailer acknowledging an order that is not addressed to it", async () => {
-    const secondary = t.parish.secondarySubstations[0]!.id;
-    const issued = await t.graphql<{ issueContractedPowerOrder: { id: string } }>(ISSUE, { key: dsoKey, variables: { input: input({ area: { secondarySubstationIds: [secondary] } }) } });
+    // A feeder some retailer supplies no point on: that retailer is the outsider.
+    const area = t.parish.feeders
+      .map((feeder) => ({ feeder: feeder.id, addressed: new Set(retailersOnFeeder(feeder.id)) }))
+      .find(({ addressed }) => addressed.size > 0 && retailers.some((r) => !addressed.has(r)))!;
+    const outsider = retailers.find((r) => !area.addressed.has(r))!;
+    const issued = await t.graphql<{ issueContractedPowerOrder: { id: string } }>(ISSUE, { key: dsoKey, variables: { input: input({ area: { feederIds: [area.feeder] } }) } });
     const id = issued.body.data!.issueContractedPowerOrder.id;
-    const addressed = new Set(affectedByRetailerOfSecondary(secondary));
-    const outsider = retailers.find((r) => !addressed.has(r));
-    if (!outsider) return; // Every retailer supplies this substation in this parish: nothing to test.
     const acks = Number((await t.database.handle.pool.query('SELECT count(*) AS n FROM flexibility.contracted_power_order_acks')).rows[0].n);
     const { body } = await t.graphql(`mutation($id: ID!) { acknowledgeContractedPowerOrder(id: $id) { id } }`, { key: retailerKeys.get(outsider)!, variables: { id } });
     expect(body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
@@ -254,8 +255,7 @@ describe('bad input writes nothing and emits nothing', () => {
   });
 });
 
-function affectedByRetailerOfSecondary(secondaryId: string): string[] {
-  const feeders = new Set(t.parish.feeders.filter((f) => f.secondarySubstationId === secondaryId).map((f) => f.id));
-  const points = new Set(t.parish.connections.filter((c) => feeders.has(c.feederId)).map((c) => c.meteringPointId));
+function retailersOnFeeder(feederId: string): string[] {
+  const points = new Set(t.parish.connections.filter((c) => c.feederId === feederId).map((c) => c.meteringPointId));
   return [...new Set(t.parish.meteringPoints.filter((p) => points.has(p.id)).map((p) => p.retailerId))];
 }
