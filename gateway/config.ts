@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs';
 import { envDurationMs, envLogLevel, envPort, envSecret, envUrl, parseEnv } from '../subgraphs/kit/env';
+import { eventBusConfig, eventBusEnv, type EventBusConfig } from '../subgraphs/kit/event-stream';
 
 export interface GatewayConfig {
   databaseUrl: string;
@@ -15,8 +16,8 @@ export interface GatewayConfig {
   logLevel: string;
   shutdownGraceMs: number;
   supergraphPath?: string;
-  /** Events: how often the outbox is read besides LISTEN/NOTIFY wake-ups. */
-  eventPollMs: number;
+  /** How events reach this gateway: from the outbox directly, or from the NATS stream. */
+  eventBus: EventBusConfig;
   /** WebSocket: bytes queued for one socket before its consumer counts as too slow. */
   maxBufferedBytes: number;
   /** WebSocket: how often open sockets' keys are checked for revocation. */
@@ -44,7 +45,7 @@ export function parseGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gatewa
       LOG_LEVEL: envLogLevel,
       SHUTDOWN_GRACE_MS: envDurationMs(10_000),
       SUPERGRAPH_PATH: z.string().optional(),
-      EVENT_POLL_MS: envDurationMs(1_000),
+      ...eventBusEnv,
       WS_MAX_BUFFERED_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
       KEY_RECHECK_MS: envDurationMs(500),
       MAX_QUERY_DEPTH: z.coerce.number().int().min(3).max(100).default(12),
@@ -65,7 +66,7 @@ export function parseGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gatewa
     logLevel: parsed.LOG_LEVEL,
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
     supergraphPath: parsed.SUPERGRAPH_PATH,
-    eventPollMs: parsed.EVENT_POLL_MS,
+    eventBus: eventBusConfig(parsed),
     maxBufferedBytes: parsed.WS_MAX_BUFFERED_BYTES,
     keyRecheckMs: parsed.KEY_RECHECK_MS,
     maxQueryDepth: parsed.MAX_QUERY_DEPTH,

@@ -11,15 +11,17 @@ import type { GraphQLSchema } from 'graphql';
 import { UnauthenticatedError } from '../schema/errors';
 import { REQUEST_ID_HEADER } from '../schema/identity';
 import type { DatabaseHandle } from '../subgraphs/kit/db';
+import { connectEventBus, type EventBusConfig } from '../subgraphs/kit/event-stream';
 import { listen } from '../subgraphs/kit/http';
+import { OutboxTail } from '../subgraphs/kit/outbox-tail';
 import type { Logger } from '../subgraphs/kit/logger';
 import { createErrorMasker } from '../subgraphs/kit/mask-errors';
 import { ApiKeysRepo } from './api-keys.repo';
 import { Authenticator, extractApiKey } from './authenticator';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
-import { EventHub } from './events/event-hub';
-import { PgEventSource } from './events/pg-event-source';
+import { EventHub, type EventSource } from './events/event-hub';
+import { NatsEventSource } from './events/nats-event-source';
 import { checkReadiness } from './health';
 import { limitRules } from './limits';
 import { playgroundRouter } from './playground/playground';
@@ -50,10 +52,23 @@ function requestLogging(): ApolloServerPlugin<GatewayContext> {
   };
 }
 
-/** The only door: authenticates API keys, plans queries across the subgraphs, masks errors. */
+const EVENT_READ_BATCH = 1_000;
+
+/** Where live events come from: the outbox itself, or the NATS stream the outbox relay fills. */
+async function openEventSource(eventBus: EventBusConfig, database: DatabaseHandle, log: Logger): Promise<{ source: EventSource; close(): Promise<void> }> {
+  if (eventBus.kind === 'postgres') {
+    const source = new OutboxTail({ pool: database.pool, connectionString: database.connectionString, log, pollIntervalMs: eventBus.pollIntervalMs, batchSize: EVENT_READ_BATCH });
+    return { source, close: async () => undefined };
+  }
+  const nats = await connectEventBus(eventBus.natsUrl, 'market-hub-gateway');
+  const source = new NatsEventSource({ nats, stream: eventBus.stream, pool: database.pool, log, batchSize: EVENT_READ_BATCH });
+  return { source, close: () => nats.close() };
+}
+
 /** What the server needs once the process has its database and logger. */
 export type GatewayServerOptions = Omit<GatewayConfig, 'databaseUrl' | 'logLevel'>;
 
+/** The only door: authenticates API keys, plans queries across the subgraphs, masks errors. */
 export async function startGateway(config: GatewayServerOptions, database: DatabaseHandle, log: Logger): Promise<RunningGateway> {
   const authenticator = new Authenticator(new ApiKeysRepo(database.db), config.keyCacheTtlMs, log);
   const gateway = new ApolloGateway({
@@ -90,12 +105,14 @@ export async function startGateway(config: GatewayServerOptions, database: Datab
   });
   await apollo.start();
 
-  const events = new EventHub(
-    new PgEventSource({ pool: database.pool, connectionString: database.connectionString, log, pollIntervalMs: config.eventPollMs, batchSize: 1_000 }),
-    apollo,
-    log.child({ component: 'events' }),
-  );
-  await events.start();
+  const eventBus = await openEventSource(config.eventBus, database, log.child({ component: 'events' }));
+  const events = new EventHub(eventBus.source, apollo, log.child({ component: 'events' }));
+  try {
+    await events.start();
+  } catch (error) {
+    await eventBus.close();
+    throw error;
+  }
   const sockets = attachWebSocketServer({
     httpServer,
     apollo,
@@ -136,6 +153,7 @@ export async function startGateway(config: GatewayServerOptions, database: Datab
     async stop() {
       await sockets.close();
       await events.stop();
+      await eventBus.close();
       await apollo.stop();
     },
   };

@@ -3,7 +3,9 @@ import { parseGatewayConfig } from '../gateway/config';
 import { startGateway, type GatewayServerOptions, type RunningGateway } from '../gateway/gateway';
 import { SUBGRAPH_NAMES, SUBGRAPHS, type SubgraphName } from '../subgraphs';
 import type { DatabaseHandle } from '../subgraphs/kit/db';
+import type { EventBusConfig } from '../subgraphs/kit/event-stream';
 import type { Logger } from '../subgraphs/kit/logger';
+import { startOutboxRelay } from '../subgraphs/kit/outbox-relay';
 import { serveSubgraph } from '../subgraphs/kit/serve';
 
 export interface HubOptions {
@@ -16,6 +18,8 @@ export interface HubOptions {
   keyCacheTtlMs?: number;
   shutdownGraceMs?: number;
   maxBufferedBytes?: number;
+  /** Default: from the environment (EVENT_BUS, NATS_URL, ...), as the gateway reads it. */
+  eventBus?: EventBusConfig;
 }
 
 export interface RunningHub {
@@ -43,7 +47,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     ),
   );
   const subgraphUrls = Object.fromEntries(subgraphs.map((subgraph) => [subgraph.name, subgraph.url])) as Record<SubgraphName, string>;
-  // The gateway's own settings and defaults (EVENT_POLL_MS, MAX_QUERY_DEPTH, ...), with what this
+  // The gateway's own settings and defaults (EVENT_BUS, MAX_QUERY_DEPTH, ...), with what this
   // process decides itself on top.
   const defaults = parseGatewayConfig({ ...process.env, DATABASE_URL: options.database.connectionString, HUB_IDENTITY_SECRET: options.identitySecret });
   const config: GatewayServerOptions = {
@@ -54,12 +58,22 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     shutdownGraceMs,
     keyCacheTtlMs: options.keyCacheTtlMs ?? defaults.keyCacheTtlMs,
     maxBufferedBytes: options.maxBufferedBytes ?? defaults.maxBufferedBytes,
+    eventBus: options.eventBus ?? defaults.eventBus,
   };
+  const stopSubgraphs = () => Promise.all(subgraphs.map((subgraph) => subgraph.stop()));
+  let relay: { stop(): Promise<void> };
   let gateway: RunningGateway;
+  try {
+    relay = await startOutboxRelay(config.eventBus, options.database, options.log);
+  } catch (error) {
+    await stopSubgraphs();
+    throw error;
+  }
   try {
     gateway = await startGateway(config, options.database, options.log.child({ component: 'gateway' }));
   } catch (error) {
-    await Promise.all(subgraphs.map((subgraph) => subgraph.stop()));
+    await relay.stop();
+    await stopSubgraphs();
     throw error;
   }
   return {
@@ -67,7 +81,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     subgraphUrls,
     async stop() {
       await gateway.stop();
-      await Promise.all(subgraphs.map((subgraph) => subgraph.stop()));
+      await relay.stop();
+      await stopSubgraphs();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { envDurationMs, envLogLevel, envSecret, parseEnv } from './env';
+import { eventBusConfig, eventBusEnv, type EventBusConfig } from './event-stream';
 
 /** Settings of one subgraph process, read once at start. */
 export interface SubgraphConfig {
@@ -11,6 +12,8 @@ export interface SubgraphConfig {
   logLevel: string;
   dbPoolSize: number;
   shutdownGraceMs: number;
+  /** With NATS, every subgraph process runs a relay candidate that publishes the outbox. */
+  eventBus: EventBusConfig;
 }
 
 export function parseSubgraphConfig(env: NodeJS.ProcessEnv = process.env): SubgraphConfig {
@@ -23,6 +26,7 @@ export function parseSubgraphConfig(env: NodeJS.ProcessEnv = process.env): Subgr
       LOG_LEVEL: envLogLevel,
       DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
       SHUTDOWN_GRACE_MS: envDurationMs(10_000),
+      ...eventBusEnv,
     },
     env,
   );
@@ -34,5 +38,6 @@ export function parseSubgraphConfig(env: NodeJS.ProcessEnv = process.env): Subgr
     logLevel: parsed.LOG_LEVEL,
     dbPoolSize: parsed.DB_POOL_SIZE,
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
+    eventBus: eventBusConfig(parsed),
   };
 }

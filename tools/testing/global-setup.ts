@@ -3,12 +3,14 @@ import { openDatabase } from '../../subgraphs/kit/db';
 import { applyMigrations } from '../../subgraphs/kit/migrate';
 import { startEmbeddedPostgres, type RunningPostgres } from '../embedded-postgres';
 import { DEFAULT_DATA_DIR } from '../local-data';
+import { DEFAULT_TEST_NATS_URL, ensureTestNats, type TestNatsServer } from './nats-server';
 import { TEST_ADMIN_URL_ENV, TEST_TEMPLATE_DATABASE } from './test-database';
 
 const EMBEDDED_TEST_PORT = 54339;
 
 declare global {
   var __marketHubTestPostgres: RunningPostgres | undefined;
+  var __marketHubTestNats: TestNatsServer | undefined;
 }
 
 function withDatabase(url: string, database: string): string {
@@ -20,8 +22,14 @@ function withDatabase(url: string, database: string): string {
 /**
  * One PostgreSQL for the whole run: DATABASE_URL's server when set, else an embedded one.
  * Migrations are applied once to a template; each test file clones it into its own database.
+ * One NATS server for the NATS transport's tests: NATS_URL's (default 127.0.0.1:4222) when it
+ * answers, else one of the run's own.
  */
 export default async function globalSetup(): Promise<void> {
+  const nats = await ensureTestNats(process.env.NATS_URL ?? DEFAULT_TEST_NATS_URL);
+  globalThis.__marketHubTestNats = nats;
+  process.env.NATS_URL = nats.url;
+
   let adminUrl: string;
   if (process.env.DATABASE_URL) {
     adminUrl = withDatabase(process.env.DATABASE_URL, 'postgres');

@@ -5,6 +5,7 @@ import { createLogger } from '../../subgraphs/kit/logger';
 import { startHub, type RunningHub } from '../hub';
 import { generateParish, type Parish } from '../seed/parish';
 import { writeParish } from '../seed/write';
+import { testEventBus, type EventBusKind } from './event-bus';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export interface TestHub {
@@ -40,9 +41,10 @@ export function pointsSuppliedBy(parish: Parish, retailerId: string): Parish['me
 
 /** A whole hub (five subgraphs and the gateway) on free ports, on a small seeded parish of its own. */
 export async function startTestHub(
-  options: { customers?: number; keyCacheTtlMs?: number; onQuery?: (query: string) => void; maxBufferedBytes?: number } = {},
+  options: { customers?: number; keyCacheTtlMs?: number; onQuery?: (query: string) => void; maxBufferedBytes?: number; eventBus?: EventBusKind } = {},
 ): Promise<TestHub> {
   const database = await createTestDatabase({ onQuery: options.onQuery });
+  const eventBus = testEventBus(options.eventBus ?? 'postgres');
   const parish = generateParish({ customers: options.customers ?? 300 });
   await writeParish(database.handle, parish);
   const identitySecret = randomBytes(32).toString('base64url');
@@ -54,6 +56,7 @@ export async function startTestHub(
     keyCacheTtlMs: options.keyCacheTtlMs ?? 1,
     shutdownGraceMs: 1_000,
     maxBufferedBytes: options.maxBufferedBytes,
+    eventBus: eventBus.config,
   });
   const keys = new ApiKeysRepo(database.handle.db);
   return {
@@ -65,6 +68,7 @@ export async function startTestHub(
     createKey: async (role, organisationId, scopes = []) => (await keys.create({ name: `test ${role}`, organisationId, role, scopes })).key,
     async stop() {
       await hub.stop();
+      await eventBus.cleanup();
       await database.drop();
     },
   };

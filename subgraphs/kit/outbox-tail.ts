@@ -1,9 +1,9 @@
 import { Client, type Pool } from 'pg';
 import { OUTBOX_CHANNEL, type HubEventType, type OutboxEvent } from '../../schema/events';
-import type { Logger } from '../../subgraphs/kit/logger';
-import { settledWithin } from '../../subgraphs/kit/settle';
+import type { Logger } from './logger';
+import { settledWithin } from './settle';
 
-export interface EventSourceOptions {
+export interface OutboxTailOptions {
   pool: Pool;
   connectionString: string;
   log: Logger;
@@ -23,14 +23,30 @@ interface OutboxRow {
 
 const toEvent = (row: OutboxRow): OutboxEvent => ({ id: Number(row.id), type: row.type, occurredAt: row.occurred_at, audience: row.audience, payload: row.payload });
 
+/** Events in (afterId, toId], in id order, at most `limit`. */
+export async function readOutbox(pool: Pool, afterId: number, toId: number, limit: number): Promise<OutboxEvent[]> {
+  const { rows } = await pool.query<OutboxRow>(
+    'SELECT id, type, occurred_at, audience, payload FROM hub.outbox WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3',
+    [afterId, toId, limit],
+  );
+  return rows.map(toEvent);
+}
+
+/** The newest event's id, 0 when there is none. */
+export async function latestOutboxId(pool: Pool): Promise<number> {
+  const { rows } = await pool.query<{ id: string | null }>('SELECT max(id) AS id FROM hub.outbox');
+  return Number(rows[0]?.id ?? 0);
+}
+
 const STOP_WAIT_MS = 5_000;
 
 /**
- * The outbox as an ordered stream, for the embedded default: LISTEN/NOTIFY wakes the reader at
- * once, a poll covers notifications lost while the listening connection was down, and every
- * read is "id > last", which is complete because writers commit in id order (kit/outbox.ts).
+ * The outbox as an ordered stream: LISTEN/NOTIFY wakes the reader at once, a poll covers
+ * notifications lost while the listening connection was down, and every read is "id > last",
+ * which is complete because writers commit in id order (outbox.ts). The gateway's event source
+ * in the embedded default, and the NATS relay's input.
  */
-export class PgEventSource {
+export class OutboxTail {
   private listener: Client | null = null;
   private head = 0;
   private reading: Promise<void> | null = null;
@@ -39,12 +55,15 @@ export class PgEventSource {
   private pollTimer: NodeJS.Timeout | null = null;
   private reconnectDelayMs = 100;
 
-  constructor(private readonly options: EventSourceOptions) {}
+  constructor(private readonly options: OutboxTailOptions) {}
 
-  /** Starts after the newest event; `deliver` gets every later event once, in id order. */
-  async start(deliver: (events: OutboxEvent[]) => Promise<void>): Promise<number> {
+  /**
+   * Starts after `afterId` (default: the newest event); `deliver` gets every later event once,
+   * in id order. A batch whose delivery fails is read again.
+   */
+  async start(deliver: (events: OutboxEvent[]) => Promise<void>, afterId?: number): Promise<number> {
     this.deliver = deliver;
-    this.head = await this.latestId();
+    this.head = afterId ?? (await latestOutboxId(this.options.pool));
     await this.listen();
     this.pollTimer = setInterval(() => this.wake(), this.options.pollIntervalMs);
     this.pollTimer.unref();
@@ -52,12 +71,8 @@ export class PgEventSource {
   }
 
   /** Events in (afterId, toId], in order: the replay of a resuming subscriber. */
-  async range(afterId: number, toId: number, limit: number): Promise<OutboxEvent[]> {
-    const { rows } = await this.options.pool.query<OutboxRow>(
-      'SELECT id, type, occurred_at, audience, payload FROM hub.outbox WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3',
-      [afterId, toId, limit],
-    );
-    return rows.map(toEvent);
+  range(afterId: number, toId: number, limit: number): Promise<OutboxEvent[]> {
+    return readOutbox(this.options.pool, afterId, toId, limit);
   }
 
   async stop(): Promise<void> {
@@ -69,11 +84,6 @@ export class PgEventSource {
   }
 
   private deliver: (events: OutboxEvent[]) => Promise<void> = async () => undefined;
-
-  private async latestId(): Promise<number> {
-    const { rows } = await this.options.pool.query<{ id: string | null }>('SELECT max(id) AS id FROM hub.outbox');
-    return Number(rows[0]?.id ?? 0);
-  }
 
   private async listen(): Promise<void> {
     const client = new Client({ connectionString: this.options.connectionString });
@@ -132,8 +142,8 @@ export class PgEventSource {
         if (events.length < this.options.batchSize) return;
       }
     } catch (err) {
-      // The database is away (a restart): the poll or the listener's reconnect tries again.
-      this.options.log.warn({ err }, 'could not read the outbox');
+      // The database or the delivery's peer is away: the poll or the listener's reconnect tries again.
+      this.options.log.warn({ err }, 'could not read or deliver the outbox');
     }
   }
 }

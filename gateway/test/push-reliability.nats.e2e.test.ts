@@ -1,0 +1,3 @@
+import { describeReliabilitySuite } from './push-reliability.suite';
+
+describeReliabilitySuite('nats');

@@ -1,0 +1,3 @@
+import { describePushSuite } from './push.suite';
+
+describePushSuite('nats');
