@@ -49,7 +49,13 @@ export class NatsEventSource implements EventSource {
     this.messages = messages;
     this.consuming = (async () => {
       for await (const message of messages) {
-        this.queue.push(decodeEvent(message));
+        try {
+          this.queue.push(decodeEvent(message));
+        } catch (err) {
+          // Not one of the relay's: passed over, and the next message's predecessor brings back what it hid.
+          this.options.log.error({ err, seq: message.seq }, 'unreadable message in the event stream');
+          continue;
+        }
         this.drain();
       }
     })().catch((err: unknown) => this.options.log.error({ err }, 'event stream consumer ended'));

@@ -80,5 +80,7 @@ export interface StreamedEvent {
 
 export function decodeEvent(message: { data: Uint8Array; headers?: MsgHdrs }): StreamedEvent {
   const parsed = JSON.parse(Buffer.from(message.data).toString('utf8')) as Omit<OutboxEvent, 'occurredAt'> & { occurredAt: string };
-  return { event: { ...parsed, occurredAt: new Date(parsed.occurredAt) }, previousId: Number(message.headers?.get(PREVIOUS_ID_HEADER)) };
+  const previousId = Number(message.headers?.get(PREVIOUS_ID_HEADER) || Number.NaN);
+  if (!Number.isSafeInteger(parsed.id) || !Number.isSafeInteger(previousId)) throw new Error('not an outbox event message');
+  return { event: { ...parsed, occurredAt: new Date(parsed.occurredAt) }, previousId };
 }

@@ -5,7 +5,9 @@ import { runInNewContext } from 'node:vm';
 import { Client as PgClient } from 'pg';
 import { OUTBOX_CHANNEL } from '../../schema/events';
 import type { Parish } from '../seed/parish';
+import { testEventBus } from '../testing/event-bus';
 import { postGraphQL } from '../testing/hub-fixture';
+import { DEFAULT_TEST_NATS_URL, ensureTestNats } from '../testing/nats-server';
 import {
   monotonicMs,
   spawnChild,
@@ -22,6 +24,7 @@ import { percentile, round } from './stats';
 import { openBenchHub } from './bench-hub';
 
 const SOCKET_COUNTS = [100, 1_000, 10_000] as const;
+const NATS_SOCKETS = 1_000;
 const EVENTS = 20;
 /** Warm-up events: enough for the JIT and the caches on the event path to settle. */
 const WARMUPS = 3;
@@ -214,7 +217,8 @@ export const pushScenario: Scenario = {
   async run() {
     const fdLimit = serverFdLimit();
     if (fdLimit < SERVER_FDS_NEEDED) throw new Error(`push needs ${SERVER_FDS_NEEDED} file descriptors and has ${fdLimit}: run it after \`ulimit -n 65536\``);
-    const { database, parish, hub, createKey, close } = await openBenchHub();
+    const bench = await openBenchHub();
+    const { database, parish, createKey } = bench;
     const commits = await observeCommits(database.connectionString);
     const client = spawnChild<ClientCommand, ClientReport>('client.ts');
     try {
@@ -225,7 +229,9 @@ export const pushScenario: Scenario = {
       const requestToCommitMs: number[] = [];
       const requestToResponseMs: number[] = [];
       const hubTarget: Target = {
-        url: `${hub.url.replace(/^http/, 'ws')}/graphql`,
+        get url() {
+          return `${bench.hub.url.replace(/^http/, 'ws')}/graphql`;
+        },
         subscribe: { keys: retailerKeys, query: SUBSCRIPTION },
         memory: async () => ownMemory(),
         trigger: async () => {
@@ -238,7 +244,7 @@ export const pushScenario: Scenario = {
           };
           const committed = commits.next();
           const sentMs = monotonicMs();
-          const { body } = await postGraphQL<{ issueContractedPowerOrder: { id: string } }>(`${hub.url}/graphql`, ISSUE, { authorization: `Bearer ${dsoKey}` }, { input });
+          const { body } = await postGraphQL<{ issueContractedPowerOrder: { id: string } }>(`${bench.hub.url}/graphql`, ISSUE, { authorization: `Bearer ${dsoKey}` }, { input });
           requestToResponseMs.push(monotonicMs() - sentMs);
           if (!body.data) throw new Error(`issueContractedPowerOrder failed: ${JSON.stringify(body.errors)}`);
           const t0Ms = await committed;
@@ -275,6 +281,23 @@ export const pushScenario: Scenario = {
           });
         }
       }
+      // The same hub with events travelling over NATS JetStream (relay, stream, consumer): the
+      // price of the extra hop, at the size the target is set for.
+      const nats = await ensureTestNats(process.env.NATS_URL ?? DEFAULT_TEST_NATS_URL);
+      process.env.NATS_URL = nats.url;
+      const natsBus = testEventBus('nats');
+      try {
+        await bench.switchEventBus(natsBus.config);
+        const viaNats = summary(await fanOut(client, hubTarget, NATS_SOCKETS));
+        metrics[`natsP50Ms_${NATS_SOCKETS}`] = viaNats.p50Ms;
+        metrics[`natsP99Ms_${NATS_SOCKETS}`] = viaNats.p99Ms;
+        metrics[`natsMaxMs_${NATS_SOCKETS}`] = viaNats.maxMs;
+        table.push({ sockets: NATS_SOCKETS, server: 'hub, EVENT_BUS=nats', ...viaNats });
+      } finally {
+        await bench.switchEventBus({ kind: 'postgres', pollIntervalMs: 1_000 });
+        await natsBus.cleanup();
+        await nats.stop();
+      }
       // Every order of the run, warm-ups included: what precedes t0 on the DSO's side.
       metrics.requestToCommitP50Ms = round(percentile(requestToCommitMs, 50));
       metrics.requestToResponseP50Ms = round(percentile(requestToResponseMs, 50));
@@ -282,7 +305,7 @@ export const pushScenario: Scenario = {
     } finally {
       client.kill();
       await commits.close();
-      await close();
+      await bench.close();
     }
   },
 };

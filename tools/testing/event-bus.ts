@@ -11,9 +11,8 @@ export interface TestEventBus {
 }
 
 /** The event bus of one test hub; over NATS, a stream of its own, so test files do not share events. */
-export function testEventBus(kind: EventBusKind): TestEventBus {
+export function testEventBus(kind: EventBusKind, natsUrl = process.env.NATS_URL ?? DEFAULT_TEST_NATS_URL): TestEventBus {
   if (kind === 'postgres') return { config: { kind, pollIntervalMs: 1_000 }, cleanup: async () => undefined };
-  const natsUrl = process.env.NATS_URL ?? DEFAULT_TEST_NATS_URL;
   const stream = `TEST_${randomBytes(6).toString('hex')}`;
   return {
     config: { kind, pollIntervalMs: 1_000, natsUrl, stream },

@@ -29,24 +29,19 @@ async function answers(url: string): Promise<boolean> {
 }
 
 /**
- * A NATS server with JetStream for the NATS transport's tests: the one at `url` when it
- * answers (CI's), else a `nats-server` of the run's own on a free port, stopped at the end.
+ * `nats-server` with JetStream as a child process on `port`, keeping its streams in `storeDir`:
+ * stopped and started again on the same directory, it is a NATS restart.
  */
-export async function ensureTestNats(url: string): Promise<TestNatsServer> {
-  if (await answers(url)) return { url, stop: async () => undefined };
-  const storeDir = await mkdtemp(path.join(os.tmpdir(), 'market-hub-nats-'));
-  const port = await freePort();
-  const own = `nats://127.0.0.1:${port}`;
+export async function startNatsProcess(port: number, storeDir: string): Promise<TestNatsServer> {
+  const url = `nats://127.0.0.1:${port}`;
   const child: ChildProcess = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: 'ignore' });
   const failed = new Promise<never>((_, reject) => {
-    child.once('error', (error) =>
-      reject(new Error(`No NATS server with JetStream answers at ${url}, and nats-server could not be started (${error.message}). Install it (Debian: apt install nats-server) or set NATS_URL.`)),
-    );
+    child.once('error', (error) => reject(new Error(`nats-server could not be started (${error.message}). Install it (Debian: apt install nats-server) or set NATS_URL.`)));
     child.once('exit', (code) => reject(new Error(`nats-server exited with ${code} before it was ready`)));
   });
   const ready = (async () => {
     for (const deadline = Date.now() + READY_TIMEOUT_MS; Date.now() < deadline; ) {
-      if (await answers(own)) return;
+      if (await answers(url)) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(`nats-server did not answer on port ${port} within ${READY_TIMEOUT_MS} ms`);
@@ -55,17 +50,37 @@ export async function ensureTestNats(url: string): Promise<TestNatsServer> {
     await Promise.race([ready, failed]);
   } catch (error) {
     child.kill('SIGKILL');
-    await rm(storeDir, { recursive: true, force: true });
     throw error;
   }
   child.removeAllListeners('exit');
   return {
-    url: own,
+    url,
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;
-      await rm(storeDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A NATS server with JetStream for the NATS transport's tests: the one at `url` when it
+ * answers (CI's), else a `nats-server` of the run's own on a free port, stopped at the end.
+ */
+export async function ensureTestNats(url: string): Promise<TestNatsServer> {
+  if (await answers(url)) return { url, stop: async () => undefined };
+  const storeDir = await mkdtemp(path.join(os.tmpdir(), 'market-hub-nats-'));
+  try {
+    const server = await startNatsProcess(await freePort(), storeDir);
+    return {
+      url: server.url,
+      async stop() {
+        await server.stop();
+        await rm(storeDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await rm(storeDir, { recursive: true, force: true });
+    throw new Error(`No NATS server with JetStream answers at ${url}, and none of the run's own could start: ${(error as Error).message}`);
+  }
 }
