@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Where the embedded default keeps its state: PostgreSQL data, the identity secret, demo keys. */
@@ -20,4 +21,16 @@ export function localIdentitySecret(dataDir: string): string {
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return secret;
+}
+
+/**
+ * A fresh directory under the data directory (made first: a new clone has none), for a scratch
+ * PostgreSQL or NATS server. mkdtemp makes it private; as root, PostgreSQL runs as another user,
+ * which must get through it.
+ */
+export async function scratchDataDir(prefix: string): Promise<string> {
+  await mkdir(DEFAULT_DATA_DIR, { recursive: true });
+  const dir = await mkdtemp(path.join(DEFAULT_DATA_DIR, prefix));
+  await chmod(dir, 0o755);
+  return dir;
 }

@@ -1,7 +1,7 @@
 import type { NatsConnection } from 'nats';
 import { Pool } from 'pg';
 import type { OutboxEvent } from '../../schema/events';
-import { connectEventBus, encodeEvent, ensureEventStream, streamSubject } from '../../subgraphs/kit/event-stream';
+import { connectEventBus, encodeEvent, ensureEventStream, streamSubject, type EventBusConfig } from '../../subgraphs/kit/event-stream';
 import { createLogger } from '../../subgraphs/kit/logger';
 import { appendToOutbox } from '../../subgraphs/kit/outbox';
 import { OutboxRelay } from '../../subgraphs/kit/outbox-relay';
@@ -13,7 +13,7 @@ import { NatsEventSource } from '../events/nats-event-source';
 const log = createLogger('nats-source-test', process.env.LOG_LEVEL ?? 'silent');
 
 let database: TestDatabase;
-let bus: TestEventBus & { config: { kind: 'nats'; stream: string; natsUrl: string } };
+let bus: TestEventBus<Extract<EventBusConfig, { kind: 'nats' }>>;
 let nats: NatsConnection;
 /** The source's own pool: its acquisitions are the source's reads of the outbox. */
 let sourcePool: Pool;
@@ -25,7 +25,7 @@ beforeEach(async () => {
   database = await createTestDatabase();
   sourcePool = new Pool({ connectionString: database.url, max: 2 });
   sourcePool.on('acquire', () => outboxReads++);
-  bus = testEventBus('nats') as typeof bus;
+  bus = testEventBus('nats');
   nats = await connectEventBus(bus.config.natsUrl, 'nats-source-test');
   await ensureEventStream(await nats.jetstreamManager(), bus.config.stream);
 });

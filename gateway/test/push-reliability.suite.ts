@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { openDatabase, type DatabaseHandle } from '../../subgraphs/kit/db';
 import { createLogger } from '../../subgraphs/kit/logger';
 import { applyMigrations } from '../../subgraphs/kit/migrate';
 import { appendToOutbox } from '../../subgraphs/kit/outbox';
 import { startHub, type RunningHub } from '../../tools/hub';
-import { DEFAULT_DATA_DIR } from '../../tools/local-data';
+import { scratchDataDir } from '../../tools/local-data';
 import { generateParish } from '../../tools/seed/parish';
 import { writeParish } from '../../tools/seed/write';
 import { testEventBus, type EventBusKind, type TestEventBus } from '../../tools/testing/event-bus';
@@ -42,15 +41,14 @@ export function describeReliabilitySuite(eventBus: EventBusKind): void {
 
   beforeAll(async () => {
     // A PostgreSQL of this file's own: the test restarts it, which the shared server must not suffer.
-    dataDir = await mkdtemp(path.join(DEFAULT_DATA_DIR, 'test-reliability-'));
-    await chmod(dataDir, 0o755);
+    dataDir = await scratchDataDir('test-reliability-');
     port = await freePort();
     postgres = await startPostgresProcess(dataDir, port);
     database = openDatabase(postgres.urlFor('reliability'), { max: 20 });
     await applyMigrations(database);
     await writeParish(database, generateParish({ customers: 50 }));
     if (eventBus === 'nats') {
-      natsDir = await mkdtemp(path.join(DEFAULT_DATA_DIR, 'test-reliability-nats-'));
+      natsDir = await scratchDataDir('test-reliability-nats-');
       natsPort = await freePort();
       nats = await startNatsProcess(natsPort, natsDir);
     }

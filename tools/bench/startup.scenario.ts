@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import path from 'node:path';
-import { DEFAULT_DATA_DIR } from '../local-data';
+import { rm } from 'node:fs/promises';
+import { scratchDataDir } from '../local-data';
 import type { Scenario } from './scenario';
 import { round } from './stats';
 
@@ -44,9 +43,7 @@ export const startupScenario: Scenario = {
   name: 'startup',
   description: 'npm start to ready on an empty (cold) and an existing (warm) data directory',
   async run() {
-    const dataDir = await mkdtemp(path.join(DEFAULT_DATA_DIR, 'bench-startup-'));
-    // mkdtemp makes it private; as root, PostgreSQL runs as another user and must get through it.
-    await chmod(dataDir, 0o755);
+    const dataDir = await scratchDataDir('bench-startup-');
     const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', EMBEDDED_PG_PORT: '54359', LOG_LEVEL: 'warn' };
     delete env.DATABASE_URL;
     try {

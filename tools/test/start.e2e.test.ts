@@ -1,20 +1,13 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_DATA_DIR } from '../local-data';
+import { scratchDataDir } from '../local-data';
 import { freePort } from '../testing/free-port';
 import { postGraphQL } from '../testing/hub-fixture';
 import { startNpmStart, type StartedHub } from '../testing/run-command';
 import { createTestDatabase } from '../testing/test-database';
 
 jest.setTimeout(180_000);
-
-async function scratchDataDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(DEFAULT_DATA_DIR, 'test-start-'));
-  // As root, PostgreSQL runs as another user, which must get through the directory.
-  await chmod(dir, 0o755);
-  return dir;
-}
 
 async function retailerSeesOwnPortfolio(hub: StartedHub): Promise<void> {
   const key = hub.keys.get('retailer')!;
@@ -49,7 +42,7 @@ async function networkHasYesterday(hub: StartedHub): Promise<void> {
 
 describe('npm start', () => {
   it('runs on an embedded PostgreSQL, prints a key per role, keeps its data across restarts and stops cleanly on SIGTERM', async () => {
-    const dataDir = await scratchDataDir();
+    const dataDir = await scratchDataDir('test-start-');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DATA_DIR: dataDir,
@@ -85,7 +78,7 @@ describe('npm start', () => {
   });
 
   it('uses DATABASE_URL when set and starts no PostgreSQL of its own', async () => {
-    const dataDir = await scratchDataDir();
+    const dataDir = await scratchDataDir('test-start-');
     const db = await createTestDatabase();
     try {
       const hub = await startNpmStart({ ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, PORT: '0', SEED_CUSTOMERS: '200', LOG_LEVEL: 'warn' });

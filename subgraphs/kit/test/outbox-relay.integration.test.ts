@@ -1,7 +1,7 @@
 import type { NatsConnection } from 'nats';
 import { testEventBus, type TestEventBus } from '../../../tools/testing/event-bus';
 import { createTestDatabase, type TestDatabase } from '../../../tools/testing/test-database';
-import { connectEventBus, decodeEvent, type StreamedEvent } from '../event-stream';
+import { connectEventBus, decodeEvent, type EventBusConfig, type StreamedEvent } from '../event-stream';
 import { createLogger } from '../logger';
 import { appendToOutbox } from '../outbox';
 import { OutboxRelay } from '../outbox-relay';
@@ -9,13 +9,13 @@ import { OutboxRelay } from '../outbox-relay';
 const log = createLogger('relay-test', process.env.LOG_LEVEL ?? 'silent');
 
 let database: TestDatabase;
-let bus: TestEventBus & { config: { kind: 'nats'; stream: string; natsUrl: string } };
+let bus: TestEventBus<Extract<EventBusConfig, { kind: 'nats' }>>;
 let nats: NatsConnection;
 const relays: OutboxRelay[] = [];
 
 beforeEach(async () => {
   database = await createTestDatabase();
-  bus = testEventBus('nats') as typeof bus;
+  bus = testEventBus('nats');
   nats = await connectEventBus(bus.config.natsUrl, 'relay-test');
 });
 
