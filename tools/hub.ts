@@ -25,6 +25,7 @@ export interface HubOptions {
 export interface RunningHub {
   url: string;
   subgraphUrls: Record<SubgraphName, string>;
+  eventBus: EventBusConfig;
   stop(): Promise<void>;
 }
 
@@ -79,6 +80,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   return {
     url: gateway.url,
     subgraphUrls,
+    eventBus: config.eventBus,
     async stop() {
       await gateway.stop();
       await relay.stop();

@@ -91,6 +91,7 @@ async function main(): Promise<void> {
     `Market Hub is ready in ${Math.round(performance.now() - startedMs)} ms`,
     `  Playground and API: ${hub.url}/graphql`,
     `  Database:           ${postgres ? `embedded PostgreSQL (${env.DATA_DIR}/pg)` : 'DATABASE_URL'}`,
+    `  Events:             ${hub.eventBus.kind === 'nats' ? `NATS JetStream (${hub.eventBus.natsUrl}, stream ${hub.eventBus.stream})` : 'PostgreSQL outbox (LISTEN/NOTIFY)'}`,
     '  Demo API keys (send as "Authorization: Bearer <key>"):',
     ...demoKeys.map((demo) => `    ${demo.role.padEnd(11)} ${demo.organisationId.padEnd(16)} ${demo.key}`),
     '',

@@ -1,7 +1,8 @@
 import { headers } from 'nats';
 import type { OutboxEvent } from '../../schema/events';
+import { freePort } from '../../tools/testing/free-port';
 import { parseEnv } from './env';
-import { decodeEvent, encodeEvent, eventBusConfig, eventBusEnv, streamSubject } from './event-stream';
+import { connectEventBus, decodeEvent, encodeEvent, eventBusConfig, eventBusEnv, streamSubject } from './event-stream';
 
 const event: OutboxEvent = {
   id: 42,
@@ -44,5 +45,12 @@ describe('event bus configuration', () => {
     expect(() => parseEnv(eventBusEnv, { EVENT_BUS: 'kafka' })).toThrow(/EVENT_BUS/);
     expect(() => parseEnv(eventBusEnv, { NATS_URL: 'http://bus' })).toThrow(/NATS_URL/);
     expect(() => parseEnv(eventBusEnv, { NATS_STREAM: 'a.b' })).toThrow(/NATS_STREAM/);
+  });
+});
+
+describe('connecting to the event bus', () => {
+  it('fails at once, naming NATS_URL, when no server answers', async () => {
+    const nobody = `nats://127.0.0.1:${await freePort()}`;
+    await expect(connectEventBus(nobody, 'test')).rejects.toThrow(`no NATS server answers at ${nobody} (NATS_URL)`);
   });
 });

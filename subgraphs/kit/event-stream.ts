@@ -30,9 +30,16 @@ export function eventBusConfig(parsed: { EVENT_BUS: 'postgres' | 'nats'; EVENT_P
     : { kind: 'postgres', pollIntervalMs: parsed.EVENT_POLL_MS };
 }
 
-/** Reconnects for ever: a NATS restart is an outage to ride out, not a reason to stop. */
-export function connectEventBus(natsUrl: string, name: string): Promise<NatsConnection> {
-  return connect({ servers: natsUrl, name, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+/**
+ * Fails at start when the server is not there; once connected, reconnects for ever: a NATS
+ * restart is an outage to ride out, not a reason to stop.
+ */
+export async function connectEventBus(natsUrl: string, name: string): Promise<NatsConnection> {
+  try {
+    return await connect({ servers: natsUrl, name, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  } catch (error) {
+    throw new Error(`EVENT_BUS=nats, but no NATS server answers at ${natsUrl} (NATS_URL): ${(error as Error).message}`);
+  }
 }
 
 const PREVIOUS_ID_HEADER = 'Hub-Previous-Event-Id';
