@@ -110,6 +110,26 @@ export function describePushSuite(eventBus: EventBusKind): void {
       for (const subscriber of [...byRetailer.values(), dso]) expect(subscriber.queued).toEqual([]);
     });
 
+    it('delivers every event, in the same order, to subscribers of each gateway replica', async () => {
+      const replica = await t.startReplica();
+      const since = String(await outboxCount());
+      const [onFirst, onSecond] = [t.hub.url, replica.url].map((url) => subscribeOverWs<OrderEvent>(url, dsoKey, SUBSCRIPTION, { after: since }));
+      subscribers.push(onFirst!, onSecond!);
+      const issued: string[] = [];
+      for (const reductionPercent of [10, 20, 30]) {
+        const { body } = await t.graphql<{ issueContractedPowerOrder: { id: string } }>(ISSUE, { key: dsoKey, variables: { input: input({ reductionPercent }) } });
+        issued.push(body.data!.issueContractedPowerOrder.id);
+      }
+      const received = async (subscriber: TestSubscriber<OrderEvent>) => {
+        const events = [];
+        for (let i = 0; i < issued.length; i++) events.push((await subscriber.next()).data.contractedPowerOrders);
+        return events.map((event) => [event.eventId, event.order.id]);
+      };
+      const first = await received(onFirst!);
+      expect(first.map(([, orderId]) => orderId)).toEqual(issued);
+      expect(await received(onSecond!)).toEqual(first);
+    });
+
     it('gives a reconnecting retailer what it missed, exactly once, then live events', async () => {
       const retailer = [...affectedByRetailer(t.parish.primarySubstations[0]!.id).keys()][0]!;
       const key = retailerKeys.get(retailer)!;

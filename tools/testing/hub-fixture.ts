@@ -16,6 +16,8 @@ export interface TestHub {
   /** POSTs a GraphQL request to the gateway with the given key (or none). */
   graphql<T = Record<string, unknown>>(query: string, options?: { key?: string | null; variables?: Record<string, unknown> }): Promise<GraphQLHttpResponse<T>>;
   createKey(role: Role, organisationId: string, scopes?: string[]): Promise<string>;
+  /** Another whole hub on the same database, secret and event bus: a second replica, stopped with this one. */
+  startReplica(): Promise<RunningHub>;
   stop(): Promise<void>;
 }
 
@@ -48,16 +50,19 @@ export async function startTestHub(
   const parish = generateParish({ customers: options.customers ?? 300 });
   await writeParish(database.handle, parish);
   const identitySecret = randomBytes(32).toString('base64url');
-  const hub = await startHub({
-    database: database.handle,
-    identitySecret,
-    log: createLogger('test-hub', process.env.LOG_LEVEL ?? 'silent'),
-    port: 0,
-    keyCacheTtlMs: options.keyCacheTtlMs ?? 1,
-    shutdownGraceMs: 1_000,
-    maxBufferedBytes: options.maxBufferedBytes,
-    eventBus: eventBus.config,
-  });
+  const start = () =>
+    startHub({
+      database: database.handle,
+      identitySecret,
+      log: createLogger('test-hub', process.env.LOG_LEVEL ?? 'silent'),
+      port: 0,
+      keyCacheTtlMs: options.keyCacheTtlMs ?? 1,
+      shutdownGraceMs: 1_000,
+      maxBufferedBytes: options.maxBufferedBytes,
+      eventBus: eventBus.config,
+    });
+  const hub = await start();
+  const replicas: RunningHub[] = [];
   const keys = new ApiKeysRepo(database.handle.db);
   return {
     hub,
@@ -66,7 +71,13 @@ export async function startTestHub(
     identitySecret,
     graphql: (query, { key, variables } = {}) => postGraphQL(`${hub.url}/graphql`, query, key ? { authorization: `Bearer ${key}` } : {}, variables),
     createKey: async (role, organisationId, scopes = []) => (await keys.create({ name: `test ${role}`, organisationId, role, scopes })).key,
+    async startReplica() {
+      const replica = await start();
+      replicas.push(replica);
+      return replica;
+    },
     async stop() {
+      await Promise.all(replicas.map((replica) => replica.stop()));
       await hub.stop();
       await eventBus.cleanup();
       await database.drop();
