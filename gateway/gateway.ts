@@ -54,15 +54,27 @@ function requestLogging(): ApolloServerPlugin<GatewayContext> {
 
 const EVENT_READ_BATCH = 1_000;
 
+interface OpenEventSource {
+  source: EventSource;
+  /** For /readyz: whether the transport beyond the database answers. */
+  answers(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
 /** Where live events come from: the outbox itself, or the NATS stream the outbox relay fills. */
-async function openEventSource(eventBus: EventBusConfig, database: DatabaseHandle, log: Logger): Promise<{ source: EventSource; close(): Promise<void> }> {
+async function openEventSource(eventBus: EventBusConfig, database: DatabaseHandle, log: Logger): Promise<OpenEventSource> {
   if (eventBus.kind === 'postgres') {
     const source = new OutboxTail({ pool: database.pool, connectionString: database.connectionString, log, pollIntervalMs: eventBus.pollIntervalMs, batchSize: EVENT_READ_BATCH });
-    return { source, close: async () => undefined };
+    return { source, answers: async () => true, close: async () => undefined };
   }
   const nats = await connectEventBus(eventBus.natsUrl, 'market-hub-gateway');
   const source = new NatsEventSource({ nats, stream: eventBus.stream, pool: database.pool, log, batchSize: EVENT_READ_BATCH });
-  return { source, close: () => nats.close() };
+  return {
+    source,
+    // A flush is a PING answered by the server; while reconnecting it waits, which the timeout turns into "no".
+    answers: (timeoutMs) => Promise.race([nats.flush().then(() => true, () => false), new Promise<boolean>((resolve) => setTimeout(resolve, timeoutMs, false).unref())]),
+    close: () => nats.close(),
+  };
 }
 
 /** What the server needs once the process has its database and logger. */
@@ -129,7 +141,7 @@ export async function startGateway(config: GatewayServerOptions, database: Datab
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const report = await checkReadiness(database.pool, config.subgraphUrls);
+    const report = await checkReadiness(database.pool, config.subgraphUrls, eventBus.answers);
     res.status(report.ready ? 200 : 503).json(report);
   });
   app.use(playgroundRouter());

@@ -3,6 +3,8 @@ import type { Pool } from 'pg';
 export interface ReadinessReport {
   ready: boolean;
   database: boolean;
+  /** The event transport: always the database's answer with EVENT_BUS=postgres, NATS's with nats. */
+  eventBus: boolean;
   subgraphs: Record<string, boolean>;
 }
 
@@ -24,10 +26,19 @@ async function databaseAnswers(pool: Pool): Promise<boolean> {
   }
 }
 
-/** Ready means: the database answers and so does every subgraph. */
-export async function checkReadiness(pool: Pool, subgraphUrls: Record<string, string>, timeoutMs = 2000): Promise<ReadinessReport> {
+/** Ready means: the database, the event transport and every subgraph answer. */
+export async function checkReadiness(
+  pool: Pool,
+  subgraphUrls: Record<string, string>,
+  eventBusAnswers: (timeoutMs: number) => Promise<boolean>,
+  timeoutMs = 2000,
+): Promise<ReadinessReport> {
   const names = Object.keys(subgraphUrls);
-  const [database, ...answers] = await Promise.all([databaseAnswers(pool), ...names.map((name) => subgraphAnswers(subgraphUrls[name]!, timeoutMs))]);
+  const [database, eventBus, ...answers] = await Promise.all([
+    databaseAnswers(pool),
+    eventBusAnswers(timeoutMs),
+    ...names.map((name) => subgraphAnswers(subgraphUrls[name]!, timeoutMs)),
+  ]);
   const subgraphs = Object.fromEntries(names.map((name, i) => [name, answers[i]!]));
-  return { ready: database && answers.every(Boolean), database, subgraphs };
+  return { ready: database && eventBus && answers.every(Boolean), database, eventBus, subgraphs };
 }

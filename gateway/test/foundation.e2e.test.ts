@@ -248,13 +248,14 @@ describe('a DSO mutation', () => {
 });
 
 describe('operations endpoints', () => {
-  it('is live and ready when the database and every subgraph answer', async () => {
+  it('is live and ready when the database, the event transport and every subgraph answer', async () => {
     expect((await fetch(`${t.hub.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${t.hub.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({
       ready: true,
       database: true,
+      eventBus: true,
       subgraphs: { metering: true, grid: true, tariffs: true, flexibility: true, hems: true },
     });
   });

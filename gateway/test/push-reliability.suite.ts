@@ -119,9 +119,13 @@ export function describeReliabilitySuite(eventBus: EventBusKind): void {
     if (nats) {
       // A NATS restart under the relay and the gateway: the stream is on disk, both reconnect.
       await nats.stop();
+      const readiness = await fetch(`${hub.url}/readyz`);
+      expect([readiness.status, ((await readiness.json()) as { eventBus: boolean }).eventBus]).toEqual([503, false]);
       nats = await startNatsProcess(natsPort, natsDir);
     }
     await collect(second, received, 6_000);
+    // Events arrive only through the stream now, so the gateway's NATS connection is back.
+    if (nats) expect(((await (await fetch(`${hub.url}/readyz`)).json()) as { eventBus: boolean }).eventBus).toBe(true);
 
       // A PostgreSQL restart under the running gateway and writers: the socket stays open.
       await postgres.stop();
