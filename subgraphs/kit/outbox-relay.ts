@@ -31,7 +31,7 @@ const READ_BATCH = 1_000;
 export class OutboxRelay {
   private readonly js: JetStreamClient;
   private jsm: JetStreamManager | null = null;
-  private lockClient: Client | null = null;
+  private session: Client | null = null;
   private tail: OutboxTail | null = null;
   /** The last event id known to be in the stream; null while the stream is empty. */
   private lastPublishedId: number | null = null;
@@ -58,30 +58,50 @@ export class OutboxRelay {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     await settledWithin(this.attempt, STOP_WAIT_MS);
     await this.stepDown();
+    await this.endSession();
   }
 
   get isLeader(): boolean {
     return this.tail !== null;
   }
 
-  private async tryToLead(): Promise<void> {
+  /**
+   * One session per relay, kept while it waits: its lock is the leadership, so losing the
+   * session (a database restart) ends the leadership, and the next attempt opens a new one.
+   */
+  private async openSession(): Promise<Client> {
     const client = new Client({ connectionString: this.options.database.connectionString });
-    // Losing the session loses the lock: stop publishing, then compete again.
-    client.on('error', (err) => this.options.log.warn({ err }, 'relay lost its lock session'));
+    client.on('error', (err) => this.options.log.warn({ err }, 'relay lost its database session'));
     client.on('end', () => {
-      if (this.lockClient !== client) return;
-      this.lockClient = null;
-      void this.stepDown().then(() => this.retryLater());
+      if (this.session !== client) return;
+      this.session = null;
+      if (this.tail) void this.stepDown().then(() => this.retryLater());
     });
+    this.session = client;
     try {
       await client.connect();
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [RELAY_LOCK_KEY]);
-      if (!rows[0]?.locked || this.stopped) {
-        await client.end();
+    } catch (error) {
+      await this.endSession();
+      throw error;
+    }
+    return client;
+  }
+
+  private async endSession(): Promise<void> {
+    const client = this.session;
+    this.session = null;
+    await settledWithin(client?.end() ?? Promise.resolve(), STOP_WAIT_MS);
+  }
+
+  private async tryToLead(): Promise<void> {
+    try {
+      const session = this.session ?? (await this.openSession());
+      const { rows } = await session.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [RELAY_LOCK_KEY]);
+      if (this.stopped) return;
+      if (!rows[0]?.locked) {
         this.retryLater();
         return;
       }
-      this.lockClient = client;
       await this.syncWithStream();
       const tail = new OutboxTail({
         pool: this.options.database.pool,
@@ -94,12 +114,12 @@ export class OutboxRelay {
       // A stream that holds nothing yet starts at the newest event: earlier ones are for replays, which read the outbox.
       this.startedAfterId = this.lastPublishedId ?? (await latestOutboxId(this.options.database.pool));
       await tail.start((events) => this.publish(events), this.startedAfterId);
-      this.options.log.info({ stream: this.options.stream, afterEventId: this.lastPublishedId }, 'relaying the outbox to NATS');
+      this.options.log.info({ stream: this.options.stream, afterEventId: this.startedAfterId }, 'relaying the outbox to NATS');
     } catch (err) {
+      // Whatever held the lock goes with the session; the next attempt starts clean.
       this.options.log.warn({ err }, 'relay could not take over; retrying');
-      this.lockClient = null;
       await this.stepDown();
-      await client.end().catch(() => undefined);
+      await this.endSession();
       this.retryLater();
     }
   }
@@ -112,13 +132,11 @@ export class OutboxRelay {
     this.retryTimer.unref();
   }
 
+  /** Stops publishing; the session, and with it the lock, is ended by the caller when it should be. */
   private async stepDown(): Promise<void> {
     const tail = this.tail;
     this.tail = null;
     await tail?.stop();
-    const client = this.lockClient;
-    this.lockClient = null;
-    await settledWithin(client?.end() ?? Promise.resolve(), STOP_WAIT_MS);
   }
 
   private async syncWithStream(): Promise<void> {
