@@ -118,7 +118,7 @@ export async function startGateway(config: GatewayServerOptions, database: Datab
   await apollo.start();
 
   const eventBus = await openEventSource(config.eventBus, database, log.child({ component: 'events' }));
-  const events = new EventHub(eventBus.source, apollo, log.child({ component: 'events' }));
+  const events = new EventHub(eventBus.source, apollo, log.child({ component: 'events' }), config.maxQueryAliases);
   try {
     await events.start();
   } catch (error) {

@@ -9,8 +9,8 @@ export interface QueryLimits {
 
 /**
  * Validation rules every operation passes on both transports (HTTP and graphql-ws): a deep or
- * alias-heavy document is refused before any planning or data access. The aliases limit leaves
- * room for the event hub's own batches of 100.
+ * alias-heavy document is refused before any planning or data access. The event hub's own batch
+ * queries pass them too, so it sizes its batches to the aliases limit (maxBatchEvents).
  */
 export function limitRules(limits: QueryLimits): ValidationRule[] {
   // Reported as validation errors (BAD_USER_INPUT), not thrown: a throw would surface as an internal error.

@@ -3,7 +3,7 @@ import { mayReceive, type OutboxEvent } from '../../schema/events';
 import type { Identity } from '../../schema/identity';
 import type { Logger } from '../../subgraphs/kit/logger';
 import type { GatewayContext } from '../context';
-import { batchAlias, batchQuery, batchVariables, type SubscriptionPlan } from './subscription-plan';
+import { batchAlias, batchQuery, batchVariables, maxBatchEvents, type SubscriptionPlan } from './subscription-plan';
 
 /** Where a subscriber's frames go: one graphql-ws subscription on one socket. */
 export interface SubscriberSink {
@@ -26,6 +26,12 @@ interface State extends Subscriber {
   closed: boolean;
   /** `{"id":…,"type":"next","payload":`, made once per subscription. */
   framePrefix: string;
+  /** Query and permissions: subscribers with the same one share materialised payloads. */
+  payloadGroup: string;
+  /** Query, permissions and event types: subscribers with the same one share frames. */
+  deliveryGroup: string;
+  /** Events per materialising query for this subscriber's selection (the alias limit). */
+  batchEvents: number;
 }
 
 export interface EventSource {
@@ -42,8 +48,6 @@ const BATCH_EVENTS = 100;
 /** Payloads kept for reuse: replays of recent events by many reconnecting subscribers. */
 const PAYLOAD_CACHE_SIZE = 5_000;
 
-/** Subscribers with the same permissions see the same data; the key of a subscriber's audience. */
-const permissionGroup = (identity: Identity) => `${identity.role}|${identity.organisationId}|${[...identity.scopes].sort().join(',')}`;
 
 /**
  * Delivers outbox events to subscribers in id order, exactly once each: live events as the
@@ -56,10 +60,14 @@ export class EventHub {
   private head = 0;
   private readonly payloads = new Map<string, Promise<string>>();
 
+  private stopped = false;
+
   constructor(
     private readonly source: EventSource,
     private readonly apollo: ApolloServer<GatewayContext>,
     private readonly log: Logger,
+    /** The gateway's MAX_QUERY_ALIASES, which the hub's own batch queries pass too. */
+    private readonly maxAliases: number,
   ) {}
 
   async start(): Promise<void> {
@@ -67,25 +75,26 @@ export class EventHub {
   }
 
   stop(): Promise<void> {
+    this.stopped = true;
     for (const state of this.subscribers) state.closed = true;
     this.subscribers.clear();
     return this.source.stop();
   }
 
-  get subscriberCount(): number {
-    return this.subscribers.size;
-  }
-
   /** Registers a subscriber; returns the function that ends its subscription. */
   subscribe(subscriber: Subscriber): () => void {
-    const after = subscriber.plan.after;
+    const { plan, identity } = subscriber;
     const replayTo = this.head;
+    const payloadGroup = `${plan.key}|${identity.role}|${identity.organisationId}|${[...identity.scopes].sort().join(',')}`;
     const state: State = {
       ...subscriber,
-      cursor: after ?? replayTo,
-      pending: after !== null && after < replayTo ? [] : null,
+      cursor: plan.after ?? replayTo,
+      pending: plan.after !== null && plan.after < replayTo ? [] : null,
       closed: false,
       framePrefix: `{"id":${JSON.stringify(subscriber.subscriptionId)},"type":"next","payload":`,
+      payloadGroup,
+      deliveryGroup: `${payloadGroup}|${[...plan.types].join(',')}`,
+      batchEvents: maxBatchEvents(plan, this.maxAliases, BATCH_EVENTS),
     };
     this.subscribers.add(state);
     if (state.pending) void this.replay(state, replayTo);
@@ -108,10 +117,9 @@ export class EventHub {
         state.pending.push(...events);
         continue;
       }
-      const key = `${state.plan.key}|${permissionGroup(state.identity)}|${[...state.plan.types].join(',')}`;
-      const group = groups.get(key);
+      const group = groups.get(state.deliveryGroup);
       if (group) group.push(state);
-      else groups.set(key, [state]);
+      else groups.set(state.deliveryGroup, [state]);
     }
     await Promise.all([...groups.values()].map((group) => this.deliverToGroup(group, events)));
   }
@@ -123,7 +131,7 @@ export class EventHub {
    */
   private async deliverToGroup(group: readonly State[], events: readonly OutboxEvent[]): Promise<void> {
     const [first] = group as [State];
-    const behind = Math.min(...group.map((state) => state.cursor));
+    const behind = group.reduce((lowest, state) => Math.min(lowest, state.cursor), Number.POSITIVE_INFINITY);
     const wanted = events.filter((event) => event.id > behind && first.plan.types.has(event.type) && mayReceive(first.identity, event));
     let payloads: Map<number, string>;
     try {
@@ -180,33 +188,36 @@ export class EventHub {
    * batch queries.
    */
   private async payloadsFor(events: readonly OutboxEvent[], state: State): Promise<Map<number, string>> {
-    const group = `${state.plan.key}|${permissionGroup(state.identity)}`;
-    const missing = events.map((event) => event.id).filter((id) => !this.payloads.has(`${id}|${group}`));
-    for (let i = 0; i < missing.length; i += BATCH_EVENTS) {
-      const ids = missing.slice(i, i + BATCH_EVENTS);
+    const keyOf = (id: number) => `${id}|${state.payloadGroup}`;
+    const missing = events.map((event) => event.id).filter((id) => !this.payloads.has(keyOf(id)));
+    for (let i = 0; i < missing.length; i += state.batchEvents) {
+      const ids = missing.slice(i, i + state.batchEvents);
       const batch = this.materialise(ids, state);
       for (const id of ids) {
-        const key = `${id}|${group}`;
+        const key = keyOf(id);
         const payload = batch.then((payloads) => payloads.get(id)!);
         payload.catch(() => this.payloads.delete(key));
         this.payloads.set(key, payload);
       }
     }
+    // Taken before the cache is trimmed, which may drop some of them again.
+    const wanted = events.map((event) => this.payloads.get(keyOf(event.id))!);
     while (this.payloads.size > PAYLOAD_CACHE_SIZE) this.payloads.delete(this.payloads.keys().next().value!);
-    const payloads = await Promise.all(events.map((event) => this.payloads.get(`${event.id}|${group}`) ?? this.materialise([event.id], state).then((p) => p.get(event.id)!)));
+    const payloads = await Promise.all(wanted);
     return new Map(events.map((event, i) => [event.id, payloads[i]!]));
   }
 
   /**
    * Rides out a short outage (a database restart) before giving up: the events wait, in order,
-   * rather than being skipped.
+   * rather than being skipped. The result is shared by every subscriber of the group, so one of
+   * them leaving does not end the attempts; stopping the hub does.
    */
   private async materialise(eventIds: readonly number[], state: State): Promise<Map<number, string>> {
     for (let attempt = 0, delayMs = 100; ; attempt++, delayMs = Math.min(delayMs * 2, 2_000)) {
       try {
         return await this.materialiseOnce(eventIds, state);
       } catch (err) {
-        if (attempt >= MATERIALISE_ATTEMPTS || state.closed) throw err;
+        if (attempt >= MATERIALISE_ATTEMPTS || this.stopped) throw err;
         this.log.warn({ err, attempt }, 'events could not be materialised yet; retrying');
         await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
@@ -221,13 +232,16 @@ export class EventHub {
     );
     if (response.body.kind !== 'single') throw new Error('Incremental delivery is not supported for events');
     const { data, errors } = response.body.singleResult;
-    // An event the graph cannot produce at all (a subgraph down) is retried by the client, not sent empty.
-    if (errors?.some((error) => error.extensions?.code === 'INTERNAL_SERVER_ERROR')) throw new Error('event query failed');
+    // An event the graph cannot produce at all (a subgraph down, a refused query) is retried, then
+    // the client resumes: it is never sent empty. Errors with a path belong to one event's fields.
+    if (!data || errors?.some((error) => !error.path || error.extensions?.code === 'INTERNAL_SERVER_ERROR')) {
+      throw new Error(`event query failed: ${errors?.[0]?.message ?? 'no data'}`);
+    }
     return new Map(
       eventIds.map((id, index) => {
         const alias = batchAlias(index);
         const own = errors?.filter((error) => error.path?.[0] === alias).map((error) => ({ ...error, path: [state.plan.responseKey, ...(error.path ?? []).slice(1)] }));
-        return [id, JSON.stringify({ data: data ? { [state.plan.responseKey]: data[alias] ?? null } : null, ...(own && own.length > 0 ? { errors: own } : {}) })];
+        return [id, JSON.stringify({ data: { [state.plan.responseKey]: data[alias] ?? null }, ...(own && own.length > 0 ? { errors: own } : {}) })];
       }),
     );
   }

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { latestOutboxId } from '../../subgraphs/kit/outbox-tail';
 import type { EventBusKind } from '../../tools/testing/event-bus';
 import { startTestHub, type TestHub } from '../../tools/testing/hub-fixture';
 import { subscribeOverWs, type TestSubscriber } from '../../tools/testing/ws-subscriber';
@@ -66,7 +67,7 @@ export function describePushSuite(eventBus: EventBusKind): void {
   afterAll(() => t.stop());
 
   describe('contracted-power orders pushed over graphql-ws', () => {
-    const subscribers: TestSubscriber<OrderEvent>[] = [];
+    const subscribers: Pick<TestSubscriber<unknown>, 'dispose'>[] = [];
     afterEach(async () => {
       await Promise.all(subscribers.splice(0).map((s) => s.dispose()));
     });
@@ -74,7 +75,7 @@ export function describePushSuite(eventBus: EventBusKind): void {
     it('reaches every retailer with its own affected points only, and the DSO with all; restoration follows the same way', async () => {
       const primary = t.parish.primarySubstations[0]!.id;
       const expected = affectedByRetailer(primary);
-      const since = String(await outboxCount());
+      const since = String(await latestOutboxId(t.database.handle.pool));
       const byRetailer = new Map(retailers.map((r) => [r, subscribeOverWs<OrderEvent>(t.hub.url, retailerKeys.get(r)!, SUBSCRIPTION, { after: since })]));
       const dso = subscribeOverWs<OrderEvent>(t.hub.url, dsoKey, SUBSCRIPTION, { after: since });
       subscribers.push(...byRetailer.values(), dso);
@@ -112,7 +113,7 @@ export function describePushSuite(eventBus: EventBusKind): void {
 
     it('delivers every event, in the same order, to subscribers of each gateway replica', async () => {
       const replica = await t.startReplica();
-      const since = String(await outboxCount());
+      const since = String(await latestOutboxId(t.database.handle.pool));
       const [onFirst, onSecond] = [t.hub.url, replica.url].map((url) => subscribeOverWs<OrderEvent>(url, dsoKey, SUBSCRIPTION, { after: since }));
       subscribers.push(onFirst!, onSecond!);
       const issued: string[] = [];
@@ -130,10 +131,30 @@ export function describePushSuite(eventBus: EventBusKind): void {
       expect(await received(onSecond!)).toEqual(first);
     });
 
+    it('replays events of an alias-heavy selection in batches that stay under the alias limit', async () => {
+      const since = String(await latestOutboxId(t.database.handle.pool));
+      for (const reductionPercent of [10, 20, 30]) await t.graphql(ISSUE, { key: dsoKey, variables: { input: input({ reductionPercent }) } });
+      // 61 aliases per event: three events in one batch query would pass the limit of 150.
+      const copies = Array.from({ length: 60 }, (_, i) => `a${i}: eventId`).join(' ');
+      const subscriber = subscribeOverWs<{ data: { contractedPowerOrders: Record<string, string> } | null }>(
+        t.hub.url,
+        dsoKey,
+        `subscription($after: ID) { contractedPowerOrders(after: $after) { eventId ${copies} } }`,
+        { after: since },
+      );
+      subscribers.push(subscriber);
+      for (let i = 0; i < 3; i++) {
+        const { data } = await subscriber.next();
+        expect(data).not.toBeNull();
+        expect(Number(data!.contractedPowerOrders.eventId)).toBeGreaterThan(Number(since));
+        expect(data!.contractedPowerOrders.a59).toBe(data!.contractedPowerOrders.eventId);
+      }
+    });
+
     it('gives a reconnecting retailer what it missed, exactly once, then live events', async () => {
       const retailer = [...affectedByRetailer(t.parish.primarySubstations[0]!.id).keys()][0]!;
       const key = retailerKeys.get(retailer)!;
-      const first = subscribeOverWs<OrderEvent>(t.hub.url, key, SUBSCRIPTION, { after: String(await outboxCount()) });
+      const first = subscribeOverWs<OrderEvent>(t.hub.url, key, SUBSCRIPTION, { after: String(await latestOutboxId(t.database.handle.pool)) });
       subscribers.push(first);
       const one = await t.graphql<{ issueContractedPowerOrder: { id: string } }>(ISSUE, { key: dsoKey, variables: { input: input() } });
       const received = (await first.next()).data.contractedPowerOrders;
