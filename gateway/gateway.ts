@@ -22,7 +22,7 @@ import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { EventHub, type EventSource } from './events/event-hub';
 import { NatsEventSource } from './events/nats-event-source';
-import { checkReadiness } from './health';
+import { answersWithin, checkReadiness } from './health';
 import { limitRules } from './limits';
 import { playgroundRouter } from './playground/playground';
 import { requestIdFrom } from './request-id';
@@ -56,7 +56,7 @@ const EVENT_READ_BATCH = 1_000;
 
 interface OpenEventSource {
   source: EventSource;
-  /** For /readyz: whether the transport beyond the database answers. */
+  /** For /readyz: whether the transport beyond the database answers (with postgres there is none). */
   answers(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -72,7 +72,7 @@ async function openEventSource(eventBus: EventBusConfig, database: DatabaseHandl
   return {
     source,
     // A flush is a PING answered by the server; while reconnecting it waits, which the timeout turns into "no".
-    answers: (timeoutMs) => Promise.race([nats.flush().then(() => true, () => false), new Promise<boolean>((resolve) => setTimeout(resolve, timeoutMs, false).unref())]),
+    answers: (timeoutMs) => answersWithin(nats.flush(), timeoutMs),
     close: () => nats.close(),
   };
 }

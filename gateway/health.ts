@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 export interface ReadinessReport {
   ready: boolean;
   database: boolean;
-  /** The event transport: always the database's answer with EVENT_BUS=postgres, NATS's with nats. */
+  /** The event transport beyond the database: NATS with EVENT_BUS=nats; with postgres, always true (the database is checked above). */
   eventBus: boolean;
   subgraphs: Record<string, boolean>;
 }
@@ -17,13 +17,15 @@ async function subgraphAnswers(graphqlUrl: string, timeoutMs: number): Promise<b
   }
 }
 
-async function databaseAnswers(pool: Pool): Promise<boolean> {
-  try {
-    await pool.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  }
+/** Whether `check` says yes within `timeoutMs`: a peer that hangs is a peer that does not answer. */
+export function answersWithin(check: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  return Promise.race([
+    check.then(
+      () => true,
+      () => false,
+    ),
+    new Promise<boolean>((resolve) => setTimeout(resolve, timeoutMs, false).unref()),
+  ]);
 }
 
 /** Ready means: the database, the event transport and every subgraph answer. */
@@ -35,7 +37,7 @@ export async function checkReadiness(
 ): Promise<ReadinessReport> {
   const names = Object.keys(subgraphUrls);
   const [database, eventBus, ...answers] = await Promise.all([
-    databaseAnswers(pool),
+    answersWithin(pool.query('SELECT 1'), timeoutMs),
     eventBusAnswers(timeoutMs),
     ...names.map((name) => subgraphAnswers(subgraphUrls[name]!, timeoutMs)),
   ]);

@@ -11,7 +11,7 @@ function plan(source: string, variables: Record<string, unknown> = {}): Subscrip
 describe('planSubscription', () => {
   it('turns a subscription into a query of one event with the same selection', () => {
     const result = plan('subscription { contractedPowerOrders(after: "41") { eventId kind order { id } } }');
-    expect(print(result.query)).toBe(print(parse('query ($__eventId: ID!) { contractedPowerOrders: contractedPowerOrderEvent(eventId: $__eventId) { eventId kind order { id } } }')));
+    expect(print(result.document)).toBe(print(parse('query ($__eventId: ID!) { contractedPowerOrders: contractedPowerOrderEvent(eventId: $__eventId) { eventId kind order { id } } }')));
     expect(result.after).toBe(41);
     expect([...result.types]).toEqual(['CONTRACTED_POWER_ORDER']);
     expect(result.responseKey).toBe('contractedPowerOrders');
@@ -23,12 +23,12 @@ describe('planSubscription', () => {
       { after: '7', types: ['FLEX_REQUEST'], n: 3 },
     );
     expect(result.responseKey).toBe('mine');
-    expect(print(result.query)).toContain('fragment E on HubEvent');
-    expect(print(result.query)).toContain('mine: hubEvent(eventId: $__eventId)');
+    expect(print(result.document)).toContain('fragment E on HubEvent');
+    expect(print(result.document)).toContain('mine: hubEvent(eventId: $__eventId)');
     expect(result.after).toBe(7);
     expect([...result.types]).toEqual(['FLEX_REQUEST']);
     // Only variables the query still uses stay: after and types steer delivery.
-    expect(print(result.query)).not.toMatch(/\$after|\$types|\$n/);
+    expect(print(result.document)).not.toMatch(/\$after|\$types|\$n/);
     expect(result.variables).toEqual({});
   });
 

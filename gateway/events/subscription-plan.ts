@@ -30,9 +30,8 @@ export interface SubscriptionPlan {
   /** The subscription's root field, to repeat once per event in a batch query. */
   field: FieldNode;
   operation: OperationDefinitionNode;
-  document: DocumentNode;
   /** The subscription's own selection, asked as a query of one event. */
-  query: DocumentNode;
+  document: DocumentNode;
   /** Identifies query and variables: subscribers with the same key and permissions share one execution per event. */
   key: string;
   responseKey: string;
@@ -125,7 +124,7 @@ export function planSubscription(document: DocumentNode, operation: OperationDef
   const fragments = query.definitions.filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION);
   // The query field always carries an alias; the batch's `eN` replaces it, one each.
   const aliasesPerEvent = aliasCount([{ ...queryField, alias: undefined }, ...fragments]) + 1;
-  return { query, key, responseKey: queryField.alias!.value, types, after, variables: queryVariables, field: queryField, operation: queryOperation, document: query, aliasesPerEvent };
+  return { key, responseKey: queryField.alias!.value, types, after, variables: queryVariables, field: queryField, operation: queryOperation, document: query, aliasesPerEvent };
 }
 
 /** The alias (and variable) under which a batch query answers for its i-th event. */

@@ -82,8 +82,8 @@ describe('NATS event source', () => {
     const [seventh] = await readOutbox(database.handle.pool, 6, 7, 1);
     // The stream skipped 3..6 (a relay that started over): message 7 names 6 as its predecessor.
     const { data, msgID, headers } = encodeEvent(seventh!, 6);
-    await nats.jetstream().publish(streamSubject(bus.config.stream, seventh!), data, { msgID, headers });
     const readsBefore = outboxReads;
+    await nats.jetstream().publish(streamSubject(bus.config.stream, seventh!), data, { msgID, headers });
     expect(await source.received(5)).toEqual([3, 4, 5, 6, 7]);
     expect(outboxReads).toBeGreaterThan(readsBefore);
   });

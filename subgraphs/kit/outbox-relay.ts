@@ -48,7 +48,6 @@ export class OutboxRelay {
   /** Tries for leadership now and keeps trying in the background. */
   async start(): Promise<void> {
     this.jsm = await this.options.nats.jetstreamManager();
-    await ensureEventStream(this.jsm, this.options.stream);
     this.attempt = this.tryToLead();
     await this.attempt;
   }
@@ -114,6 +113,12 @@ export class OutboxRelay {
       // A stream that holds nothing yet starts at the newest event: earlier ones are for replays, which read the outbox.
       this.startedAfterId = this.lastPublishedId ?? (await latestOutboxId(this.options.database.pool));
       await tail.start((events) => this.publish(events), this.startedAfterId);
+      if (this.session !== session) {
+        // The session, and the lock with it, went while taking over: its `end` saw no tail to stop.
+        await this.stepDown();
+        this.retryLater();
+        return;
+      }
       this.options.log.info({ stream: this.options.stream, afterEventId: this.startedAfterId }, 'relaying the outbox to NATS');
     } catch (err) {
       // Whatever held the lock goes with the session; the next attempt starts clean.
