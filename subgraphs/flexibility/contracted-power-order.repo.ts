@@ -5,6 +5,7 @@ import type { ContractedPowerOrderEventKind } from '../../schema/events';
 import type { Page } from '../kit/connection';
 import type { Database } from '../kit/db';
 import { appendToOutbox } from '../kit/outbox';
+import { anyText } from '../kit/sql';
 import { temporaryMaxPowerKw, type Area } from './contracted-power-order.rules';
 
 export interface OrderRow {
@@ -64,9 +65,9 @@ function areaCondition(area: Area) {
     case 'primary':
       return sql`c.primary_substation_id = ${area.id}`;
     case 'secondary':
-      return sql`c.secondary_substation_id = ANY(${sql.param(area.ids)}::text[])`;
+      return anyText(sql.raw('c.secondary_substation_id'), area.ids);
     case 'feeders':
-      return sql`c.feeder_id = ANY(${sql.param(area.ids)}::text[])`;
+      return anyText(sql.raw('c.feeder_id'), area.ids);
   }
 }
 
@@ -157,7 +158,7 @@ export class ContractedPowerOrderRepo {
   }
 
   async byIds(ids: readonly string[]): Promise<OrderRow[]> {
-    const result = await this.db.execute<RawOrder>(sql`SELECT * FROM flexibility.contracted_power_orders WHERE id = ANY(${sql.param([...ids])}::text[])`);
+    const result = await this.db.execute<RawOrder>(sql`SELECT * FROM flexibility.contracted_power_orders WHERE ${anyText(sql.raw('id'), ids)}`);
     return result.rows.map(toOrder);
   }
 
@@ -180,14 +181,14 @@ export class ContractedPowerOrderRepo {
     const own = retailerId ? sql`AND retailer_id = ${retailerId}` : sql``;
     const result = await this.db.execute<{ order_id: string; metering_point_id: string; retailer_id: string; temporary_max_power_kw: number }>(sql`
       SELECT order_id, metering_point_id, retailer_id, temporary_max_power_kw FROM flexibility.contracted_power_order_points
-      WHERE order_id = ANY(${sql.param([...orderIds])}::text[]) ${own} ORDER BY order_id, metering_point_id`);
+      WHERE ${anyText(sql.raw('order_id'), orderIds)} ${own} ORDER BY order_id, metering_point_id`);
     return result.rows.map((row) => ({ orderId: row.order_id, meteringPointId: row.metering_point_id, retailerId: row.retailer_id, temporaryMaxPowerKw: row.temporary_max_power_kw }));
   }
 
   async acknowledgements(orderIds: readonly string[]): Promise<AckRow[]> {
     const result = await this.db.execute<{ order_id: string; organisation_id: string; acknowledged_at: string }>(sql`
       SELECT order_id, organisation_id, acknowledged_at FROM flexibility.contracted_power_order_acks
-      WHERE order_id = ANY(${sql.param([...orderIds])}::text[]) ORDER BY order_id, acknowledged_at`);
+      WHERE ${anyText(sql.raw('order_id'), orderIds)} ORDER BY order_id, acknowledged_at`);
     return result.rows.map((row) => ({ orderId: row.order_id, organisationId: row.organisation_id, acknowledgedAt: date(row.acknowledged_at)! }));
   }
 
@@ -195,7 +196,7 @@ export class ContractedPowerOrderRepo {
   async addressees(orderIds: readonly string[]): Promise<{ orderId: string; retailerId: string }[]> {
     const result = await this.db.execute<{ order_id: string; retailer_id: string }>(sql`
       SELECT DISTINCT order_id, retailer_id FROM flexibility.contracted_power_order_points
-      WHERE order_id = ANY(${sql.param([...orderIds])}::text[]) ORDER BY order_id, retailer_id`);
+      WHERE ${anyText(sql.raw('order_id'), orderIds)} ORDER BY order_id, retailer_id`);
     return result.rows.map((row) => ({ orderId: row.order_id, retailerId: row.retailer_id }));
   }
 

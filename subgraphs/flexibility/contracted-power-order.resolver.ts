@@ -34,7 +34,7 @@ export class ContractedPowerOrderResolver {
   async contractedPowerOrders(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context) {
     const page = parsePage(args);
     if (ctx.identity.role !== 'dso' && ctx.identity.role !== 'retailer') return toConnection([], page, 0, () => '');
-    const retailer = ctx.identity.role === 'dso' ? null : ctx.identity.organisationId;
+    const retailer = ctx.loaders.ownRetailer;
     const { rows, totalCount } = await ctx.loaders.orders.page(retailer, page);
     return toConnection(rows, page, totalCount, (row) => `${row.issuedAt.toISOString()}|${row.id}`);
   }
@@ -109,10 +109,13 @@ export class ContractedPowerOrderResolver {
 
   @FieldResolver(() => [ComplianceBreach], { description: "Your points that went above their cap in the order's window, from the 15-minute readings" })
   async compliance(@Root() order: OrderRow, @Ctx() ctx: Context): Promise<ComplianceBreach[]> {
-    const ownRetailer = ctx.identity.role === 'dso' ? null : ctx.identity.organisationId;
-    const [affected, readings] = await Promise.all([ctx.loaders.affected.load(order.id), ctx.loaders.orders.readingsInWindow(order.id, ownRetailer)]);
+    const [affected, readings] = await Promise.all([ctx.loaders.affected.load(order.id), ctx.loaders.orders.readingsInWindow(order.id, ctx.loaders.ownRetailer)]);
     const byPoint = new Map<string, { intervalStartMs: number; importWh: number }[]>();
-    for (const reading of readings) byPoint.set(reading.meteringPointId, [...(byPoint.get(reading.meteringPointId) ?? []), reading]);
+    for (const reading of readings) {
+      const own = byPoint.get(reading.meteringPointId);
+      if (own) own.push(reading);
+      else byPoint.set(reading.meteringPointId, [reading]);
+    }
     return affected.flatMap((point) => {
       const { intervalsAbove, maxObservedKw } = complianceOf(byPoint.get(point.meteringPointId) ?? [], point.temporaryMaxPowerKw);
       return intervalsAbove > 0 ? [{ meteringPoint: { id: point.meteringPointId }, temporaryMaxPowerKw: point.temporaryMaxPowerKw, maxObservedKw, intervalsAbove }] : [];

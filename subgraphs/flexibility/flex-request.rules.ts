@@ -1,4 +1,3 @@
-/** Pure validation of a new flexibility request; returns the problems, empty when valid. */
 export interface FlexRequestDraft {
   powerKw: number;
   windowStart: Date;
@@ -8,6 +7,7 @@ export interface FlexRequestDraft {
 export const MAX_FLEX_POWER_KW = 10_000;
 export const MAX_FLEX_WINDOW_MS = 24 * 3600 * 1000;
 
+/** Pure validation of a new flexibility request; returns the problems, empty when valid. */
 export function flexRequestProblems(draft: FlexRequestDraft, nowMs: number): string[] {
   const problems: string[] = [];
   if (!(draft.powerKw > 0 && draft.powerKw <= MAX_FLEX_POWER_KW)) {

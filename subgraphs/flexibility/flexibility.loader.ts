@@ -1,5 +1,4 @@
 import type DataLoader from 'dataloader';
-import type { Identity } from '../../schema/identity';
 import type { RequestScope } from '../kit/context';
 import { groupedLoader, keyedLoader } from '../kit/loader';
 import { ContractedPowerOrderRepo, type AckRow, type AffectedRow, type OrderRow } from './contracted-power-order.repo';
@@ -8,7 +7,8 @@ import type { FlexRequest } from './flex-request.type';
 import { OutboxRepo, type StoredEvent } from './outbox.repo';
 
 export interface FlexibilityLoaders {
-  identity: Identity;
+  /** Whose points and orders a non-DSO caller sees: its own organisation; null for the DSO. */
+  ownRetailer: string | null;
   flexRequests: FlexRequestRepo;
   flexRequest: DataLoader<string, FlexRequest | null>;
   orders: ContractedPowerOrderRepo;
@@ -30,7 +30,7 @@ export function createFlexibilityLoaders({ database, identity }: RequestScope): 
   const ownRetailer = identity.role === 'dso' ? null : identity.organisationId;
   const addressees = groupedLoader((ids) => orders.addressees(ids), (row) => row.orderId);
   return {
-    identity,
+    ownRetailer,
     flexRequests,
     flexRequest: keyedLoader((ids) => flexRequests.byIds(ids), (row) => row.id),
     orders,

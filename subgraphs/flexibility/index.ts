@@ -1,5 +1,3 @@
-import type { SubgraphConfig } from '../kit/config';
-import { startSubgraph } from '../kit/start';
 import type { SubgraphDefinition } from '../kit/subgraph';
 import { createFlexibilityLoaders, type FlexibilityLoaders } from './flexibility.loader';
 import { flexibilityReferences } from './flexibility.reference';
@@ -14,5 +12,3 @@ export const flexibilitySubgraph: SubgraphDefinition<FlexibilityLoaders> = {
   references: flexibilityReferences,
   createLoaders: createFlexibilityLoaders,
 };
-
-export const startFlexibilitySubgraph = (config: SubgraphConfig) => startSubgraph(flexibilitySubgraph, config);

@@ -1,5 +1,3 @@
-import type { SubgraphConfig } from '../kit/config';
-import { startSubgraph } from '../kit/start';
 import { MeteringPoint } from './metering-point.type';
 import type { SubgraphDefinition } from '../kit/subgraph';
 import { createGridLoaders, type GridLoaders } from './grid.loader';
@@ -15,5 +13,3 @@ export const gridSubgraph: SubgraphDefinition<GridLoaders> = {
   references: gridReferences,
   createLoaders: createGridLoaders,
 };
-
-export const startGridSubgraph = (config: SubgraphConfig) => startSubgraph(gridSubgraph, config);

@@ -1,5 +1,3 @@
-import type { SubgraphConfig } from '../kit/config';
-import { startSubgraph } from '../kit/start';
 import { MeteringPoint } from './metering-point.type';
 import type { SubgraphDefinition } from '../kit/subgraph';
 import { createHemsLoaders, type HemsLoaders } from './hems.loader';
@@ -15,5 +13,3 @@ export const hemsSubgraph: SubgraphDefinition<HemsLoaders> = {
   references: hemsReferences,
   createLoaders: createHemsLoaders,
 };
-
-export const startHemsSubgraph = (config: SubgraphConfig) => startSubgraph(hemsSubgraph, config);

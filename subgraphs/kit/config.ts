@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envDurationMs, envLogLevel, envSecret, parseEnv } from './env';
+import { envDurationMs, envLogLevel, envPort, envSecret, parseEnv } from './env';
 import { eventBusConfig, eventBusEnv, type EventBusConfig } from './event-stream';
 
 /** Settings of one subgraph process, read once at start. */
@@ -22,7 +22,7 @@ export function parseSubgraphConfig(env: NodeJS.ProcessEnv = process.env): Subgr
       DATABASE_URL: z.string().min(1),
       HUB_IDENTITY_SECRET: envSecret,
       SUBGRAPH_HOST: z.string().default('127.0.0.1'),
-      SUBGRAPH_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+      SUBGRAPH_PORT: envPort(0),
       LOG_LEVEL: envLogLevel,
       DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
       SHUTDOWN_GRACE_MS: envDurationMs(10_000),

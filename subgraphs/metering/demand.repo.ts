@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../kit/db';
+import { anyText } from '../kit/sql';
 import { withinContractsOf } from './supply-contract.sql';
 import { bucketHours, bucketStart } from './bucket.sql';
 import { DemandScopeKind } from './demand.rules';
@@ -77,7 +78,7 @@ export class DemandRepo {
       SELECT count(*) AS existing,
         count(*) FILTER (WHERE EXISTS (
           SELECT 1 FROM metering.supply_contracts sc WHERE sc.metering_point_id = mp.id AND sc.retailer_id = ${retailerId})) AS owned
-      FROM metering.metering_points mp WHERE mp.id = ANY(${sql.param([...ids])}::text[])`);
+      FROM metering.metering_points mp WHERE ${anyText(sql.raw('mp.id'), ids)}`);
     const row = result.rows[0]!;
     return { existing: Number(row.existing), owned: Number(row.owned) };
   }
@@ -98,7 +99,7 @@ export class DemandRepo {
           FROM metering.metering_points mp
           JOIN metering.readings r ON r.metering_point_key = mp.key
           ${contract}
-          WHERE mp.id = ANY(${sql.param([...ids])}::text[])
+          WHERE ${anyText(sql.raw('mp.id'), ids)}
             AND r.interval_start >= ${new Date(window.fromMs)} AND r.interval_start < ${new Date(window.toMs)}`,
       window,
     );

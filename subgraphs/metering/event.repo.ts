@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Page } from '../kit/connection';
 import type { Database } from '../kit/db';
+import { anyText } from '../kit/sql';
 import { withinContractsOf } from './supply-contract.sql';
 import type { MeterEvent, MeterEventKind, MeterEventSeverity } from './event.type';
 
@@ -46,7 +47,7 @@ export class EventRepo {
         FROM metering.metering_points mp
         JOIN metering.meter_events e ON e.metering_point_key = mp.key
         ${contract}
-        WHERE mp.id = ANY(${sql.param([...pointIds])}::text[])
+        WHERE ${anyText(sql.raw('mp.id'), pointIds)}
           AND e.occurred_at >= ${new Date(window.fromMs)} AND e.occurred_at < ${new Date(window.toMs)}`;
     const after = page.afterKey === null ? sql`` : sql`AND e.id > ${Number(page.afterKey)}`;
     const [result, totals] = await Promise.all([

@@ -1,5 +1,3 @@
-import type { SubgraphConfig } from '../kit/config';
-import { startSubgraph } from '../kit/start';
 import type { SubgraphDefinition } from '../kit/subgraph';
 import { createMeteringLoaders, type MeteringLoaders } from './metering.loader';
 import { meteringReferences } from './metering.reference';
@@ -18,5 +16,3 @@ export const meteringSubgraph: SubgraphDefinition<MeteringLoaders> = {
   references: meteringReferences,
   createLoaders: createMeteringLoaders,
 };
-
-export const startMeteringSubgraph = (config: SubgraphConfig) => startSubgraph(meteringSubgraph, config);

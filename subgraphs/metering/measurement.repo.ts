@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../kit/db';
+import { anyText } from '../kit/sql';
 import type { CurveWindow } from './demand.rules';
 import type { MeasurementRow } from './measurement.rules';
 import { Phase, type SubstationMeasurement } from './measurement.type';
@@ -34,7 +35,7 @@ export class MeasurementRepo {
   async forSubstations(ids: readonly string[], window: CurveWindow): Promise<Map<string, SubstationMeasurement[]>> {
     const result = await this.db.execute<Row>(sql`
       SELECT * FROM metering.substation_measurements
-      WHERE secondary_substation_id = ANY(${sql.param([...ids])}::text[])
+      WHERE ${anyText(sql.raw('secondary_substation_id'), ids)}
         AND interval_start >= ${new Date(window.fromMs)} AND interval_start < ${new Date(window.toMs)}
       ORDER BY secondary_substation_id, interval_start`);
     const byId = new Map<string, SubstationMeasurement[]>(ids.map((id) => [id, []]));
@@ -45,7 +46,7 @@ export class MeasurementRepo {
   /** Which of `ids` are secondary substations, from grid's published view. */
   async knownSubstations(ids: readonly string[]): Promise<Set<string>> {
     const result = await this.db.execute<{ id: string }>(sql`
-      SELECT secondary_substation_id AS id FROM grid.substations_v WHERE secondary_substation_id = ANY(${sql.param([...ids])}::text[])`);
+      SELECT secondary_substation_id AS id FROM grid.substations_v WHERE ${anyText(sql.raw('secondary_substation_id'), ids)}`);
     return new Set(result.rows.map((row) => row.id));
   }
 

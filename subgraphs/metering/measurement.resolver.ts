@@ -13,7 +13,8 @@ type Context = SubgraphContext<MeteringLoaders>;
 export class MeasurementResolver {
   @FieldResolver(() => [SubstationMeasurement], { description: "The DTC's 15-minute measurements over [from, to); resolution is ignored" })
   measurements(@Root() substation: SecondarySubstation, @Args(() => CurveArgs) args: CurveArgs, @Ctx() ctx: Context): Promise<SubstationMeasurement[]> {
-    return ctx.loaders.measurements.load({ pointId: substation.id, window: curveWindow(args) });
+    // Measurements are always 15-minute rows: the window is checked at that resolution, whatever was asked.
+    return ctx.loaders.measurements.load({ pointId: substation.id, window: curveWindow({ from: args.from, to: args.to }) });
   }
 
   @Mutation(() => IngestMeasurementsResult, { description: 'DSO only: an atomic batch of up to 10,000 DTC measurements' })

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DemandScopeKind } from './demand.rules';
+import { addToRollups } from './reading-ingest.repo';
 import { INTERVAL_MS } from './reading.rules';
 
 /**
@@ -249,11 +250,5 @@ export async function addRollupDeltas(client: PoolClient, deltas: RollupDeltas):
     import_wh bigint NOT NULL, export_wh bigint NOT NULL, reading_count integer NOT NULL
   ) ON COMMIT DROP`);
   await pipeline(Readable.from(deltas.copyLines()), client.query(copyFrom('COPY pg_temp.rollup_delta FROM STDIN')));
-  await client.query(`
-    INSERT INTO metering.demand_rollups AS t (scope_kind, scope_id, interval_start, import_wh, export_wh, reading_count)
-    SELECT scope_kind, scope_id, interval_start, import_wh, export_wh, reading_count FROM pg_temp.rollup_delta
-    ON CONFLICT (scope_kind, scope_id, interval_start) DO UPDATE SET
-      import_wh = t.import_wh + excluded.import_wh,
-      export_wh = t.export_wh + excluded.export_wh,
-      reading_count = t.reading_count + excluded.reading_count`);
+  await client.query(addToRollups('SELECT scope_kind, scope_id, interval_start, import_wh, export_wh, reading_count FROM pg_temp.rollup_delta'));
 }

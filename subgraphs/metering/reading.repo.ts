@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Identity } from '../../schema/identity';
 import type { Database } from '../kit/db';
+import { anyText } from '../kit/sql';
 import { withinContractsOf } from './supply-contract.sql';
 import { bucketHours, bucketStart } from './bucket.sql';
 import type { CurveWindow } from './demand.rules';
@@ -43,7 +44,7 @@ export class ReadingRepo {
         FROM metering.metering_points mp
         JOIN metering.readings r ON r.metering_point_key = mp.key
         ${contract}
-        WHERE mp.id = ANY(${sql.param([...pointIds])}::text[])
+        WHERE ${anyText(sql.raw('mp.id'), pointIds)}
           AND r.interval_start >= ${new Date(window.fromMs)} AND r.interval_start < ${new Date(window.toMs)}
         GROUP BY 1, 2
       ) b

@@ -31,6 +31,12 @@ describe('readingProblem', () => {
     }
   });
 
+  it('rejects energies above what the readings table can hold, through the mutation as through the file', () => {
+    expect(readingProblem(row({ importWh: 2_147_483_647 }), now)).toBeNull();
+    expect(readingProblem(row({ importWh: 2_147_483_648 }), now)).toBe(REJECT_REASONS.tooMuchEnergy);
+    expect(readingProblem(row({ exportWh: 3e9 }), now)).toBe(REJECT_REASONS.tooMuchEnergy);
+  });
+
   it('rejects an unknown quality', () => {
     expect(readingProblem(row({ quality: 'GUESSED' }), now)).toBe(REJECT_REASONS.badQuality);
   });

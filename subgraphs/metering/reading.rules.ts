@@ -9,13 +9,16 @@ export type ReadingQualityName = (typeof READING_QUALITIES)[number];
 
 /** Stored as a smallint: the index in READING_QUALITIES. */
 export const qualityCode = (quality: string): number => READING_QUALITIES.indexOf(quality as ReadingQualityName);
-export const qualityName = (code: number): ReadingQualityName => READING_QUALITIES[code] ?? 'MEASURED';
+
+/** readings.import_wh and export_wh are PostgreSQL integers: a larger value could not be stored. */
+export const MAX_ENERGY_WH = 2_147_483_647;
 
 export const REJECT_REASONS = {
   unknownPoint: 'unknown metering point',
   misaligned: 'interval not aligned to 15 minutes',
   future: 'interval in the future',
   badEnergy: 'negative or non-integer energy',
+  tooMuchEnergy: `energy above ${MAX_ENERGY_WH} Wh`,
   duplicate: 'duplicate row in the batch',
   badQuality: `quality must be one of ${READING_QUALITIES.join(', ')}`,
   badTime: 'interval start is not a valid time',
@@ -40,6 +43,7 @@ export function readingProblem(row: ReadingRow, nowMs: number): string | null {
   if (row.intervalStartMs % INTERVAL_MS !== 0) return REJECT_REASONS.misaligned;
   if (row.intervalStartMs + INTERVAL_MS > nowMs) return REJECT_REASONS.future;
   if (!isEnergy(row.importWh) || !isEnergy(row.exportWh)) return REJECT_REASONS.badEnergy;
+  if (row.importWh > MAX_ENERGY_WH || row.exportWh > MAX_ENERGY_WH) return REJECT_REASONS.tooMuchEnergy;
   if (!(READING_QUALITIES as readonly string[]).includes(row.quality)) return REJECT_REASONS.badQuality;
   return null;
 }

@@ -1,5 +1,3 @@
-import type { SubgraphConfig } from '../kit/config';
-import { startSubgraph } from '../kit/start';
 import { MeteringPoint } from './metering-point.type';
 import type { SubgraphDefinition } from '../kit/subgraph';
 import { MeteringPointTariffResolver } from './metering-point.resolver';
@@ -15,5 +13,3 @@ export const tariffsSubgraph: SubgraphDefinition<TariffsLoaders> = {
   references: tariffsReferences,
   createLoaders: createTariffsLoaders,
 };
-
-export const startTariffsSubgraph = (config: SubgraphConfig) => startSubgraph(tariffsSubgraph, config);

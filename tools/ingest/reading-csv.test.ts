@@ -1,5 +1,5 @@
 import { REJECT_REASONS } from '../../subgraphs/metering/reading.rules';
-import { IngestInputError, parseHeader, parseInstantMs, parseReadingLine, stagingCopyLine, TOO_MUCH_ENERGY } from './reading-csv';
+import { IngestInputError, parseHeader, parseInstantMs, parseReadingLine, stagingCopyLine } from './reading-csv';
 
 const NOW_MS = Date.parse('2026-11-01T00:00:00Z');
 const layout = parseHeader('metering_point_id,interval_start,import_wh,export_wh,quality');
@@ -51,7 +51,7 @@ describe('parseReadingLine', () => {
     for (const energy of ['-1', '1.5', '', '0x10', '1e3']) expect(reason(`P,2026-10-05T00:00:00Z,${energy},0,MEASURED`)).toBe(REJECT_REASONS.badEnergy);
     expect(reason('P,2026-10-05T00:00:00Z,1,0,GUESSED')).toBe(REJECT_REASONS.badQuality);
     expect(reason(',2026-10-05T00:00:00Z,1,0,MEASURED')).toBe(REJECT_REASONS.unknownPoint);
-    expect(reason('P,2026-10-05T00:00:00Z,2147483648,0,MEASURED')).toBe(TOO_MUCH_ENERGY);
+    expect(reason('P,2026-10-05T00:00:00Z,2147483648,0,MEASURED')).toBe(REJECT_REASONS.tooMuchEnergy);
     expect(reason('P,2026-10-05T00:00:00Z,1,0')).toBe('expected 5 comma-separated fields, found 4');
   });
 });

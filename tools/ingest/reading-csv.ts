@@ -93,10 +93,6 @@ const NUMBER = /^[+-]?\d+(?:\.\d+)?$/;
 /** Number() reads '' as 0 and '0x10' as 16: only decimal text counts; readingProblem judges the value. */
 const parseEnergy = (text: string): number => (NUMBER.test(text) ? Number(text) : Number.NaN);
 
-/** readings.import_wh and export_wh are PostgreSQL integers: a larger value would abort the whole COPY. */
-export const MAX_ENERGY_WH = 2_147_483_647;
-export const TOO_MUCH_ENERGY = `energy above ${MAX_ENERGY_WH} Wh`;
-
 export type ParsedLine = { row: ReadingRow; problem: null } | { row: null; problem: string };
 
 /** One data line against the header's layout and the reading rules (which need no database). */
@@ -115,7 +111,7 @@ export function parseReadingLine(line: string, layout: CsvLayout, nowMs: number)
   const problem =
     row.meteringPointId === ''
       ? REJECT_REASONS.unknownPoint
-      : (readingProblem(row, nowMs) ?? (row.importWh > MAX_ENERGY_WH || row.exportWh > MAX_ENERGY_WH ? TOO_MUCH_ENERGY : null));
+      : readingProblem(row, nowMs);
   return problem ? { row: null, problem } : { row, problem: null };
 }
 

@@ -38,6 +38,16 @@ describe('DTC measurements', () => {
     ]);
   });
 
+  it('limits the window as 15-minute rows whatever resolution is asked, since the rows are not aggregated', async () => {
+    const substation = t.parish.secondarySubstations[0]!;
+    // Two years of daily buckets would pass the bucket limit; as 15-minute rows they are 70,080.
+    const { body } = await t.graphql(
+      `query($id: ID!, $from: DateTime!, $to: DateTime!) { secondarySubstation(id: $id) { measurements(from: $from, to: $to, resolution: P1D) { intervalStart } } }`,
+      { key: dsoKey, variables: { id: substation.id, from: '2024-01-01T00:00:00.000Z', to: '2026-01-01T00:00:00.000Z' } },
+    );
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
   it('rejects a batch with an unknown substation or a missing phase and writes nothing', async () => {
     const substation = t.parish.secondarySubstations[1]!;
     const { body } = await t.graphql(INGEST, {
