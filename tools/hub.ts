@@ -34,7 +34,10 @@ export interface RunningHub {
  * the integration tests and the benchmarks. Subgraphs listen on free loopback ports.
  */
 export async function startHub(options: HubOptions): Promise<RunningHub> {
-  const shutdownGraceMs = options.shutdownGraceMs ?? 5_000;
+  // The gateway's own settings and defaults (EVENT_BUS, SHUTDOWN_GRACE_MS, MAX_QUERY_DEPTH, ...),
+  // with what this process decides itself on top.
+  const defaults = parseGatewayConfig({ ...process.env, DATABASE_URL: options.database.connectionString, HUB_IDENTITY_SECRET: options.identitySecret });
+  const shutdownGraceMs = options.shutdownGraceMs ?? defaults.shutdownGraceMs;
   const subgraphs = await Promise.all(
     SUBGRAPH_NAMES.map((name) =>
       serveSubgraph(SUBGRAPHS[name], {
@@ -48,9 +51,6 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     ),
   );
   const subgraphUrls = Object.fromEntries(subgraphs.map((subgraph) => [subgraph.name, subgraph.url])) as Record<SubgraphName, string>;
-  // The gateway's own settings and defaults (EVENT_BUS, MAX_QUERY_DEPTH, ...), with what this
-  // process decides itself on top.
-  const defaults = parseGatewayConfig({ ...process.env, DATABASE_URL: options.database.connectionString, HUB_IDENTITY_SECRET: options.identitySecret });
   const config: GatewayServerOptions = {
     ...defaults,
     host: options.host ?? '127.0.0.1',

@@ -2,14 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
+import { envPort, parseEnv } from '../subgraphs/kit/env';
 
 /** Where the embedded default keeps its state: PostgreSQL data, the identity secret, demo keys. */
 export const DEFAULT_DATA_DIR = path.resolve(__dirname, '../.data');
 export const DEFAULT_EMBEDDED_PG_PORT = 54329;
 export const EMBEDDED_DATABASE = 'markethub';
 
-/** The embedded server's URL, which tools use when DATABASE_URL is unset. */
-export function embeddedDatabaseUrl(port = DEFAULT_EMBEDDED_PG_PORT): string {
+/** The embedded server's URL (on EMBEDDED_PG_PORT, as `npm start` uses it), which tools use when DATABASE_URL is unset. */
+export function embeddedDatabaseUrl(port = parseEnv({ EMBEDDED_PG_PORT: envPort(DEFAULT_EMBEDDED_PG_PORT) }).EMBEDDED_PG_PORT): string {
   return `postgres://postgres:postgres@127.0.0.1:${port}/${EMBEDDED_DATABASE}`;
 }
 

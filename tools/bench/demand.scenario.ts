@@ -25,9 +25,9 @@ export const demandScenario: Scenario = {
   async run() {
     const { database, parish, hub, createKey, close } = await openBenchHub();
     const dayEndMs = lastMidnightMs();
-    await writeHistory(database, parish, { dayStartsMs: [dayEndMs - DAY_MS] });
-    await database.pool.query('ANALYZE');
     try {
+      await writeHistory(database, parish, { dayStartsMs: [dayEndMs - DAY_MS] });
+      await database.pool.query('ANALYZE');
       const retailerId = parish.organisations.find((org) => org.kind === 'retailer')!.id;
       const portfolio = pointsSuppliedBy(parish, retailerId).slice(0, PORTFOLIO).map((point) => point.id);
       const retailerKey = (await createKey('retailer', retailerId)).key;
