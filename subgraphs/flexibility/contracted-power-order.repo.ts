@@ -80,6 +80,13 @@ export interface NewOrder {
   reason: string;
 }
 
+/** An order's keyset key, newest first: its issue time, then its id. */
+export const orderKey = (row: OrderRow) => `${row.issuedAt.toISOString()}|${row.id}`;
+export const isOrderKey = (key: string) => {
+  const [issuedAt, id, ...rest] = key.split('|');
+  return Boolean(id) && rest.length === 0 && !Number.isNaN(Date.parse(issuedAt!));
+};
+
 export class ContractedPowerOrderRepo {
   constructor(private readonly db: Database) {}
 
@@ -162,7 +169,7 @@ export class ContractedPowerOrderRepo {
     return result.rows.map(toOrder);
   }
 
-  /** A keyset page of the orders addressed to `retailerId` (all orders when null), newest first. */
+  /** A keyset page of the orders addressed to `retailerId` (all orders when null), newest first (keys: orderKey). */
   async page(retailerId: string | null, page: Page): Promise<{ rows: OrderRow[]; totalCount: number }> {
     const addressed = retailerId
       ? sql`EXISTS (SELECT 1 FROM flexibility.contracted_power_order_points p WHERE p.order_id = o.id AND p.retailer_id = ${retailerId})`

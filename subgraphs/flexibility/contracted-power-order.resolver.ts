@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } fr
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../schema/errors';
 import { PageArgs, parsePage, toConnection } from '../kit/connection';
 import type { SubgraphContext } from '../kit/context';
-import type { OrderRow } from './contracted-power-order.repo';
+import { isOrderKey, orderKey, type OrderRow } from './contracted-power-order.repo';
 import { complianceOf, orderProblems, orderStatus, parseArea } from './contracted-power-order.rules';
 import {
   Acknowledgement,
@@ -32,11 +32,11 @@ export class ContractedPowerOrderResolver {
 
   @Query(() => ContractedPowerOrderConnection, { description: 'Orders you may see, newest first' })
   async contractedPowerOrders(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context) {
-    const page = parsePage(args);
+    const page = parsePage(args, isOrderKey);
     if (ctx.identity.role !== 'dso' && ctx.identity.role !== 'retailer') return toConnection([], page, 0, () => '');
     const retailer = ctx.loaders.ownRetailer;
     const { rows, totalCount } = await ctx.loaders.orders.page(retailer, page);
-    return toConnection(rows, page, totalCount, (row) => `${row.issuedAt.toISOString()}|${row.id}`);
+    return toConnection(rows, page, totalCount, orderKey);
   }
 
   @Mutation(() => ContractedPowerOrder, { description: 'DSO only: cap the contracted power of every customer in an area; pushed at once to their retailers' })

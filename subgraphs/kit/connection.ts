@@ -33,12 +33,18 @@ export function encodeCursor(key: string): string {
   return Buffer.from(key, 'utf8').toString('base64url');
 }
 
-export function parsePage(args: PageArgs): Page {
+/**
+ * Checks `first` and decodes `after`; `isKey` tells whether a decoded key has the shape of the
+ * list's keys, so a forged cursor is the client's error here rather than a failed query later.
+ */
+export function parsePage(args: PageArgs, isKey: (key: string) => boolean = () => true): Page {
   const limit = args.first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
     throw new BadUserInputError(`first must be between 1 and ${MAX_PAGE_SIZE}`, { field: 'first' });
   }
-  return { limit, afterKey: args.after ? Buffer.from(args.after, 'base64url').toString('utf8') : null };
+  const afterKey = args.after ? Buffer.from(args.after, 'base64url').toString('utf8') : null;
+  if (afterKey !== null && !isKey(afterKey)) throw new BadUserInputError('after is not a cursor of this list', { field: 'after' });
+  return { limit, afterKey };
 }
 
 export interface ConnectionResult<T> {

@@ -18,7 +18,7 @@ export class EventResolver {
     const fromMs = args.from.getTime();
     const toMs = args.to.getTime();
     if (!(toMs > fromMs)) throw new BadUserInputError('to must be after from');
-    const page = parsePage(args);
+    const page = parsePage(args, (key) => /^\d{1,18}$/.test(key));
     const { rows, totalCount } = await ctx.loaders.events.load({ pointId: point.id, window: { fromMs, toMs }, page });
     return toConnection(rows, page, totalCount, (row) => row.id);
   }

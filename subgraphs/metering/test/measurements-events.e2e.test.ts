@@ -101,6 +101,13 @@ describe('meter events', () => {
     expect(Number(rows[0].n)).toBe(2);
   });
 
+  it('answers a forged cursor as an error of the caller, for events as for orders', async () => {
+    const forged = Buffer.from('not-a-key', 'utf8').toString('base64url');
+    const events = await t.graphql(EVENTS, { key: dsoKey, variables: { id: t.parish.meteringPoints[0]!.id, from: at(0), to: at(96), after: forged } });
+    const orders = await t.graphql(`query($after: String) { contractedPowerOrders(first: 5, after: $after) { totalCount } }`, { key: dsoKey, variables: { after: forged } });
+    expect([events.body.errors?.[0]?.extensions?.code, orders.body.errors?.[0]?.extensions?.code]).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT']);
+  });
+
   it('rejects an event for an unknown metering point and writes nothing', async () => {
     const before = Number((await t.database.handle.pool.query('SELECT count(*) AS n FROM metering.meter_events')).rows[0].n);
     const { body } = await t.graphql(INGEST, {
