@@ -36,7 +36,8 @@ function loadHistoryInBackground(database: DatabaseHandle, parish: Parish, days:
   const startedMs = performance.now();
   return seedHistory(database, parish, { days, signal }, (done, total) => log.info({ done, total }, 'demo history: day loaded')).then(
     (loaded) => {
-      if (loaded > 0 && !signal.aborted) log.info({ days: loaded, seconds: Math.round((performance.now() - startedMs) / 1000) }, 'demo history loaded');
+      // Logged with 0 days too: the line says the history is complete, which a warm start can be waited on for.
+      if (!signal.aborted) log.info({ days: loaded, seconds: Math.round((performance.now() - startedMs) / 1000) }, 'demo history loaded');
     },
     (err: unknown) => log.error({ err }, 'demo history could not be loaded'),
   );

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { openDatabase, type DatabaseHandle } from '../../subgraphs/kit/db';
 import { applyMigrations } from '../../subgraphs/kit/migrate';
+import { embeddedDatabaseUrl } from '../local-data';
 import { DEFAULT_SEED, generateParish, type Parish } from './parish';
 import { missingHistoryDays, writeHistory } from './history';
 import { writeParish } from './write';
@@ -95,11 +96,10 @@ export function parseSeedCommand(argv: readonly string[], env: NodeJS.ProcessEnv
     .option('--days <n>', 'days of readings to generate', integerOption(0), DEFAULT_DAYS)
     // mulberry32 keeps 32 bits of state.
     .option('--seed <n>', 'seed of the deterministic generator', integerOption(0, 0xffff_ffff), DEFAULT_SEED)
-    .option('--database-url <url>', 'PostgreSQL connection string (default: $DATABASE_URL)')
+    .option('--database-url <url>', 'PostgreSQL connection string (default: $DATABASE_URL, else the embedded server of npm start)')
     .parse(argv, { from: 'user' });
   const parsed = program.opts<{ customers: number; days: number; seed: number; databaseUrl?: string }>();
-  const databaseUrl = parsed.databaseUrl ?? env.DATABASE_URL;
-  if (!databaseUrl) program.error('error: no database: set DATABASE_URL or pass --database-url <url>');
+  const databaseUrl = parsed.databaseUrl ?? env.DATABASE_URL ?? embeddedDatabaseUrl();
   return { options: { customers: parsed.customers, days: parsed.days, seed: parsed.seed }, databaseUrl };
 }
 

@@ -69,6 +69,7 @@ describe('npm start', () => {
       const warm = await startNpmStart(env);
       expect(warm.keys.get('retailer')).toBe(cold.keys.get('retailer'));
       expect(warm.output).not.toContain('seeding the demo parish');
+      await warm.waitFor(/"days":0,"seconds":\d+,"msg":"demo history loaded"/);
       expect(warm.output).not.toContain('demo history: day loaded');
       await retailerSeesOwnPortfolio(warm);
       expect(await warm.stop()).not.toMatch(/unclean|Error/);
