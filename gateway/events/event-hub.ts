@@ -1,4 +1,5 @@
 import type { ApolloServer } from '@apollo/server';
+import { print } from 'graphql';
 import { mayReceive, type OutboxEvent } from '../../schema/events';
 import type { Identity } from '../../schema/identity';
 import type { Logger } from '../../subgraphs/kit/logger';
@@ -45,6 +46,8 @@ const REPLAY_PAGE = 500;
 const MATERIALISE_ATTEMPTS = 14;
 /** Events materialised by one query: large enough to amortise planning, small enough to plan fast. */
 const BATCH_EVENTS = 100;
+/** Batch query texts kept: a few sizes for each subscription query in use. */
+const BATCH_TEXT_CACHE_SIZE = 1_000;
 /** Payloads kept for reuse: replays of recent events by many reconnecting subscribers. */
 const PAYLOAD_CACHE_SIZE = 5_000;
 
@@ -59,6 +62,8 @@ export class EventHub {
   private readonly subscribers = new Set<State>();
   private head = 0;
   private readonly payloads = new Map<string, Promise<string>>();
+  /** Printed batch queries by plan and size: Apollo takes text (a document it would print every time). */
+  private readonly batchTexts = new Map<string, string>();
 
   private stopped = false;
 
@@ -224,10 +229,21 @@ export class EventHub {
     }
   }
 
+  private batchText(plan: SubscriptionPlan, count: number): string {
+    const key = `${plan.key}|${count}`;
+    let text = this.batchTexts.get(key);
+    if (text === undefined) {
+      text = print(batchQuery(plan, count));
+      this.batchTexts.set(key, text);
+      if (this.batchTexts.size > BATCH_TEXT_CACHE_SIZE) this.batchTexts.delete(this.batchTexts.keys().next().value!);
+    }
+    return text;
+  }
+
   private async materialiseOnce(eventIds: readonly number[], state: State): Promise<Map<number, string>> {
     const requestId = `events-${eventIds[0]}-${state.plan.key.slice(0, 8)}`;
     const response = await this.apollo.executeOperation(
-      { query: batchQuery(state.plan, eventIds.length), variables: batchVariables(state.plan, eventIds) },
+      { query: this.batchText(state.plan, eventIds.length), variables: batchVariables(state.plan, eventIds) },
       { contextValue: { identity: state.identity, requestId, log: this.log.child({ requestId }) } },
     );
     if (response.body.kind !== 'single') throw new Error('Incremental delivery is not supported for events');
