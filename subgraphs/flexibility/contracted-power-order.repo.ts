@@ -151,17 +151,11 @@ export class ContractedPowerOrderRepo {
   }
 
   /** Idempotent: a second acknowledgement keeps the first time. False when the organisation is not addressed. */
-  async acknowledge(orderId: string, organisationId: string): Promise<boolean> {
-    const result = await this.db.execute(sql`
-      INSERT INTO flexibility.contracted_power_order_acks (order_id, organisation_id)
-      SELECT ${orderId}, ${organisationId}
-      WHERE EXISTS (SELECT 1 FROM flexibility.contracted_power_order_points WHERE order_id = ${orderId} AND retailer_id = ${organisationId})
-      ON CONFLICT (order_id, organisation_id) DO NOTHING
-      RETURNING 1`);
-    if (result.rows.length > 0) return true;
-    const addressed = await this.db.execute(sql`
-      SELECT 1 FROM flexibility.contracted_power_order_points WHERE order_id = ${orderId} AND retailer_id = ${organisationId} LIMIT 1`);
-    return addressed.rows.length > 0;
+  /** Records receipt once; the caller has found the order addressed to `organisationId` (loaders.order). */
+  async acknowledge(orderId: string, organisationId: string): Promise<void> {
+    await this.db.execute(sql`
+      INSERT INTO flexibility.contracted_power_order_acks (order_id, organisation_id) VALUES (${orderId}, ${organisationId})
+      ON CONFLICT (order_id, organisation_id) DO NOTHING`);
   }
 
   async byIds(ids: readonly string[]): Promise<OrderRow[]> {

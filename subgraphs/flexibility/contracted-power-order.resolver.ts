@@ -62,8 +62,10 @@ export class ContractedPowerOrderResolver {
   @Mutation(() => ContractedPowerOrder, { description: 'Retailer: record receipt of an order; a second acknowledgement changes nothing' })
   async acknowledgeContractedPowerOrder(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OrderRow> {
     if (ctx.identity.role !== 'retailer') throw new ForbiddenError('Only retailers acknowledge orders');
+    // A retailer's order loader only finds orders addressed to it: another's is NOT_FOUND, like a missing one.
     const order = await ctx.loaders.order.load(id);
-    if (!order || !(await ctx.loaders.orders.acknowledge(id, ctx.identity.organisationId))) throw new NotFoundError('Contracted-power order');
+    if (!order) throw new NotFoundError('Contracted-power order');
+    await ctx.loaders.orders.acknowledge(id, ctx.identity.organisationId);
     ctx.loaders.acknowledgements.clear(id);
     return order;
   }

@@ -5,7 +5,7 @@ import { DemandScopeKind } from '../../subgraphs/metering/demand.rules';
 import { qualityCode, type ReadingQualityName } from '../../subgraphs/metering/reading.rules';
 import { openBenchDatabase } from '../bench/bench-database';
 import { ingestReadingsFile } from '../ingest/ingest-file';
-import { HOUR_MS, lisbonOffsetMs, QUARTER_MS } from '../profiles/calendar';
+import { lisbonWallToUtcMs, QUARTER_MS } from '../profiles/calendar';
 import { HOUSEHOLD_SERIES_FILE } from '../profiles/shared-data';
 import { generateParish } from '../seed/parish';
 import { writeParish } from '../seed/write';
@@ -21,12 +21,6 @@ interface HouseholdReading {
   intervalStartMs: number;
   importWh: number;
   quality: ReadingQualityName;
-}
-
-/** A Lisbon wall-clock time as UTC; the autumn repeated hour is read as its first (summer) pass. */
-function lisbonWallToUtcMs(wallMs: number): number {
-  const summer = wallMs - HOUR_MS;
-  return lisbonOffsetMs(summer) === HOUR_MS ? summer : wallMs;
 }
 
 /**
