@@ -1,5 +1,6 @@
 import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
-import { apiKeys } from '../schema/tables';
+import { apiKeys, meteringPointsView, organisations } from '../schema/tables';
+import { effectiveScopes, scopesForNewKey } from '../schema/access';
 import { ROLES, type Identity, type Role } from '../schema/identity';
 import type { Database, Transaction } from '../subgraphs/kit/db';
 import { anyText } from '../subgraphs/kit/sql';
@@ -9,9 +10,13 @@ export interface NewApiKey {
   name: string;
   organisationId: string;
   role: Role;
-  scopes: string[];
+  /** Omitted: the role's default set. Never more than the role allows (schema/access.ts). */
+  scopes?: readonly string[];
   expiresAt?: Date | null;
 }
+
+/** A key that cannot be made as asked; the message lists every reason. */
+export class ApiKeyRequestError extends Error {}
 
 export type ApiKeyRecord = Omit<typeof apiKeys.$inferSelect, 'digest'>;
 
@@ -39,7 +44,23 @@ export function isRole(value: string): value is Role {
 export class ApiKeysRepo {
   constructor(private readonly db: Database | Transaction) {}
 
+  /**
+   * A new key for an organisation of the key's kind (registered when the hub does not know it
+   * yet), or, for a customer, for an existing metering point: the point is the key's organisation.
+   */
   async create(input: NewApiKey): Promise<{ key: string; record: ApiKeyRecord }> {
+    const granted = scopesForNewKey(input.role, input.scopes);
+    if ('problems' in granted) throw new ApiKeyRequestError(granted.problems.join('; '));
+    if (input.role === 'customer') {
+      const [point] = await this.db.select({ id: meteringPointsView.meteringPointId }).from(meteringPointsView).where(eq(meteringPointsView.meteringPointId, input.organisationId));
+      if (!point) throw new ApiKeyRequestError(`a customer key is bound to a metering point: no metering point ${input.organisationId}`);
+    } else {
+      await this.db.insert(organisations).values({ id: input.organisationId, name: input.organisationId, kind: input.role }).onConflictDoNothing();
+      const [organisation] = await this.db.select({ kind: organisations.kind }).from(organisations).where(eq(organisations.id, input.organisationId));
+      if (organisation && organisation.kind !== input.role) {
+        throw new ApiKeyRequestError(`${input.organisationId} is a ${organisation.kind}, so its keys have the ${organisation.kind} role, not ${input.role}`);
+      }
+    }
     const key = generateApiKey();
     const [record] = await this.db
       .insert(apiKeys)
@@ -48,7 +69,7 @@ export class ApiKeysRepo {
         name: input.name,
         organisationId: input.organisationId,
         role: input.role,
-        scopes: input.scopes,
+        scopes: granted.scopes,
         digest: digestApiKey(key),
         displayPrefix: displayPrefix(key),
         expiresAt: input.expiresAt ?? null,
@@ -57,14 +78,19 @@ export class ApiKeysRepo {
     return { key, record: record! };
   }
 
-  /** The identity behind a key, or null when unknown, revoked or expired. */
-  async identify(key: string, now = new Date()): Promise<Identity | null> {
+  /** The identity behind a key, or null when unknown, revoked or expired; scopes as the role allows them. */
+  identify(key: string, now = new Date()): Promise<Identity | null> {
+    return this.identifyDigest(digestApiKey(key), now);
+  }
+
+  /** identify, for a key the caller has already digested (the gateway caches by digest). */
+  async identifyDigest(digest: string, now = new Date()): Promise<Identity | null> {
     const [row] = await this.db
       .select({ id: apiKeys.id, organisationId: apiKeys.organisationId, role: apiKeys.role, scopes: apiKeys.scopes })
       .from(apiKeys)
-      .where(and(eq(apiKeys.digest, digestApiKey(key)), usableAt(now)));
+      .where(and(eq(apiKeys.digest, digest), usableAt(now)));
     if (!row || !isRole(row.role)) return null;
-    return { keyId: row.id, organisationId: row.organisationId, role: row.role, scopes: row.scopes };
+    return { keyId: row.id, organisationId: row.organisationId, role: row.role, scopes: effectiveScopes(row.role, row.scopes) };
   }
 
   /** Which of these keys are neither revoked nor expired, in one statement. */

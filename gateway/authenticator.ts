@@ -1,6 +1,7 @@
+import { LRUCache } from 'lru-cache';
 import type { Identity } from '../schema/identity';
 import type { Logger } from '../subgraphs/kit/logger';
-import { isWellFormedApiKey } from './api-key';
+import { digestApiKey, isWellFormedApiKey } from './api-key';
 import type { ApiKeysRepo } from './api-keys.repo';
 
 /** Where a caller may put its key: HTTP headers, or graphql-ws connectionParams. */
@@ -14,41 +15,47 @@ export function extractApiKey(source: { authorization?: unknown; 'x-api-key'?: u
   return direct?.trim() || null;
 }
 
-interface CachedIdentity {
-  identity: Identity | null;
-  expiresAtMs: number;
+const TOUCH_INTERVAL_MS = 60_000;
+/** Keys in use by one gateway at a time: generous, and only real keys can take a place. */
+const KNOWN_KEYS = 10_000;
+/** Digests just found unknown: spares the database a repeat, and has its own places to flush. */
+const UNKNOWN_KEYS = 10_000;
+
+export interface AuthenticatorOptions {
+  /** How long a verified key is trusted before it is looked up again (a revocation bites within it). */
+  cacheTtlMs: number;
 }
 
-const TOUCH_INTERVAL_MS = 60_000;
-
 /**
- * Verifies API keys against the database. Answers are cached for a short time so a busy
- * client costs one lookup per cache period, while a revocation still bites within it.
+ * Verifies API keys against the database by their SHA-256 digest (the key itself is never
+ * kept). Known keys live in one LRU, unknown digests in another: a flood of random well-formed
+ * keys can only evict other unknown digests, never push out the keys of real clients.
  */
 export class Authenticator {
-  private readonly cache = new Map<string, CachedIdentity>();
-  private readonly lastTouchMs = new Map<string, number>();
+  private readonly known: LRUCache<string, Identity>;
+  private readonly unknown: LRUCache<string, true>;
+  private readonly lastTouchMs = new LRUCache<string, number>({ max: KNOWN_KEYS });
 
   constructor(
     private readonly keys: ApiKeysRepo,
-    private readonly cacheTtlMs: number,
+    options: AuthenticatorOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.known = new LRUCache({ max: KNOWN_KEYS, ttl: options.cacheTtlMs });
+    this.unknown = new LRUCache({ max: UNKNOWN_KEYS, ttl: options.cacheTtlMs });
+  }
 
   async identify(key: string | null): Promise<Identity | null> {
     if (!key || !isWellFormedApiKey(key)) return null;
-    const nowMs = Date.now();
-    const cached = this.cache.get(key);
-    let identity: Identity | null;
-    if (cached && cached.expiresAtMs > nowMs) {
-      identity = cached.identity;
-    } else {
-      identity = await this.keys.identify(key);
-      // Bounded: a flood of random well-formed keys must not grow the cache without limit.
-      if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(key, { identity, expiresAtMs: nowMs + this.cacheTtlMs });
+    const digest = digestApiKey(key);
+    let identity = this.known.get(digest) ?? null;
+    if (!identity) {
+      if (this.unknown.has(digest)) return null;
+      identity = await this.keys.identifyDigest(digest);
+      if (identity) this.known.set(digest, identity);
+      else this.unknown.set(digest, true);
     }
-    if (identity) this.touch(identity.keyId, nowMs);
+    if (identity) this.touch(identity.keyId);
     return identity;
   }
 
@@ -57,7 +64,8 @@ export class Authenticator {
     return this.keys.activeOf(keyIds);
   }
 
-  private touch(keyId: string, nowMs: number): void {
+  private touch(keyId: string): void {
+    const nowMs = Date.now();
     if (nowMs - (this.lastTouchMs.get(keyId) ?? 0) < TOUCH_INTERVAL_MS) return;
     this.lastTouchMs.set(keyId, nowMs);
     this.keys.touch(keyId).catch((err: unknown) => this.log.warn({ err }, 'could not record key use'));

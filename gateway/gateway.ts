@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -7,8 +8,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { GraphQLSchema } from 'graphql';
-import { UnauthenticatedError } from '../schema/errors';
+import { print, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { REQUEST_ID_HEADER } from '../schema/identity';
 import type { DatabaseHandle } from '../subgraphs/kit/db';
 import { connectEventBus, type EventBusConfig } from '../subgraphs/kit/event-stream';
@@ -16,6 +16,7 @@ import { listen } from '../subgraphs/kit/http';
 import { OutboxTail } from '../subgraphs/kit/outbox-tail';
 import type { Logger } from '../subgraphs/kit/logger';
 import { createErrorMasker } from '../subgraphs/kit/mask-errors';
+import { settledWithin } from '../subgraphs/kit/settle';
 import { ApiKeysRepo } from './api-keys.repo';
 import { Authenticator, extractApiKey } from './authenticator';
 import type { GatewayConfig } from './config';
@@ -23,7 +24,10 @@ import type { GatewayContext } from './context';
 import { EventHub, type EventSource } from './events/event-hub';
 import { NatsEventSource } from './events/nats-event-source';
 import { answersWithin, checkReadiness } from './health';
-import { limitRules } from './limits';
+import { limitRules, parseLimited, parseOptions } from './limits';
+import { createRequestLimiter } from './rate-limit';
+import { connectRedis } from './redis';
+import { createSubscriptionSlots } from './subscription-slots';
 import { playgroundRouter } from './playground/playground';
 import { requestIdFrom } from './request-id';
 import { SignedSubgraphSource } from './subgraph-source';
@@ -80,15 +84,32 @@ async function openEventSource(eventBus: EventBusConfig, database: DatabaseHandl
 /** What the server needs once the process has its database and logger. */
 export type GatewayServerOptions = Omit<GatewayConfig, 'databaseUrl' | 'logLevel'>;
 
-/** The only door: authenticates API keys, plans queries across the subgraphs, masks errors. */
+/** How long a subscription slot outlives a gateway that stopped renewing it (a crash). */
+const SUBSCRIPTION_LEASE_MS = 30_000;
+
+/** A GraphQL-over-HTTP error answer written by the gateway itself, before any operation runs. */
+function refuse(res: express.Response, status: number, code: string, message: string): void {
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
+/** The only door: authenticates API keys, limits each key, plans queries across the subgraphs, masks errors. */
 export async function startGateway(config: GatewayServerOptions, database: DatabaseHandle, log: Logger): Promise<RunningGateway> {
-  const authenticator = new Authenticator(new ApiKeysRepo(database.db), config.keyCacheTtlMs, log);
+  const authenticator = new Authenticator(new ApiKeysRepo(database.db), { cacheTtlMs: config.keyCacheTtlMs }, log);
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, 'market-hub-gateway') : null;
+  redis?.on('error', (err: unknown) => log.warn({ err }, 'Redis is unreachable; limits fall back to this gateway alone'));
+  const limiter = createRequestLimiter({ ...config.rateLimit, redis, log });
+  const slots = createSubscriptionSlots({ maxPerKey: config.maxSubscriptionsPerKey, leaseMs: SUBSCRIPTION_LEASE_MS, redis, instanceId: randomUUID(), log });
+  const closeRedis = async () => {
+    await slots.close();
+    if (redis && redis.status !== 'end') await settledWithin(redis.quit(), 1_000);
+  };
+
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(config.supergraphPath ?? DEFAULT_SUPERGRAPH_PATH, 'utf8'),
     buildService: ({ name }) => {
       const url = config.subgraphUrls[name as keyof typeof config.subgraphUrls];
       if (!url) throw new Error(`No URL configured for subgraph ${name}`);
-      return new SignedSubgraphSource(url, config.identitySecret, config.identityTtlMs);
+      return new SignedSubgraphSource(name, url, config.identitySecret, config.identityTtlMs);
     },
   });
 
@@ -101,10 +122,20 @@ export async function startGateway(config: GatewayServerOptions, database: Datab
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const validationRules = limitRules({ maxDepth: config.maxQueryDepth, maxAliases: config.maxQueryAliases });
+  const validationRules = limitRules(config.limits);
+  /** Whether a document passes every limit a client's operation passes: the event hub sizes its batches with it. */
+  const fits = (document: DocumentNode): boolean => {
+    if (!apiSchema) return false;
+    try {
+      return validate(apiSchema, parseLimited(print(document), config.limits), [...specifiedRules, ...validationRules]).length === 0;
+    } catch {
+      return false;
+    }
+  };
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     validationRules,
+    parseOptions: parseOptions(config.limits),
     formatError: createErrorMasker(log),
     includeStacktraceInErrorResponses: false,
     // The process owns shutdown (runUntilSignalled): drain in order, database last.
@@ -115,14 +146,20 @@ export async function startGateway(config: GatewayServerOptions, database: Datab
       requestLogging(),
     ],
   });
-  await apollo.start();
+  try {
+    await apollo.start();
+  } catch (error) {
+    await closeRedis();
+    throw error;
+  }
 
   const eventBus = await openEventSource(config.eventBus, database, log.child({ component: 'events' }));
-  const events = new EventHub(eventBus.source, apollo, log.child({ component: 'events' }), config.maxQueryAliases);
+  const events = new EventHub(eventBus.source, apollo, log.child({ component: 'events' }), { fits, queryTimeoutMs: config.eventQueryTimeoutMs });
   try {
     await events.start();
   } catch (error) {
     await eventBus.close();
+    await closeRedis();
     throw error;
   }
   const sockets = attachWebSocketServer({
@@ -130,9 +167,14 @@ export async function startGateway(config: GatewayServerOptions, database: Datab
     apollo,
     schema: () => apiSchema,
     validationRules,
+    limits: config.limits,
+    fits,
     authenticator,
+    limiter,
+    slots,
     events,
     log,
+    maxPayloadBytes: config.maxRequestBytes,
     maxBufferedBytes: config.maxBufferedBytes,
     keyRecheckMs: config.keyRecheckMs,
   });
@@ -147,16 +189,30 @@ export async function startGateway(config: GatewayServerOptions, database: Datab
   app.use(playgroundRouter());
   app.use(
     '/graphql',
-    express.json({ limit: '8mb' }),
+    // Who asks, and whether it may ask now, is settled from the headers, before a body is read.
+    async (req, res, next) => {
+      const requestId = requestIdFrom(req.header(REQUEST_ID_HEADER));
+      const identity = await authenticator.identify(extractApiKey(req.headers));
+      if (!identity) return refuse(res, 401, 'UNAUTHENTICATED', 'A valid API key is required');
+      const allowed = await limiter.consume(identity.keyId);
+      if (!allowed.allowed) {
+        res.setHeader('Retry-After', String(allowed.retryAfterS));
+        return refuse(res, 429, 'RATE_LIMITED', `Too many requests for this API key; retry after ${allowed.retryAfterS} s`);
+      }
+      res.locals.context = { identity, requestId, log: log.child({ requestId, keyId: identity.keyId }) } satisfies GatewayContext;
+      next();
+    },
+    express.json({ limit: config.maxRequestBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const requestId = requestIdFrom(req.header(REQUEST_ID_HEADER));
-        const identity = await authenticator.identify(extractApiKey(req.headers));
-        if (!identity) throw new UnauthenticatedError();
-        return { identity, requestId, log: log.child({ requestId, keyId: identity.keyId }) };
-      },
+      context: async ({ res }) => res.locals.context as GatewayContext,
     }),
   );
+  // A body over the limit, or one that is not JSON: the client's error, said in GraphQL's terms.
+  app.use((err: { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (err.type === 'entity.too.large') return refuse(res, 413, 'BAD_USER_INPUT', `The request body is larger than ${config.maxRequestBytes} bytes`);
+    if (err.type === 'entity.parse.failed') return refuse(res, 400, 'BAD_USER_INPUT', 'The request body is not valid JSON');
+    next(err);
+  });
 
   const url = await listen(httpServer, config.host, config.port);
   log.info({ url: `${url}/graphql` }, 'gateway listening');
@@ -167,6 +223,7 @@ export async function startGateway(config: GatewayServerOptions, database: Datab
       await events.stop();
       await eventBus.close();
       await apollo.stop();
+      await closeRedis();
     },
   };
 }

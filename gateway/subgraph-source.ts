@@ -2,9 +2,10 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import { IDENTITY_HEADER, REQUEST_ID_HEADER, signIdentity } from '../schema/identity';
 import type { GatewayContext } from './context';
 
-/** Calls one subgraph, handing it the caller's identity signed for this hop only. */
+/** Calls one subgraph, handing it the caller's identity signed for this subgraph and this operation only. */
 export class SignedSubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
+    private readonly subgraph: string,
     url: string,
     private readonly identitySecret: string,
     private readonly identityTtlMs: number,
@@ -16,7 +17,7 @@ export class SignedSubgraphSource extends RemoteGraphQLDataSource<GatewayContext
     // Health checks and schema loads carry no caller; subgraphs refuse them, which is what we want.
     const { identity, requestId } = context as Partial<GatewayContext>;
     if (!identity || !requestId) return;
-    request.http?.headers.set(IDENTITY_HEADER, signIdentity(this.identitySecret, { identity, requestId }, this.identityTtlMs));
+    request.http?.headers.set(IDENTITY_HEADER, signIdentity(this.identitySecret, { identity, requestId }, this.subgraph, this.identityTtlMs));
     request.http?.headers.set(REQUEST_ID_HEADER, requestId);
   }
 }

@@ -4,7 +4,7 @@ import type { ApolloServer } from '@apollo/server';
 import {
   getOperationAST,
   GraphQLError,
-  parse,
+  print,
   validate,
   type DocumentNode,
   type ExecutionArgs,
@@ -18,12 +18,17 @@ import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Identity } from '../schema/identity';
 import type { Logger } from '../subgraphs/kit/logger';
+import { withoutSuggestions } from '../subgraphs/kit/mask-errors';
 import type { Authenticator } from './authenticator';
 import { extractApiKey } from './authenticator';
 import { HubCloseCode } from './close-codes';
+import type { QueryLimits } from './config';
 import type { GatewayContext } from './context';
 import type { EventHub } from './events/event-hub';
-import { planSubscription, type SubscriptionPlan } from './events/subscription-plan';
+import { EVENT_ID_VARIABLE, planSubscription, type SubscriptionPlan } from './events/subscription-plan';
+import { parseLimited } from './limits';
+import type { RequestLimiter } from './rate-limit';
+import type { SubscriptionSlots } from './subscription-slots';
 
 type SocketState = { identity?: Identity };
 type SocketContext = Context<Record<string, unknown>, Extra & Partial<SocketState>>;
@@ -34,9 +39,18 @@ export interface WebSocketOptions {
   schema: () => GraphQLSchema | undefined;
   /** The same limits as HTTP, besides GraphQL's own rules. */
   validationRules: readonly ValidationRule[];
+  limits: QueryLimits;
+  /** Whether a document passes every limit (the event hub's batch sizing uses the same test). */
+  fits(document: DocumentNode): boolean;
   authenticator: Authenticator;
+  /** The key's request budget: every operation over the socket takes one, like an HTTP request. */
+  limiter: RequestLimiter;
+  /** The key's subscriptions, capped over all replicas. */
+  slots: SubscriptionSlots;
   events: EventHub;
   log: Logger;
+  /** The largest message a client may send: the HTTP body limit. */
+  maxPayloadBytes: number;
   /** Past this many bytes queued for a socket, its consumer is too slow and is disconnected. */
   maxBufferedBytes: number;
   /** How often open sockets' keys are checked for revocation. */
@@ -53,7 +67,17 @@ interface SubscriptionContext extends GatewayContext {
   plan: SubscriptionPlan;
   socket: WebSocket;
   subscriptionId: string;
+  /** The key's subscription slot this subscription holds. */
+  slotId: string;
 }
+
+/** A refusal in GraphQL's terms, its message free of schema suggestions, with a code from the closed set. */
+function refusal(errors: readonly GraphQLError[], code = 'BAD_USER_INPUT'): GraphQLError[] {
+  return errors.map((error) => new GraphQLError(withoutSuggestions(error.message), { extensions: { code: typeof error.extensions?.code === 'string' && error.extensions.code !== 'GRAPHQL_VALIDATION_FAILED' ? error.extensions.code : code } }));
+}
+
+/** Codes of a subscription's dry run that refuse it; NOT_FOUND (no event 0) means it may run. */
+const REFUSING = new Set(['FORBIDDEN', 'BAD_USER_INPUT', 'UNAUTHENTICATED']);
 
 /**
  * An async generator that yields nothing and ends when graphql-ws returns it (client completes,
@@ -90,9 +114,15 @@ function heldOpen(onEnd: () => void): AsyncGenerator<never> {
  * pipeline as HTTP (authentication, limits, masking); subscriptions are served by the event hub.
  */
 export function attachWebSocketServer(options: WebSocketOptions): RunningWebSockets {
-  const { apollo, authenticator, events, log } = options;
-  const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
+  const { apollo, authenticator, events, log, limiter, slots } = options;
+  const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: options.maxPayloadBytes });
   const keyOfSocket = new Map<WebSocket, string>();
+  /** The slots each socket holds, so that a socket that goes away frees them whatever graphql-ws does. */
+  const slotsOfSocket = new Map<WebSocket, Set<string>>();
+  const releaseSlot = (socket: WebSocket, keyId: string, slotId: string) => {
+    if (!slotsOfSocket.get(socket)?.delete(slotId)) return;
+    void slots.release(keyId, slotId);
+  };
 
   const cleanup = useServer<Record<string, unknown>, SocketState>(
     {
@@ -102,34 +132,55 @@ export function attachWebSocketServer(options: WebSocketOptions): RunningWebSock
           ctx.extra.socket.close(HubCloseCode.Unauthenticated, 'A valid API key is required');
           return false;
         }
+        const socket = ctx.extra.socket;
         ctx.extra.identity = identity;
-        keyOfSocket.set(ctx.extra.socket, identity.keyId);
-        ctx.extra.socket.once('close', () => keyOfSocket.delete(ctx.extra.socket));
+        keyOfSocket.set(socket, identity.keyId);
+        slotsOfSocket.set(socket, new Set());
+        socket.once('close', () => {
+          keyOfSocket.delete(socket);
+          for (const slotId of slotsOfSocket.get(socket) ?? []) void slots.release(identity.keyId, slotId);
+          slotsOfSocket.delete(socket);
+        });
         return true;
       },
-      onSubscribe: (ctx: SocketContext, subscriptionId, payload) => {
+      onSubscribe: async (ctx: SocketContext, subscriptionId, payload) => {
         const schema = options.schema();
         if (!schema) return [new GraphQLError('The gateway is still starting', { extensions: { code: 'UNAVAILABLE' } })];
+        const identity = ctx.extra.identity!;
+        const allowed = await limiter.consume(identity.keyId);
+        if (!allowed.allowed) {
+          return [new GraphQLError(`Too many requests for this API key; retry after ${allowed.retryAfterS} s`, { extensions: { code: 'RATE_LIMITED', retryAfterS: allowed.retryAfterS } })];
+        }
         let document: DocumentNode;
         try {
-          document = parse(payload.query);
+          document = parseLimited(payload.query, options.limits);
         } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError('Syntax error')];
+          return refusal([error instanceof GraphQLError ? error : new GraphQLError('Syntax error')]);
         }
         const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return refusal(errors);
         const requestId = randomUUID();
-        const identity = ctx.extra.identity!;
         const contextValue: GatewayContext = { identity, requestId, log: log.child({ requestId, keyId: identity.keyId }) };
         const operation = getOperationAST(document, payload.operationName);
         const variables = payload.variables ?? {};
-        if (operation?.operation === 'subscription') {
-          const plan = planSubscription(document, operation, variables);
-          if (Array.isArray(plan)) return plan;
-          const subscription: SubscriptionContext = { ...contextValue, plan, socket: ctx.extra.socket, subscriptionId };
-          return { schema, document, variableValues: variables, operationName: payload.operationName, contextValue: subscription };
+        if (operation?.operation !== 'subscription') return { schema, document, variableValues: variables, operationName: payload.operationName, contextValue };
+
+        const plan = planSubscription(document, operation, variables);
+        if (Array.isArray(plan)) return refusal(plan);
+        // Each event is materialised by this query: one that could never pass the limits is refused now, not at the first event.
+        if (!options.fits(plan.document)) return refusal([new GraphQLError('This subscription selects too much to deliver one event within the query limits; select less')]);
+        // A dry run on an event that does not exist: the subgraphs' own rules (scopes, budgets) refuse it now if they ever would.
+        const dryRun = await apollo.executeOperation({ query: print(plan.document), variables: { ...plan.variables, [EVENT_ID_VARIABLE]: '0' } }, { contextValue });
+        const refused = dryRun.body.kind === 'single' ? dryRun.body.singleResult.errors?.filter((error) => REFUSING.has(String(error.extensions?.code))) : [];
+        if (refused && refused.length > 0) return refused.map((error) => new GraphQLError(error.message, { extensions: { code: error.extensions?.code } }));
+        const socket = ctx.extra.socket;
+        const slotId = `${randomUUID()}`;
+        if (socket.readyState !== WebSocket.OPEN || !(await slots.acquire(identity.keyId, slotId))) {
+          return [new GraphQLError(`This API key already holds its maximum of subscriptions; end one first`, { extensions: { code: 'RATE_LIMITED' } })];
         }
-        return { schema, document, variableValues: variables, operationName: payload.operationName, contextValue };
+        slotsOfSocket.get(socket)?.add(slotId);
+        const subscription: SubscriptionContext = { ...contextValue, plan, socket, subscriptionId, slotId };
+        return { schema, document, variableValues: variables, operationName: payload.operationName, contextValue: subscription };
       },
       execute: async (args: ExecutionArgs): Promise<ExecutionResult> => {
         const response = await apollo.executeOperation(
@@ -141,12 +192,19 @@ export function attachWebSocketServer(options: WebSocketOptions): RunningWebSock
         return response.body.singleResult as ExecutionResult;
       },
       subscribe: async (args: ExecutionArgs) => {
-        const { plan, socket, subscriptionId, identity } = args.contextValue as SubscriptionContext;
-        const unsubscribe = events.subscribe({
+        const { plan, socket, subscriptionId, identity, slotId } = args.contextValue as SubscriptionContext;
+        let unsubscribe = () => undefined as void;
+        const held = heldOpen(() => {
+          unsubscribe();
+          releaseSlot(socket, identity.keyId, slotId);
+        });
+        unsubscribe = events.subscribe({
           subscriptionId,
           identity,
           plan,
           sink: {
+            // The hub ended the subscription (after its error frame): free its slot and let graphql-ws forget it.
+            end: () => void held.return(undefined),
             send: (frame) => {
               if (socket.readyState !== WebSocket.OPEN) return false;
               if (socket.bufferedAmount > options.maxBufferedBytes) {
@@ -158,7 +216,7 @@ export function attachWebSocketServer(options: WebSocketOptions): RunningWebSock
             },
           },
         });
-        return heldOpen(unsubscribe);
+        return held;
       },
       // Send the formatted result as is: graphql-ws would otherwise call toJSON on each error.
       onNext: (_ctx, _id, _payload, _args, result) => result,

@@ -35,7 +35,7 @@ export interface OutboxEvent<T extends HubEventType = HubEventType> {
 
 /** NOTIFY channel: the payload is the new event's id, a wake-up call; the outbox is the truth. */
 export const OUTBOX_CHANNEL = 'hub_outbox';
-/** Stakeholder scope for market events that are not addressed to them. */
+/** The scope that lets a party receive market events that are not addressed to it. */
 export const EVENTS_SCOPE = 'events:read';
 
 /** The part of a caller's identity that decides which events it receives. */
@@ -47,11 +47,11 @@ export interface EventRecipient {
 
 /**
  * Whether `recipient` may receive `event`: the DSO every event; an addressed event only its
- * addressees; an unaddressed market event every retailer and aggregator, and stakeholders with
- * the events scope.
+ * addressees; an unaddressed market event every party with the events scope (retailers and
+ * aggregators by default, stakeholders whose key has it).
  */
 export function mayReceive(recipient: EventRecipient, event: Pick<OutboxEvent, 'audience'>): boolean {
   if (recipient.role === 'dso') return true;
   if (event.audience.length > 0) return event.audience.includes(recipient.organisationId);
-  return recipient.role === 'retailer' || recipient.role === 'aggregator' || recipient.scopes.includes(EVENTS_SCOPE);
+  return recipient.scopes.includes(EVENTS_SCOPE);
 }

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
-export const ROLES = ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'] as const;
+export const ROLES = ['dso', 'retailer', 'aggregator', 'customer', 'regulator', 'tso', 'researcher', 'developer'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The DSO's organisation id: fixed so that tools and checks can rely on it on any database. */
@@ -10,10 +10,15 @@ export const DSO_ORGANISATION_ID = 'dso';
 /** Who is calling, as verified by the gateway from an API key. */
 export interface Identity {
   keyId: string;
+  /** The organisation; for a customer key, the metering point (CPE) it is bound to. */
   organisationId: string;
   role: Role;
+  /** Effective scopes: the key's own, cut to its role's ceiling (schema/access.ts). */
   scopes: string[];
 }
+
+/** The longest an identity header may live: it only has to survive one hop, gateway to subgraph. */
+export const MAX_IDENTITY_TTL_MS = 60_000;
 
 /** Header through which the gateway hands the verified identity to subgraphs. */
 export const IDENTITY_HEADER = 'x-mh-identity';
@@ -25,6 +30,7 @@ const payloadSchema = z.object({
   role: z.enum(ROLES),
   scp: z.array(z.string()),
   rid: z.string(),
+  aud: z.string(),
   exp: z.number().int(),
 });
 
@@ -38,10 +44,11 @@ function mac(secret: string, body: string): Buffer {
 }
 
 /**
- * `v1.<payload>.<mac>`: a short-lived, HMAC-SHA256 signed identity. Short-lived so that a
- * header captured from inside the network cannot be replayed for long.
+ * `v1.<payload>.<mac>`: a short-lived, HMAC-SHA256 signed identity for one subgraph (the
+ * audience) and one operation (the request id). Short-lived and addressed, so that a header
+ * captured from inside the network can neither be replayed for long nor used on another subgraph.
  */
-export function signIdentity(secret: string, signed: SignedIdentity, ttlMs: number, nowMs = Date.now()): string {
+export function signIdentity(secret: string, signed: SignedIdentity, audience: string, ttlMs: number, nowMs = Date.now()): string {
   const { identity, requestId } = signed;
   const payload = {
     kid: identity.keyId,
@@ -49,14 +56,15 @@ export function signIdentity(secret: string, signed: SignedIdentity, ttlMs: numb
     role: identity.role,
     scp: identity.scopes,
     rid: requestId,
-    exp: nowMs + ttlMs,
+    aud: audience,
+    exp: nowMs + Math.min(ttlMs, MAX_IDENTITY_TTL_MS),
   };
   const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
   return `v1.${body}.${mac(secret, body).toString('base64url')}`;
 }
 
-/** Returns the identity, or null when the header is missing, forged, malformed or expired. */
-export function verifyIdentity(secret: string, header: string | undefined, nowMs = Date.now()): SignedIdentity | null {
+/** Returns the identity, or null when the header is missing, forged, malformed, expired or meant for another subgraph. */
+export function verifyIdentity(secret: string, header: string | undefined, audience: string, nowMs = Date.now()): SignedIdentity | null {
   if (!header) return null;
   const parts = header.split('.');
   if (parts.length !== 3 || parts[0] !== 'v1') return null;
@@ -70,7 +78,7 @@ export function verifyIdentity(secret: string, header: string | undefined, nowMs
   } catch {
     return null;
   }
-  if (parsed.exp < nowMs) return null;
+  if (parsed.exp < nowMs || parsed.exp > nowMs + MAX_IDENTITY_TTL_MS || parsed.aud !== audience) return null;
   return {
     identity: { keyId: parsed.kid, organisationId: parsed.org, role: parsed.role, scopes: parsed.scp },
     requestId: parsed.rid,

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
-import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, SUBGRAPHS, type SubgraphName } from '.';
+import { DEFAULT_SUBGRAPH_PORTS, isSubgraphName, SUBGRAPH_NAMES } from '../schema/subgraphs';
+import { SUBGRAPHS } from '.';
 import { parseSubgraphConfig } from './kit/config';
 import { createLogger } from './kit/logger';
 import { runUntilSignalled } from './kit/process';
@@ -13,8 +14,8 @@ async function main(): Promise<void> {
     .description('Run one Market Hub subgraph')
     .argument('<name>', `one of ${SUBGRAPH_NAMES.join(', ')}`)
     .parse();
-  const name = program.args[0] as SubgraphName;
-  if (!SUBGRAPH_NAMES.includes(name)) program.error(`Unknown subgraph "${name}": expected one of ${SUBGRAPH_NAMES.join(', ')}`);
+  const name = program.args[0]!;
+  if (!isSubgraphName(name)) return program.error(`Unknown subgraph "${name}": expected one of ${SUBGRAPH_NAMES.join(', ')}`);
   const config = parseSubgraphConfig({ SUBGRAPH_PORT: String(DEFAULT_SUBGRAPH_PORTS[name]), ...process.env });
   const running = await startSubgraph(SUBGRAPHS[name], config);
   runUntilSignalled(createLogger(`subgraph-${name}`, config.logLevel), running.stop);

@@ -5,7 +5,8 @@ import { composeServices } from '@apollo/composition';
 import { printSubgraphSchema } from '@apollo/subgraph';
 import { Command } from 'commander';
 import { parse } from 'graphql';
-import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, SUBGRAPHS } from '../subgraphs';
+import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES } from '../schema/subgraphs';
+import { SUBGRAPHS } from '../subgraphs';
 import { buildFederatedSchema } from '../subgraphs/kit/subgraph';
 
 export const SUPERGRAPH_PATH = path.resolve(__dirname, '../schema/supergraph.graphql');

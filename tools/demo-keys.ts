@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { asc, eq } from 'drizzle-orm';
-import { organisations } from '../schema/tables';
+import { asc, eq, sql } from 'drizzle-orm';
+import { hemsSystems, meteringPoints, organisations } from '../schema/tables';
 import { DSO_ORGANISATION_ID, ROLES, type Role } from '../schema/identity';
 import { ApiKeysRepo } from '../gateway/api-keys.repo';
 import type { Database } from '../subgraphs/kit/db';
@@ -12,23 +12,34 @@ export interface DemoKey {
   key: string;
 }
 
-const DEMO_SCOPES: Partial<Record<Role, string[]>> = {
-  regulator: ['aggregates:read'],
-  tso: ['aggregates:read'],
-  researcher: ['aggregates:read'],
-};
-
-async function organisationFor(db: Database, role: Role): Promise<string> {
+/**
+ * The organisation a demo key of `role` speaks for: the DSO, the first organisation of that kind,
+ * or, for a customer, a household with a HEMS (so its key shows tariff, HEMS and consents at once).
+ */
+async function organisationFor(db: Database, role: Role): Promise<string | null> {
   if (role === 'dso') return DSO_ORGANISATION_ID;
+  if (role === 'customer') {
+    const [household] = await db
+      .select({ id: meteringPoints.id })
+      .from(meteringPoints)
+      .where(sql`EXISTS (SELECT 1 FROM ${hemsSystems} h WHERE h.metering_point_id = ${meteringPoints.id})`)
+      .orderBy(asc(meteringPoints.id))
+      .limit(1);
+    const [any] = household ? [household] : await db.select({ id: meteringPoints.id }).from(meteringPoints).orderBy(asc(meteringPoints.id)).limit(1);
+    return any?.id ?? null;
+  }
   const [first] = await db.select({ id: organisations.id }).from(organisations).where(eq(organisations.kind, role)).orderBy(asc(organisations.id)).limit(1);
   return first?.id ?? `demo-${role}`;
 }
 
 /**
- * One key per role for the demo. Keys are shown once and stored as digests, so the local
- * install keeps the demo keys in its private data directory and re-issues any that stopped working.
+ * One key per role for the demo, each with its role's default scopes (a customer's only when the
+ * database holds a metering point to bind it to). Keys are shown once and stored as digests, so
+ * the local install keeps the demo keys in its private data directory (made when missing) and
+ * re-issues any that stopped working.
  */
 export async function ensureDemoKeys(db: Database, dataDir: string): Promise<DemoKey[]> {
+  mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, 'demo-keys.json');
   const known: DemoKey[] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoKey[]) : [];
   const repo = new ApiKeysRepo(db);
@@ -40,7 +51,8 @@ export async function ensureDemoKeys(db: Database, dataDir: string): Promise<Dem
       continue;
     }
     const organisationId = await organisationFor(db, role);
-    const { key } = await repo.create({ name: `demo ${role}`, organisationId, role, scopes: DEMO_SCOPES[role] ?? [] });
+    if (organisationId === null) continue;
+    const { key } = await repo.create({ name: `demo ${role}`, organisationId, role });
     keys.push({ role, organisationId, key });
   }
   writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });

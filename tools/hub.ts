@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { parseGatewayConfig } from '../gateway/config';
+import { parseSubgraphConfig, type SubgraphSettings } from '../subgraphs/kit/config';
 import { startGateway, type GatewayServerOptions, type RunningGateway } from '../gateway/gateway';
-import { SUBGRAPH_NAMES, SUBGRAPHS, type SubgraphName } from '../subgraphs';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../schema/subgraphs';
+import { SUBGRAPHS } from '../subgraphs';
 import type { DatabaseHandle } from '../subgraphs/kit/db';
 import type { EventBusConfig } from '../subgraphs/kit/event-stream';
 import type { Logger } from '../subgraphs/kit/logger';
@@ -20,6 +22,10 @@ export interface HubOptions {
   maxBufferedBytes?: number;
   /** Default: from the environment (EVENT_BUS, NATS_URL, ...), as the gateway reads it. */
   eventBus?: EventBusConfig;
+  /** The gateway's settings over those of the environment (limits, rate limits, ...). */
+  gateway?: Partial<GatewayServerOptions>;
+  /** The subgraphs' settings over those of the environment (MIN_AGGREGATE_POINTS, ...). */
+  settings?: Partial<SubgraphSettings>;
 }
 
 export interface RunningHub {
@@ -36,7 +42,9 @@ export interface RunningHub {
 export async function startHub(options: HubOptions): Promise<RunningHub> {
   // The gateway's own settings and defaults (EVENT_BUS, SHUTDOWN_GRACE_MS, MAX_QUERY_DEPTH, ...),
   // with what this process decides itself on top.
-  const defaults = parseGatewayConfig({ ...process.env, DATABASE_URL: options.database.connectionString, HUB_IDENTITY_SECRET: options.identitySecret });
+  const env = { ...process.env, DATABASE_URL: options.database.connectionString, HUB_IDENTITY_SECRET: options.identitySecret };
+  const defaults = parseGatewayConfig(env);
+  const settings = { ...parseSubgraphConfig(env).settings, ...options.settings };
   const shutdownGraceMs = options.shutdownGraceMs ?? defaults.shutdownGraceMs;
   const subgraphs = await Promise.all(
     SUBGRAPH_NAMES.map((name) =>
@@ -47,6 +55,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
         database: options.database,
         log: options.log,
         shutdownGraceMs,
+        settings,
       }),
     ),
   );
@@ -60,6 +69,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     keyCacheTtlMs: options.keyCacheTtlMs ?? defaults.keyCacheTtlMs,
     maxBufferedBytes: options.maxBufferedBytes ?? defaults.maxBufferedBytes,
     eventBus: options.eventBus ?? defaults.eventBus,
+    ...options.gateway,
   };
   const stopSubgraphs = () => Promise.all(subgraphs.map((subgraph) => subgraph.stop()));
   let relay: { stop(): Promise<void> };

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ApiKeysRepo, isRole } from '../gateway/api-keys.repo';
+import { ROLE_SCOPES } from '../schema/access';
 import { ROLES, type Role } from '../schema/identity';
 import { openDatabase, type DatabaseHandle } from '../subgraphs/kit/db';
 import { applyMigrations } from '../subgraphs/kit/migrate';
@@ -43,14 +44,21 @@ program
   .description('Create a key and print it (only the key) on stdout; it is shown this once')
   .requiredOption('--name <name>', 'what the key is for')
   .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`, parseRole)
-  .requiredOption('--org <organisationId>', "organisation id (the DSO is 'dso'; a retailer's is its retailerId)")
-  .option('--scopes <a,b>', 'comma-separated scopes', parseScopes, [])
+  .requiredOption('--org <organisationId>', "organisation id (the DSO is 'dso'; a retailer's is its retailerId; a customer's is its metering point, CPE)")
+  .option('--scopes <a,b>', "comma-separated scopes, within the role's (default: all of the role's; see `keys scopes`)", parseScopes)
   .option('--expires <date>', 'expiry date (ISO 8601)', parseDate)
-  .action(async (options: { name: string; role: Role; org: string; scopes: string[]; expires?: Date }) => {
+  .action(async (options: { name: string; role: Role; org: string; scopes?: string[]; expires?: Date }) => {
     const { key } = await withRepo((repo) =>
       repo.create({ name: options.name, organisationId: options.org, role: options.role, scopes: options.scopes, expiresAt: options.expires }),
     );
     process.stdout.write(`${key}\n`);
+  });
+
+program
+  .command('scopes')
+  .description("Print each role's scopes: its default set, and the most a key of that role may have")
+  .action(() => {
+    for (const role of ROLES) process.stdout.write(`${role.padEnd(11)} ${ROLE_SCOPES[role].join(' ')}\n`);
   });
 
 program

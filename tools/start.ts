@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { z } from 'zod';
 import { openDatabase, type DatabaseHandle } from '../subgraphs/kit/db';
+import { envStatementTimeoutMs } from '../subgraphs/kit/config';
 import { envLogLevel, envPort, parseEnv } from '../subgraphs/kit/env';
 import { createLogger, type Logger } from '../subgraphs/kit/logger';
 import { applyMigrations } from '../subgraphs/kit/migrate';
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     HUB_IDENTITY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     SEED_CUSTOMERS: z.coerce.number().int().min(1).default(14_000),
     SEED_DAYS: z.coerce.number().int().min(0).default(7),
+    STATEMENT_TIMEOUT_MS: envStatementTimeoutMs,
     LOG_LEVEL: envLogLevel,
   });
   const log = createLogger('market-hub', env.LOG_LEVEL);
@@ -68,17 +70,21 @@ async function main(): Promise<void> {
     databaseUrl = postgres.urlFor(EMBEDDED_DATABASE);
   }
 
-  const database = openDatabase(databaseUrl, { max: 20 });
+  // Requests' statements are cut off at the timeout; migrations, the seed and the history load
+  // (whole days in one COPY) run on a pool of their own without it.
+  const database = openDatabase(databaseUrl, { max: 20, statementTimeoutMs: env.STATEMENT_TIMEOUT_MS });
+  const maintenance = openDatabase(databaseUrl, { max: 4 });
   let parish: Parish | null;
   try {
-    parish = await prepareDatabase(database, env.SEED_CUSTOMERS, log);
+    parish = await prepareDatabase(maintenance, env.SEED_CUSTOMERS, log);
   } catch (error) {
+    await maintenance.close();
     await database.close();
     await postgres?.stop();
     throw error;
   }
 
-  const demoKeys = await ensureDemoKeys(database.db, env.DATA_DIR);
+  const demoKeys = await ensureDemoKeys(maintenance.db, env.DATA_DIR);
   const hub = await startHub({
     database,
     identitySecret: env.HUB_IDENTITY_SECRET ?? localIdentitySecret(env.DATA_DIR),
@@ -99,12 +105,13 @@ async function main(): Promise<void> {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   const stopHistory = new AbortController();
-  const history = parish ? loadHistoryInBackground(database, parish, env.SEED_DAYS, stopHistory.signal, log) : Promise.resolve();
+  const history = parish ? loadHistoryInBackground(maintenance, parish, env.SEED_DAYS, stopHistory.signal, log) : Promise.resolve();
 
   runUntilSignalled(log, async () => {
     stopHistory.abort();
     await hub.stop();
     await history;
+    await maintenance.close();
     await database.close();
     await postgres?.stop();
   });

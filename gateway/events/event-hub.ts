@@ -1,15 +1,17 @@
 import type { ApolloServer } from '@apollo/server';
-import { print } from 'graphql';
+import { print, type DocumentNode } from 'graphql';
 import { mayReceive, type OutboxEvent } from '../../schema/events';
 import type { Identity } from '../../schema/identity';
 import type { Logger } from '../../subgraphs/kit/logger';
 import type { GatewayContext } from '../context';
-import { batchAlias, batchQuery, batchVariables, maxBatchEvents, type SubscriptionPlan } from './subscription-plan';
+import { batchAlias, batchQuery, batchVariables, type SubscriptionPlan } from './subscription-plan';
 
 /** Where a subscriber's frames go: one graphql-ws subscription on one socket. */
 export interface SubscriberSink {
   /** Writes a ready-made frame; false when the consumer is too slow and was disconnected. */
   send(frame: string): boolean;
+  /** The hub ended the subscription (after an error frame): the transport lets it go. */
+  end?(): void;
 }
 
 export interface Subscriber {
@@ -27,12 +29,22 @@ interface State extends Subscriber {
   closed: boolean;
   /** `{"id":…,"type":"next","payload":`, made once per subscription. */
   framePrefix: string;
-  /** Query and permissions: subscribers with the same one share materialised payloads. */
+  /** Query and key: subscribers with the same one share materialised payloads. */
   payloadGroup: string;
-  /** Query, permissions and event types: subscribers with the same one share frames. */
+  /** Query, key and event types: subscribers with the same one share frames. */
   deliveryGroup: string;
-  /** Events per materialising query for this subscriber's selection (the alias limit). */
-  batchEvents: number;
+}
+
+/**
+ * Subscribers that share query, key and event types, and the live events still to send them.
+ * Each group works through its own queue: one whose events cannot be materialised (a subgraph
+ * error, a slow selection) holds up nobody else.
+ */
+interface Group {
+  key: string;
+  members: Set<State>;
+  queue: OutboxEvent[];
+  working: boolean;
 }
 
 export interface EventSource {
@@ -41,48 +53,77 @@ export interface EventSource {
   stop(): Promise<void>;
 }
 
+export interface EventHubOptions {
+  /** Whether a document passes the limits every client operation passes (gateway/limits.ts). */
+  fits(document: DocumentNode): boolean;
+  /** The longest one materialising query may take; a group that cannot be served in time is ended. */
+  queryTimeoutMs: number;
+}
+
 const REPLAY_PAGE = 500;
-/** With the backoff doubling from 0.1 s to 2 s, about 20 s of outage are ridden out. */
+/** Transient failures are retried with a backoff doubling from 0.1 s to 2 s: about 20 s of outage (a database restart) are ridden out. */
 const MATERIALISE_ATTEMPTS = 14;
-/** Events materialised by one query: large enough to amortise planning, small enough to plan fast. */
+/** Events materialised by one query at most: large enough to amortise planning, small enough to plan fast. */
 const BATCH_EVENTS = 100;
+/** Events a group may have waiting: beyond, its subscribers fell too far behind and resume with after. */
+const MAX_GROUP_BACKLOG = 50_000;
 /** Batch query texts kept: a few sizes for each subscription query in use. */
 const BATCH_TEXT_CACHE_SIZE = 1_000;
 /** Payloads kept for reuse: replays of recent events by many reconnecting subscribers. */
 const PAYLOAD_CACHE_SIZE = 5_000;
 
+/** Why materialising failed: whether asking again (or in smaller batches) could help. */
+class MaterialiseError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+
+  /** A refusal of the query itself: asking again gets the same answer. */
+  get refused(): boolean {
+    return REFUSED.has(this.code);
+  }
+}
+
+const REFUSED = new Set(['BAD_USER_INPUT', 'FORBIDDEN', 'UNAUTHENTICATED', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED']);
 
 /**
  * Delivers outbox events to subscribers in id order, exactly once each: live events as the
  * source reads them, and to a resuming subscriber first every event after its `after`, then
  * the live ones without gap or repeat. Each event is materialised through the federated graph
- * once per subscription query and permission group, and the serialised bytes are shared.
+ * once per subscription query and key, and the serialised bytes are shared. Groups of
+ * subscribers progress independently: a subscription whose events cannot be materialised
+ * fails on its own, with an error frame, and never delays the others.
  */
 export class EventHub {
   private readonly subscribers = new Set<State>();
+  private readonly groups = new Map<string, Group>();
   private head = 0;
   private readonly payloads = new Map<string, Promise<string>>();
   /** Printed batch queries by plan and size: Apollo takes text (a document it would print every time). */
   private readonly batchTexts = new Map<string, string>();
-
+  /** The largest batch that passes the limits, by plan. */
+  private readonly batchSizes = new Map<string, number>();
   private stopped = false;
 
   constructor(
     private readonly source: EventSource,
     private readonly apollo: ApolloServer<GatewayContext>,
     private readonly log: Logger,
-    /** The gateway's MAX_QUERY_ALIASES, which the hub's own batch queries pass too. */
-    private readonly maxAliases: number,
+    private readonly options: EventHubOptions,
   ) {}
 
   async start(): Promise<void> {
-    this.head = await this.source.start((events) => this.dispatch(events));
+    this.head = await this.source.start(async (events) => this.dispatch(events));
   }
 
   stop(): Promise<void> {
     this.stopped = true;
     for (const state of this.subscribers) state.closed = true;
     this.subscribers.clear();
+    this.groups.clear();
     return this.source.stop();
   }
 
@@ -90,7 +131,7 @@ export class EventHub {
   subscribe(subscriber: Subscriber): () => void {
     const { plan, identity } = subscriber;
     const replayTo = this.head;
-    const payloadGroup = `${plan.key}|${identity.role}|${identity.organisationId}|${[...identity.scopes].sort().join(',')}`;
+    const payloadGroup = `${plan.key}|${identity.keyId}|${identity.role}|${identity.organisationId}|${[...identity.scopes].sort().join(',')}`;
     const state: State = {
       ...subscriber,
       cursor: plan.after ?? replayTo,
@@ -99,42 +140,77 @@ export class EventHub {
       framePrefix: `{"id":${JSON.stringify(subscriber.subscriptionId)},"type":"next","payload":`,
       payloadGroup,
       deliveryGroup: `${payloadGroup}|${[...plan.types].join(',')}`,
-      batchEvents: maxBatchEvents(plan, this.maxAliases, BATCH_EVENTS),
     };
     this.subscribers.add(state);
     if (state.pending) void this.replay(state, replayTo);
-    return () => {
-      state.closed = true;
-      this.subscribers.delete(state);
-    };
+    else this.join(state);
+    return () => this.leave(state);
   }
 
-  /** Live events, in order; the next batch waits until every subscriber has this one. */
-  private async dispatch(events: OutboxEvent[]): Promise<void> {
-    // Synchronously with the hand-out to replaying subscribers: one that registers while this
-    // batch is being sent replays it from the outbox, one registered before gets it here.
-    this.head = events.at(-1)!.id;
-    // Subscribers of the same query, permissions and event types get the same frames: their
-    // payloads are awaited once per group, then written to every socket in one synchronous loop.
-    const groups = new Map<string, State[]>();
-    for (const state of this.subscribers) {
-      if (state.pending) {
-        state.pending.push(...events);
-        continue;
-      }
-      const group = groups.get(state.deliveryGroup);
-      if (group) group.push(state);
-      else groups.set(state.deliveryGroup, [state]);
+  private join(state: State): void {
+    let group = this.groups.get(state.deliveryGroup);
+    if (!group) {
+      group = { key: state.deliveryGroup, members: new Set(), queue: [], working: false };
+      this.groups.set(group.key, group);
     }
-    await Promise.all([...groups.values()].map((group) => this.deliverToGroup(group, events)));
+    group.members.add(state);
+  }
+
+  private leave(state: State): void {
+    state.closed = true;
+    this.subscribers.delete(state);
+    const group = this.groups.get(state.deliveryGroup);
+    if (!group?.members.delete(state) || group.members.size > 0) return;
+    this.groups.delete(group.key);
   }
 
   /**
-   * Sends `events` to subscribers that share query, permissions and event types (a replaying
-   * subscriber is a group of one): what they want is materialised once, then written to each in
-   * order, each event once; cursors pass the events they do not want.
+   * Live events, in order: queued on every group (and every replaying subscriber), each group
+   * then served on its own. Synchronous, so the head and the queues move together: a subscriber
+   * that registers after this replays nothing of it and skips it in its group's queue.
    */
-  private async deliverToGroup(group: readonly State[], events: readonly OutboxEvent[]): Promise<void> {
+  private dispatch(events: OutboxEvent[]): void {
+    this.head = events.at(-1)!.id;
+    for (const state of this.subscribers) if (state.pending) state.pending.push(...events);
+    for (const group of this.groups.values()) {
+      group.queue.push(...events);
+      if (group.queue.length > MAX_GROUP_BACKLOG) {
+        this.log.warn({ group: group.key.slice(0, 16), backlog: group.queue.length }, 'subscribers fell behind; ending their subscriptions');
+        this.endGroup(group, 'Too many events waiting for this subscription; resubscribe with after');
+        continue;
+      }
+      this.work(group);
+    }
+  }
+
+  /** Single-flight per group: one batch at a time keeps the order; arrivals meanwhile join the next. */
+  private work(group: Group): void {
+    if (group.working || this.stopped) return;
+    group.working = true;
+    void (async () => {
+      while (group.queue.length > 0 && group.members.size > 0 && !this.stopped) {
+        const events = group.queue.splice(0);
+        if (!(await this.deliverToGroup([...group.members], events))) {
+          this.endGroup(group, 'Events temporarily unavailable for this subscription; resubscribe with after');
+          return;
+        }
+      }
+      group.working = false;
+    })();
+  }
+
+  private endGroup(group: Group, message: string): void {
+    for (const state of group.members) this.end(state, errorFrame(state, message));
+    group.queue.length = 0;
+    this.groups.delete(group.key);
+  }
+
+  /**
+   * Sends `events` to subscribers that share query, key and event types: what they want is
+   * materialised once, then written to each in order, each event once; cursors pass the events
+   * they do not want. False when the events could not be materialised.
+   */
+  private async deliverToGroup(group: readonly State[], events: readonly OutboxEvent[]): Promise<boolean> {
     const [first] = group as [State];
     const behind = group.reduce((lowest, state) => Math.min(lowest, state.cursor), Number.POSITIVE_INFINITY);
     const wanted = events.filter((event) => event.id > behind && first.plan.types.has(event.type) && mayReceive(first.identity, event));
@@ -142,12 +218,12 @@ export class EventHub {
     try {
       payloads = await this.payloadsFor(wanted, first);
     } catch (err) {
-      // Skipping would lose events: end the subscriptions, and the clients resume after their last event.
-      this.log.error({ err }, 'could not materialise events');
-      for (const state of group) this.end(state, errorFrame(state, 'Events temporarily unavailable; resubscribe with after'));
-      return;
+      // Skipping would lose events: the subscriptions end, and the clients resume after their last event.
+      this.log.error({ err, subscriptionId: first.subscriptionId }, 'could not materialise events');
+      return false;
     }
     for (const state of group) this.send(state, events, payloads);
+    return true;
   }
 
   private async replay(state: State, replayTo: number): Promise<void> {
@@ -155,12 +231,15 @@ export class EventHub {
       while (!state.closed && state.cursor < replayTo) {
         const events = await this.source.range(state.cursor, replayTo, REPLAY_PAGE);
         if (events.length === 0) break;
-        await this.deliverToGroup([state], events);
+        if (!(await this.deliverToGroup([state], events))) throw new Error('replayed events could not be materialised');
       }
       state.cursor = Math.max(state.cursor, replayTo);
       // Live events that came during the replay; more may arrive while these are sent.
-      while (!state.closed && state.pending && state.pending.length > 0) await this.deliverToGroup([state], state.pending.splice(0));
+      while (!state.closed && state.pending && state.pending.length > 0) {
+        if (!(await this.deliverToGroup([state], state.pending.splice(0)))) throw new Error('events could not be materialised');
+      }
       state.pending = null;
+      if (!state.closed) this.join(state);
     } catch (err) {
       this.log.error({ err }, 'replay failed; ending the subscription so the client resumes');
       this.end(state, errorFrame(state, 'Replay failed; resubscribe with after'));
@@ -182,21 +261,22 @@ export class EventHub {
   }
 
   private end(state: State, frame?: string): void {
+    if (state.closed) return;
     if (frame) state.sink.send(frame);
-    state.closed = true;
-    this.subscribers.delete(state);
+    this.leave(state);
+    state.sink.end?.();
   }
 
   /**
-   * The serialised `next` payloads of events for this subscriber's query and permissions. What
-   * another subscriber of the same group already asked for is shared; the rest is asked in
-   * batch queries.
+   * The serialised `next` payloads of events for this subscriber's query and key. What another
+   * subscriber of the same group already asked for is shared; the rest is asked in batch queries.
    */
   private async payloadsFor(events: readonly OutboxEvent[], state: State): Promise<Map<number, string>> {
     const keyOf = (id: number) => `${id}|${state.payloadGroup}`;
     const missing = events.map((event) => event.id).filter((id) => !this.payloads.has(keyOf(id)));
-    for (let i = 0; i < missing.length; i += state.batchEvents) {
-      const ids = missing.slice(i, i + state.batchEvents);
+    const size = this.batchSize(state.plan);
+    for (let i = 0; i < missing.length; i += size) {
+      const ids = missing.slice(i, i + size);
       const batch = this.materialise(ids, state);
       for (const id of ids) {
         const key = keyOf(id);
@@ -212,17 +292,43 @@ export class EventHub {
     return new Map(events.map((event, i) => [event.id, payloads[i]!]));
   }
 
+  /** The most events one batch query may carry and still pass the client limits (aliases, tokens, cost...). */
+  private batchSize(plan: SubscriptionPlan): number {
+    let size = this.batchSizes.get(plan.key);
+    if (size === undefined) {
+      // The largest passing size by bisection: limits grow with the batch, one event passed at subscribe time.
+      let [low, high] = [1, BATCH_EVENTS];
+      while (low < high) {
+        const mid = Math.ceil((low + high) / 2);
+        if (this.options.fits(batchQuery(plan, mid))) low = mid;
+        else high = mid - 1;
+      }
+      size = low;
+      this.batchSizes.set(plan.key, size);
+      if (this.batchSizes.size > BATCH_TEXT_CACHE_SIZE) this.batchSizes.delete(this.batchSizes.keys().next().value!);
+    }
+    return size;
+  }
+
   /**
    * Rides out a short outage (a database restart) before giving up: the events wait, in order,
-   * rather than being skipped. The result is shared by every subscriber of the group, so one of
-   * them leaving does not end the attempts; stopping the hub does.
+   * rather than being skipped. A refusal (the subgraph's budget, a missing scope) is final at
+   * once, but a batch of several events is first split, in case only its size was refused.
+   * The result is shared by every subscriber of the group; stopping the hub ends the attempts.
    */
   private async materialise(eventIds: readonly number[], state: State): Promise<Map<number, string>> {
     for (let attempt = 0, delayMs = 100; ; attempt++, delayMs = Math.min(delayMs * 2, 2_000)) {
       try {
         return await this.materialiseOnce(eventIds, state);
       } catch (err) {
-        if (attempt >= MATERIALISE_ATTEMPTS || this.stopped) throw err;
+        if (err instanceof MaterialiseError && err.refused) {
+          // Only the subgraph's cost budget can refuse a batch that passed the limits for its size.
+          if (eventIds.length === 1 || err.code !== 'BAD_USER_INPUT') throw err;
+          const half = Math.ceil(eventIds.length / 2);
+          const [left, right] = await Promise.all([this.materialise(eventIds.slice(0, half), state), this.materialise(eventIds.slice(half), state)]);
+          return new Map([...left, ...right]);
+        }
+        if (attempt >= MATERIALISE_ATTEMPTS || this.stopped || state.closed) throw err;
         this.log.warn({ err, attempt }, 'events could not be materialised yet; retrying');
         await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
@@ -242,16 +348,25 @@ export class EventHub {
 
   private async materialiseOnce(eventIds: readonly number[], state: State): Promise<Map<number, string>> {
     const requestId = `events-${eventIds[0]}-${state.plan.key.slice(0, 8)}`;
-    const response = await this.apollo.executeOperation(
-      { query: this.batchText(state.plan, eventIds.length), variables: batchVariables(state.plan, eventIds) },
-      { contextValue: { identity: state.identity, requestId, log: this.log.child({ requestId }) } },
-    );
-    if (response.body.kind !== 'single') throw new Error('Incremental delivery is not supported for events');
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new MaterialiseError(`event query took longer than ${this.options.queryTimeoutMs} ms`, 'TIMEOUT')), this.options.queryTimeoutMs);
+    });
+    const response = await Promise.race([
+      this.apollo.executeOperation(
+        { query: this.batchText(state.plan, eventIds.length), variables: batchVariables(state.plan, eventIds) },
+        { contextValue: { identity: state.identity, requestId, log: this.log.child({ requestId }) } },
+      ),
+      timedOut,
+    ]).finally(() => clearTimeout(timer));
+    if (response.body.kind !== 'single') throw new MaterialiseError('Incremental delivery is not supported for events', 'BAD_USER_INPUT');
     const { data, errors } = response.body.singleResult;
-    // An event the graph cannot produce at all (a subgraph down, a refused query) is retried, then
-    // the client resumes: it is never sent empty. Errors with a path belong to one event's fields.
-    if (!data || errors?.some((error) => !error.path || error.extensions?.code === 'INTERNAL_SERVER_ERROR')) {
-      throw new Error(`event query failed: ${errors?.[0]?.message ?? 'no data'}`);
+    // An event the graph cannot produce at all (a subgraph down, a refused query) is retried or
+    // refused, never sent empty. Errors with a path belong to one event's fields.
+    const whole = errors?.find((error) => !error.path || error.extensions?.code === 'INTERNAL_SERVER_ERROR');
+    if (!data || whole) {
+      const code = String(whole?.extensions?.code ?? errors?.[0]?.extensions?.code ?? '');
+      throw new MaterialiseError(`event query failed: ${whole?.message ?? errors?.[0]?.message ?? 'no data'}`, code);
     }
     return new Map(
       eventIds.map((id, index) => {

@@ -1,5 +1,5 @@
 import { getOperationAST, parse, print } from 'graphql';
-import { batchQuery, batchVariables, maxBatchEvents, planSubscription, type SubscriptionPlan } from './subscription-plan';
+import { batchQuery, batchVariables, planSubscription, type SubscriptionPlan } from './subscription-plan';
 
 function plan(source: string, variables: Record<string, unknown> = {}): SubscriptionPlan {
   const document = parse(source);
@@ -41,17 +41,6 @@ describe('planSubscription', () => {
   it('refuses an after that is not an event id', () => {
     const document = parse('subscription { hubEvents(after: "x") { eventId } }');
     expect(Array.isArray(planSubscription(document, getOperationAST(document)!, {}))).toBe(true);
-  });
-});
-
-describe('maxBatchEvents', () => {
-  it('fits a batch under the alias limit, counting the alias of each event and the aliases of its selection and fragments', () => {
-    const plain = plan('subscription { contractedPowerOrders { eventId } }');
-    const aliased = plan('subscription { mine: contractedPowerOrders { a: eventId b: eventId ...F } } fragment F on ContractedPowerOrderEvent { c: kind }');
-    expect([plain.aliasesPerEvent, aliased.aliasesPerEvent]).toEqual([1, 4]);
-    expect(maxBatchEvents(plain, 150, 100)).toBe(100);
-    expect(maxBatchEvents(aliased, 150, 100)).toBe(37);
-    expect(maxBatchEvents(aliased, 3, 100)).toBe(1);
   });
 });
 

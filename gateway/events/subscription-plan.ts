@@ -7,7 +7,6 @@ import {
   visit,
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type OperationDefinitionNode,
   type VariableDefinitionNode,
 } from 'graphql';
@@ -39,28 +38,6 @@ export interface SubscriptionPlan {
   after: number | null;
   /** The variables the query uses (the event id is added per event). */
   variables: Record<string, unknown>;
-  /** Aliases one event adds to a batch query: its own `eN` and the selection's, fragments included. */
-  aliasesPerEvent: number;
-}
-
-function aliasCount(nodes: readonly (FieldNode | FragmentDefinitionNode)[]): number {
-  let count = 0;
-  for (const node of nodes) {
-    visit(node, {
-      [Kind.FIELD]: (field) => {
-        if (field.alias) count++;
-      },
-    });
-  }
-  return count;
-}
-
-/**
- * How many events one batch query may carry: the hub's queries pass the same alias limit as
- * clients' (MAX_QUERY_ALIASES), and each event repeats the subscriber's selection under an alias.
- */
-export function maxBatchEvents(plan: SubscriptionPlan, maxAliases: number, ceiling: number): number {
-  return Math.max(1, Math.min(ceiling, Math.floor(maxAliases / plan.aliasesPerEvent)));
 }
 
 function usedVariables(document: DocumentNode): Set<string> {
@@ -121,10 +98,7 @@ export function planSubscription(document: DocumentNode, operation: OperationDef
   };
   const queryVariables = Object.fromEntries(Object.entries(variables).filter(([name]) => used.has(name)));
   const key = createHash('sha256').update(print(query)).update(JSON.stringify(queryVariables)).digest('base64url');
-  const fragments = query.definitions.filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION);
-  // The query field always carries an alias; the batch's `eN` replaces it, one each.
-  const aliasesPerEvent = aliasCount([{ ...queryField, alias: undefined }, ...fragments]) + 1;
-  return { key, responseKey: queryField.alias!.value, types, after, variables: queryVariables, field: queryField, operation: queryOperation, document: query, aliasesPerEvent };
+  return { key, responseKey: queryField.alias!.value, types, after, variables: queryVariables, field: queryField, operation: queryOperation, document: query };
 }
 
 /** The alias (and variable) under which a batch query answers for its i-th event. */

@@ -1,5 +1,6 @@
+import { ROLE_SCOPES } from '../../schema/access';
 import { IDENTITY_HEADER, signIdentity } from '../../schema/identity';
-import { pointsSuppliedBy, postGraphQL, startTestHub, type TestHub } from '../../tools/testing/hub-fixture';
+import { pointsSuppliedBy, pointsSuppliedNowBy, postGraphQL, startTestHub, type TestHub } from '../../tools/testing/hub-fixture';
 
 let t: TestHub;
 let dsoKey: string;
@@ -25,7 +26,7 @@ describe('authentication at the gateway', () => {
   it('tells a caller who it is', async () => {
     const { status, body } = await t.graphql('{ me { organisationId role scopes keyId } }', { key: retailerKey });
     expect(status).toBe(200);
-    expect(body.data).toEqual({ me: { organisationId: retailerId, role: 'RETAILER', scopes: [], keyId: expect.stringMatching(/^key_/) } });
+    expect(body.data).toEqual({ me: { organisationId: retailerId, role: 'RETAILER', scopes: [...ROLE_SCOPES.retailer], keyId: expect.stringMatching(/^key_/) } });
   });
 
   it('answers 401 UNAUTHENTICATED without a key', async () => {
@@ -74,13 +75,15 @@ describe('row-level access to metering points', () => {
     meteringPoints: {
       totalCount: number;
       pageInfo: { hasNextPage: boolean; endCursor: string | null };
-      edges: { cursor: string; node: { id: string; retailerId: string; secondarySubstation: { id: string } | null; tariff: { id: string } | null; hems: { id: string } | null } }[];
+      edges: { cursor: string; node: { id: string; retailerId: string | null; secondarySubstation: { id: string } | null; tariff: { id: string } | null; hems: { id: string } | null } }[];
     };
   };
 
-  it("pages through exactly the points a retailer supplies or supplied, with fields from three subgraphs", async () => {
+  it("pages through exactly the points a retailer supplies or supplied, with the present state of those it supplies now only", async () => {
     const own = pointsOf(retailerId);
     const ownIds = new Set(own.map((point) => point.id));
+    const now = new Set(pointsSuppliedNowBy(t.parish, retailerId).map((point) => point.id));
+    let former = 0;
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
@@ -90,14 +93,20 @@ describe('row-level access to metering points', () => {
       expect(connection.totalCount).toBe(own.length);
       for (const edge of connection.edges) {
         expect(ownIds.has(edge.node.id)).toBe(true);
-        expect(edge.node.secondarySubstation?.id).toBeTruthy();
-        expect(edge.node.tariff?.id).toBeTruthy();
+        if (now.has(edge.node.id)) {
+          expect(edge.node).toMatchObject({ retailerId, secondarySubstation: { id: expect.any(String) }, tariff: { id: expect.any(String) } });
+        } else {
+          // A former supplier sees that the point exists, and nothing of its present.
+          expect(edge.node).toMatchObject({ retailerId: null, contractedPowerKva: null, secondarySubstation: null, tariff: null, hems: null });
+          former++;
+        }
         seen.push(edge.node.id);
       }
       if (!connection.pageInfo.hasNextPage) break;
       after = connection.pageInfo.endCursor;
     }
     expect(seen).toEqual(own.map((point) => point.id).sort());
+    expect(former).toBe(own.length - now.size);
   });
 
   it('shows the HEMS behind a point that has one', async () => {
@@ -129,10 +138,12 @@ describe('row-level access to metering points', () => {
     expect(body.data?.meteringPoints.totalCount).toBe(t.parish.meteringPoints.length);
   });
 
-  it('shows a regulator no single metering point', async () => {
+  it('refuses a regulator any single metering point: its key has no metering:read', async () => {
     const key = await t.createKey('regulator', 'erse', ['aggregates:read']);
     const { body } = await t.graphql<ListData>('{ meteringPoints { totalCount edges { node { id } } } }', { key });
-    expect(body.data?.meteringPoints).toEqual({ totalCount: 0, edges: [] });
+    expect(body.data ?? null).toBeNull();
+    expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(body.errors?.[0]?.message).toMatch(/metering:read/);
   });
 
   it('rejects a page size above the cap', async () => {
@@ -155,19 +166,21 @@ describe('the gateway is the only door', () => {
     }
   });
 
-  it('refuses an identity signed with another secret, and an expired one', async () => {
-    const identity = { keyId: 'key_x', organisationId: 'dso', role: 'dso' as const, scopes: [] };
-    const forged = signIdentity('a-secret-that-is-not-the-hub-secret-at-all', { identity, requestId: 'r1' }, 30_000);
-    const expired = signIdentity(t.identitySecret, { identity, requestId: 'r2' }, 30_000, Date.now() - 60_000);
-    for (const header of [forged, expired]) {
+  it('refuses an identity signed with another secret, an expired one, and one signed for another subgraph', async () => {
+    const identity = { keyId: 'key_x', organisationId: 'dso', role: 'dso' as const, scopes: [...ROLE_SCOPES.dso] };
+    const forged = signIdentity('a-secret-that-is-not-the-hub-secret-at-all', { identity, requestId: 'r1' }, 'metering', 30_000);
+    const expired = signIdentity(t.identitySecret, { identity, requestId: 'r2' }, 'metering', 30_000, Date.now() - 61_000);
+    // A header captured on its way to grid does not open metering.
+    const elsewhere = signIdentity(t.identitySecret, { identity, requestId: 'r3' }, 'grid', 30_000);
+    for (const header of [forged, expired, elsewhere]) {
       const { status } = await postGraphQL(t.hub.subgraphUrls.metering, '{ meteringPoints { totalCount } }', { [IDENTITY_HEADER]: header });
       expect(status).toBe(401);
     }
   });
 
   it('accepts a correctly signed identity (the gateway path works)', async () => {
-    const identity = { keyId: 'key_x', organisationId: 'dso', role: 'dso' as const, scopes: [] };
-    const header = signIdentity(t.identitySecret, { identity, requestId: 'r3' }, 30_000);
+    const identity = { keyId: 'key_x', organisationId: 'dso', role: 'dso' as const, scopes: [...ROLE_SCOPES.dso] };
+    const header = signIdentity(t.identitySecret, { identity, requestId: 'r3' }, 'grid', 30_000);
     const { status, body } = await postGraphQL<{ me: { organisationId: string } }>(t.hub.subgraphUrls.grid, '{ me { organisationId } }', { [IDENTITY_HEADER]: header });
     expect(status).toBe(200);
     expect(body.data?.me.organisationId).toBe('dso');
@@ -176,7 +189,7 @@ describe('the gateway is the only door', () => {
 
 describe('errors', () => {
   it('masks an internal failure: no SQL, no stack, only the closed-set code', async () => {
-    const point = pointsOf(retailerId)[0]!.id;
+    const point = pointsSuppliedNowBy(t.parish, retailerId)[0]!.id;
     await t.database.handle.pool.query('ALTER TABLE tariffs.tariff_assignments RENAME TO tariff_assignments_gone');
     try {
       const { body } = await t.graphql(`query($id: ID!) { meteringPoint(id: $id) { id tariff { id } } }`, { key: retailerKey, variables: { id: point } });

@@ -107,7 +107,7 @@ export function describeReliabilitySuite(eventBus: EventBusKind): void {
 
   describe('durable push', () => {
     it(`delivers 10,000 events from concurrent writers exactly once and in order, across a gateway restart${eventBus === 'nats' ? ', a NATS restart' : ''} and a PostgreSQL restart`, async () => {
-      const key = (await new ApiKeysRepo(database.db).create({ name: 'reliability', organisationId: 'dso', role: 'dso', scopes: [] })).key;
+      const key = (await new ApiKeysRepo(database.db).create({ name: 'reliability', organisationId: 'dso', role: 'dso' })).key;
       const received: number[] = [];
       const writing = writeConcurrently();
 

@@ -1,7 +1,11 @@
 import { bigserial, index, jsonb, pgSchema, text, timestamp } from 'drizzle-orm/pg-core';
+import { CONSENT_SCOPES } from '../access';
 
-/** The hub's own tables: organisations, API keys, audit and outbox. */
+/** The hub's own tables: organisations, API keys, consents, audit and outbox. */
 export const hub = pgSchema('hub');
+
+/** What a customer lets another party read about its metering point (schema/access.ts). */
+export const consentScope = hub.enum('consent_scope', CONSENT_SCOPES);
 
 export const organisations = hub.table('organisations', {
   id: text('id').primaryKey(),
@@ -42,12 +46,57 @@ export const accessLog = hub.table(
     organisationId: text('organisation_id').notNull(),
     requestId: text('request_id').notNull(),
     meteringPointId: text('metering_point_id').notNull(),
-    /** loadCurve, events, ... */
+    /** The reader's role; null on lines written before roles were recorded. */
+    role: text('role'),
+    /** The field that returned the data: loadCurve, events, tariff, ... */
     resource: text('resource').notNull(),
     periodFrom: timestamp('period_from', { withTimezone: true }),
     periodTo: timestamp('period_to', { withTimezone: true }),
   },
-  (t) => [index('access_log_point_idx').on(t.meteringPointId, t.at)],
+  (t) => [index('access_log_point_idx').on(t.meteringPointId, t.at), index('access_log_at_idx').on(t.at)],
+);
+
+/**
+ * A customer's consent for one organisation (an aggregator or a researcher) to read its metering
+ * point's data of the given scopes, for the data of [valid_from, valid_to), while in force: until
+ * valid_to (then EXPIRED) or until revoked (REVOKED), whichever comes first.
+ */
+export const consents = hub.table(
+  'consents',
+  {
+    id: text('id').primaryKey(),
+    meteringPointId: text('metering_point_id').notNull(),
+    organisationId: text('organisation_id').notNull(),
+    scopes: consentScope('scopes').array().notNull(),
+    validFrom: timestamp('valid_from', { withTimezone: true }).notNull(),
+    validTo: timestamp('valid_to', { withTimezone: true }).notNull(),
+    grantedAt: timestamp('granted_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The key that granted it: the customer's own, or the DSO's acting on the customer's behalf. */
+    grantedByKeyId: text('granted_by_key_id').notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    revokedByKeyId: text('revoked_by_key_id'),
+  },
+  (t) => [index('consents_point_idx').on(t.meteringPointId), index('consents_organisation_idx').on(t.organisationId, t.meteringPointId)],
+);
+
+/** Every mutation that changed something, written in the mutation's own transaction; append-only like access_log. */
+export const auditLog = hub.table(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    keyId: text('key_id').notNull(),
+    organisationId: text('organisation_id').notNull(),
+    role: text('role').notNull(),
+    requestId: text('request_id').notNull(),
+    /** The mutation field, e.g. grantConsent. */
+    operation: text('operation').notNull(),
+    /** What it acted on: an order, a consent, an idempotency key. */
+    target: text('target').notNull(),
+    /** A short account of the change, for people: "9,960 readings inserted". */
+    detail: text('detail').notNull(),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_organisation_idx').on(t.organisationId, t.at)],
 );
 
 /**

@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError } from '../../schema/errors';
 import type { ContractedPowerOrderEventKind } from '../../schema/events';
 import type { Page } from '../kit/connection';
 import type { Database } from '../kit/db';
+import { recordMutation, type Actor } from '../kit/audit';
 import { appendToOutbox } from '../kit/outbox';
 import { anyText } from '../kit/sql';
 import { temporaryMaxPowerKw, type Area } from './contracted-power-order.rules';
@@ -104,7 +105,7 @@ export class ContractedPowerOrderRepo {
    * Stores the order, a snapshot of its affected points and the ISSUED event in one transaction;
    * null when the area holds no metering point (nothing is written then).
    */
-  async issue(order: NewOrder): Promise<{ order: OrderRow; eventId: number } | null> {
+  async issue(order: NewOrder, actor: Actor): Promise<{ order: OrderRow; eventId: number } | null> {
     return this.db.transaction(async (tx) => {
       const id = `cpo-${randomUUID()}`;
       const points = await tx.execute<{ metering_point_id: string; retailer_id: string; contracted_power_kva: number }>(sql`
@@ -125,13 +126,14 @@ export class ContractedPowerOrderRepo {
           ${sql.param(points.rows.map((p) => p.contracted_power_kva))}::real[],
           ${sql.param(points.rows.map((p) => temporaryMaxPowerKw(p.contracted_power_kva, order.reductionPercent)))}::real[])`);
       const retailers = [...new Set(points.rows.map((p) => p.retailer_id))].sort();
+      await recordMutation(tx, actor, 'issueContractedPowerOrder', id, `${order.reductionPercent} % for ${points.rows.length} metering points`);
       const eventId = await appendToOutbox(tx, 'CONTRACTED_POWER_ORDER', retailers, { kind: 'ISSUED', orderId: id });
       return { order: toOrder(inserted.rows[0]!), eventId };
     });
   }
 
   /** RESTORED or CANCELLED, once: the order must still be in force; the event goes to the same retailers. */
-  async end(orderId: string, kind: Exclude<ContractedPowerOrderEventKind, 'ISSUED'>): Promise<OrderRow> {
+  async end(orderId: string, kind: Exclude<ContractedPowerOrderEventKind, 'ISSUED'>, actor: Actor): Promise<OrderRow> {
     return this.db.transaction(async (tx) => {
       const column = sql.raw(kind === 'RESTORED' ? 'restored_at' : 'cancelled_at');
       const updated = await tx.execute<RawOrder>(sql`
@@ -145,17 +147,20 @@ export class ContractedPowerOrderRepo {
       }
       const retailers = await tx.execute<{ retailer_id: string }>(sql`
         SELECT DISTINCT retailer_id FROM flexibility.contracted_power_order_points WHERE order_id = ${orderId} ORDER BY retailer_id`);
+      await recordMutation(tx, actor, kind === 'RESTORED' ? 'restoreContractedPowerOrder' : 'cancelContractedPowerOrder', orderId, kind.toLowerCase());
       await appendToOutbox(tx, 'CONTRACTED_POWER_ORDER', retailers.rows.map((r) => r.retailer_id), { kind, orderId });
       return toOrder(row);
     });
   }
 
-  /** Idempotent: a second acknowledgement keeps the first time. False when the organisation is not addressed. */
-  /** Records receipt once; the caller has found the order addressed to `organisationId` (loaders.order). */
-  async acknowledge(orderId: string, organisationId: string): Promise<void> {
-    await this.db.execute(sql`
-      INSERT INTO flexibility.contracted_power_order_acks (order_id, organisation_id) VALUES (${orderId}, ${organisationId})
-      ON CONFLICT (order_id, organisation_id) DO NOTHING`);
+  /** Records receipt once (a second acknowledgement keeps the first time); the caller has found the order addressed to it (loaders.order). */
+  async acknowledge(orderId: string, actor: Actor): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const inserted = await tx.execute(sql`
+        INSERT INTO flexibility.contracted_power_order_acks (order_id, organisation_id) VALUES (${orderId}, ${actor.identity.organisationId})
+        ON CONFLICT (order_id, organisation_id) DO NOTHING`);
+      if (inserted.rowCount) await recordMutation(tx, actor, 'acknowledgeContractedPowerOrder', orderId, 'acknowledged');
+    });
   }
 
   async byIds(ids: readonly string[]): Promise<OrderRow[]> {

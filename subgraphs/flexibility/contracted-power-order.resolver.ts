@@ -1,5 +1,6 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { BadUserInputError, ForbiddenError, NotFoundError } from '../../schema/errors';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { BadUserInputError, NotFoundError } from '../../schema/errors';
+import { recordAccess } from '../kit/access-log';
 import { PageArgs, parsePage, toConnection } from '../kit/connection';
 import type { SubgraphContext } from '../kit/context';
 import { isOrderKey, orderKey, type OrderRow } from './contracted-power-order.repo';
@@ -17,12 +18,9 @@ import type { FlexibilityLoaders } from './flexibility.loader';
 
 type Context = SubgraphContext<FlexibilityLoaders>;
 
-const requireDso = (ctx: Context, what: string) => {
-  if (ctx.identity.role !== 'dso') throw new ForbiddenError(`Only the DSO can ${what}`);
-};
-
 @Resolver(() => ContractedPowerOrder)
 export class ContractedPowerOrderResolver {
+  @Authorized('flex:read')
   @Query(() => ContractedPowerOrder, { nullable: true, description: 'An order; NOT_FOUND when it does not exist or is not addressed to you' })
   async contractedPowerOrder(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OrderRow> {
     const order = await ctx.loaders.order.load(id);
@@ -30,7 +28,8 @@ export class ContractedPowerOrderResolver {
     return order;
   }
 
-  @Query(() => ContractedPowerOrderConnection, { description: 'Orders you may see, newest first' })
+  @Authorized('flex:read')
+  @Query(() => ContractedPowerOrderConnection, { description: 'Orders you may see, newest first: the DSO all, a retailer those addressed to it' })
   async contractedPowerOrders(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context) {
     const page = parsePage(args, isOrderKey);
     if (ctx.identity.role !== 'dso' && ctx.identity.role !== 'retailer') return toConnection([], page, 0, () => '');
@@ -39,47 +38,50 @@ export class ContractedPowerOrderResolver {
     return toConnection(rows, page, totalCount, orderKey);
   }
 
-  @Mutation(() => ContractedPowerOrder, { description: 'DSO only: cap the contracted power of every customer in an area; pushed at once to their retailers' })
+  @Authorized('flex:operate')
+  @Mutation(() => ContractedPowerOrder, { description: 'DSO: cap the contracted power of every customer in an area; pushed at once to their retailers' })
   async issueContractedPowerOrder(@Arg('input', () => IssueContractedPowerOrderInput) input: IssueContractedPowerOrderInput, @Ctx() ctx: Context): Promise<OrderRow> {
-    requireDso(ctx, 'issue contracted-power orders');
     const problems = orderProblems({ area: input.area, reductionPercent: input.reductionPercent, startMs: input.start.getTime(), expectedEndMs: input.expectedEnd.getTime(), reason: input.reason });
     if (problems.length > 0) throw new BadUserInputError(problems.join('; '));
     const area = parseArea(input.area) as Exclude<ReturnType<typeof parseArea>, string>;
     const unknown = await ctx.loaders.orders.unknownAreaIds(area);
     if (unknown.length > 0) throw new BadUserInputError(`Unknown area: ${unknown.join(', ')}`, { field: 'area' });
-    const issued = await ctx.loaders.orders.issue({
-      area,
-      areaFields: input.area,
-      reductionPercent: input.reductionPercent,
-      start: input.start,
-      expectedEnd: input.expectedEnd,
-      reason: input.reason.trim(),
-    });
+    const issued = await ctx.loaders.orders.issue(
+      {
+        area,
+        areaFields: input.area,
+        reductionPercent: input.reductionPercent,
+        start: input.start,
+        expectedEnd: input.expectedEnd,
+        reason: input.reason.trim(),
+      },
+      ctx,
+    );
     if (!issued) throw new BadUserInputError('The area has no metering points', { field: 'area' });
     return issued.order;
   }
 
-  @Mutation(() => ContractedPowerOrder, { description: 'Retailer: record receipt of an order; a second acknowledgement changes nothing' })
+  @Authorized('flex:trade')
+  @Mutation(() => ContractedPowerOrder, { description: 'Retailer: record receipt of an order addressed to it; a second acknowledgement changes nothing' })
   async acknowledgeContractedPowerOrder(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OrderRow> {
-    if (ctx.identity.role !== 'retailer') throw new ForbiddenError('Only retailers acknowledge orders');
     // A retailer's order loader only finds orders addressed to it: another's is NOT_FOUND, like a missing one.
-    const order = await ctx.loaders.order.load(id);
+    const order = ctx.identity.role === 'retailer' ? await ctx.loaders.order.load(id) : null;
     if (!order) throw new NotFoundError('Contracted-power order');
-    await ctx.loaders.orders.acknowledge(id, ctx.identity.organisationId);
+    await ctx.loaders.orders.acknowledge(id, ctx);
     ctx.loaders.acknowledgements.clear(id);
     return order;
   }
 
-  @Mutation(() => ContractedPowerOrder, { description: 'DSO only: end an order; the restoration is pushed to the same retailers' })
+  @Authorized('flex:operate')
+  @Mutation(() => ContractedPowerOrder, { description: 'DSO: end an order; the restoration is pushed to the same retailers' })
   restoreContractedPowerOrder(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OrderRow> {
-    requireDso(ctx, 'restore contracted-power orders');
-    return ctx.loaders.orders.end(id, 'RESTORED');
+    return ctx.loaders.orders.end(id, 'RESTORED', ctx);
   }
 
-  @Mutation(() => ContractedPowerOrder, { description: 'DSO only: withdraw an order; pushed to the same retailers' })
+  @Authorized('flex:operate')
+  @Mutation(() => ContractedPowerOrder, { description: 'DSO: withdraw an order; pushed to the same retailers' })
   cancelContractedPowerOrder(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OrderRow> {
-    requireDso(ctx, 'cancel contracted-power orders');
-    return ctx.loaders.orders.end(id, 'CANCELLED');
+    return ctx.loaders.orders.end(id, 'CANCELLED', ctx);
   }
 
   @FieldResolver(() => ContractedPowerOrderStatus)
@@ -95,9 +97,9 @@ export class ContractedPowerOrderResolver {
       .map((ack) => ({ organisationId: ack.organisationId, at: ack.acknowledgedAt }));
   }
 
-  @FieldResolver(() => [ID], { description: 'DSO only: addressed retailers that have not acknowledged yet' })
+  @Authorized('flex:operate')
+  @FieldResolver(() => [ID], { description: 'DSO: addressed retailers that have not acknowledged yet' })
   async pendingAcknowledgements(@Root() order: OrderRow, @Ctx() ctx: Context): Promise<string[]> {
-    requireDso(ctx, 'see pending acknowledgements');
     const [addressees, acks] = await Promise.all([ctx.loaders.addressees.load(order.id), ctx.loaders.acknowledgements.load(order.id)]);
     const acknowledged = new Set(acks.map((ack) => ack.organisationId));
     return addressees.map((row) => row.retailerId).filter((retailer) => !acknowledged.has(retailer));
@@ -109,9 +111,10 @@ export class ContractedPowerOrderResolver {
     return rows.map((row) => ({ meteringPoint: { id: row.meteringPointId }, temporaryMaxPowerKw: row.temporaryMaxPowerKw }));
   }
 
-  @FieldResolver(() => [ComplianceBreach], { description: "Your points that went above their cap in the order's window, from the 15-minute readings" })
+  @FieldResolver(() => [ComplianceBreach], { description: "Your points that went above their cap in the order's window, from the 15-minute readings. Every read is logged." })
   async compliance(@Root() order: OrderRow, @Ctx() ctx: Context): Promise<ComplianceBreach[]> {
     const [affected, readings] = await Promise.all([ctx.loaders.affected.load(order.id), ctx.loaders.orders.readingsInWindow(order.id, ctx.loaders.ownRetailer)]);
+    await recordAccess(ctx.db, ctx.identity, ctx.requestId, 'contractedPowerOrder.compliance', [...new Set(readings.map((reading) => reading.meteringPointId))], null);
     const byPoint = new Map<string, { intervalStartMs: number; importWh: number }[]>();
     for (const reading of readings) {
       const own = byPoint.get(reading.meteringPointId);

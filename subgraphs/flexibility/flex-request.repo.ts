@@ -3,6 +3,7 @@ import { and, asc, count, eq, gt } from 'drizzle-orm';
 import { flexRequests, substationsView } from '../../schema/tables';
 import type { Page } from '../kit/connection';
 import type { Database } from '../kit/db';
+import { recordMutation, type Actor } from '../kit/audit';
 import { appendToOutbox } from '../kit/outbox';
 import { anyText } from '../kit/sql';
 import type { FlexDirection, FlexRequest, FlexRequestStatus } from './flex-request.type';
@@ -51,12 +52,13 @@ export class FlexRequestRepo {
   }
 
   /** Stores the request and announces it to the whole market in the same transaction. */
-  async insert(request: NewFlexRequest): Promise<FlexRequest> {
+  async insert(request: NewFlexRequest, actor: Actor): Promise<FlexRequest> {
     return this.db.transaction(async (tx) => {
       const [row] = await tx
         .insert(flexRequests)
         .values({ id: `fr-${randomUUID()}`, ...request, status: 'OPEN' })
         .returning();
+      await recordMutation(tx, actor, 'createFlexRequest', row!.id, `${request.direction} ${request.powerKw} kW at ${request.secondarySubstationId}`);
       await appendToOutbox(tx, 'FLEX_REQUEST', [], { kind: 'CREATED', flexRequestId: row!.id });
       return toFlexRequest(row!);
     });

@@ -1,5 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { BadUserInputError, ForbiddenError, NotFoundError } from '../../schema/errors';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { BadUserInputError, NotFoundError } from '../../schema/errors';
 import { PageArgs, parsePage, toConnection } from '../kit/connection';
 import type { SubgraphContext } from '../kit/context';
 import type { FlexibilityLoaders } from './flexibility.loader';
@@ -10,6 +10,7 @@ type Context = SubgraphContext<FlexibilityLoaders>;
 
 @Resolver(() => FlexRequest)
 export class FlexRequestResolver {
+  @Authorized('flex:read')
   @Query(() => FlexRequest, { nullable: true })
   async flexRequest(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<FlexRequest> {
     const request = await ctx.loaders.flexRequest.load(id);
@@ -17,6 +18,7 @@ export class FlexRequestResolver {
     return request;
   }
 
+  @Authorized('flex:read')
   @Query(() => FlexRequestConnection)
   async flexRequests(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context) {
     const page = parsePage(args);
@@ -24,15 +26,15 @@ export class FlexRequestResolver {
     return toConnection(rows, page, totalCount, (row) => row.id);
   }
 
-  @Mutation(() => FlexRequest, { description: 'DSO only: ask the market for flexibility at a secondary substation' })
+  @Authorized('flex:operate')
+  @Mutation(() => FlexRequest, { description: 'DSO: ask the market for flexibility at a secondary substation' })
   async createFlexRequest(@Arg('input', () => CreateFlexRequestInput) input: CreateFlexRequestInput, @Ctx() ctx: Context): Promise<FlexRequest> {
-    if (ctx.identity.role !== 'dso') throw new ForbiddenError('Only the DSO can request flexibility');
     const problems = flexRequestProblems(input, Date.now());
     if (problems.length > 0) throw new BadUserInputError(problems.join('; '));
     if (!(await ctx.loaders.flexRequests.substationExists(input.secondarySubstationId))) {
       throw new BadUserInputError('Unknown secondary substation', { field: 'secondarySubstationId' });
     }
-    return ctx.loaders.flexRequests.insert(input);
+    return ctx.loaders.flexRequests.insert(input, ctx);
   }
 
   @FieldResolver(() => SecondarySubstation)

@@ -1,5 +1,6 @@
 import type DataLoader from 'dataloader';
 import type { RequestScope } from '../kit/context';
+import { recordAccess } from '../kit/access-log';
 import { groupedLoader, keyedLoader } from '../kit/loader';
 import { ContractedPowerOrderRepo, type AckRow, type AffectedRow, type OrderRow } from './contracted-power-order.repo';
 import { FlexRequestRepo } from './flex-request.repo';
@@ -23,7 +24,7 @@ export interface FlexibilityLoaders {
 }
 
 /** Flexibility requests are market announcements: every participant may read them. */
-export function createFlexibilityLoaders({ database, identity }: RequestScope): FlexibilityLoaders {
+export function createFlexibilityLoaders({ database, identity, requestId }: RequestScope): FlexibilityLoaders {
   const flexRequests = new FlexRequestRepo(database.db);
   const orders = new ContractedPowerOrderRepo(database.db);
   const outbox = new OutboxRepo(database.db);
@@ -41,7 +42,12 @@ export function createFlexibilityLoaders({ database, identity }: RequestScope): 
       const addressed = await Promise.all(rows.map((row) => addressees.load(row.id)));
       return rows.filter((_, i) => addressed[i]!.some((row) => row.retailerId === ownRetailer));
     }, (row) => row.id),
-    affected: groupedLoader((ids) => orders.affected(ids, ownRetailer), (row) => row.orderId),
+    // Which customers an order caps is personal data: each point the caller receives is logged.
+    affected: groupedLoader(async (ids) => {
+      const rows = await orders.affected(ids, ownRetailer);
+      await recordAccess(database.db, identity, requestId, 'contractedPowerOrder.affected', rows.map((row) => row.meteringPointId), null);
+      return rows;
+    }, (row) => row.orderId),
     acknowledgements: groupedLoader((ids) => orders.acknowledgements(ids), (row) => row.orderId),
     addressees,
     outbox,

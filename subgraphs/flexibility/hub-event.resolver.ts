@@ -1,4 +1,4 @@
-import { Arg, Ctx, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { NotFoundError } from '../../schema/errors';
 import { mayReceive, type ContractedPowerOrderEventPayload, type FlexRequestEventPayload } from '../../schema/events';
 import type { SubgraphContext } from '../kit/context';
@@ -24,6 +24,7 @@ async function orderEvent(event: StoredEvent, ctx: Context): Promise<ContractedP
 
 @Resolver(() => HubEvent)
 export class HubEventResolver {
+  @Authorized('events:read')
   @Query(() => HubEvent, { nullable: true, description: 'One pushed event as you receive it; NOT_FOUND when it is not for you' })
   async hubEvent(@Arg('eventId', () => ID) eventId: string, @Ctx() ctx: Context): Promise<HubEvent> {
     const event = await ctx.loaders.event.load(eventId);
@@ -37,6 +38,7 @@ export class HubEventResolver {
     };
   }
 
+  @Authorized('flex:read')
   @Query(() => ContractedPowerOrderEvent, { nullable: true, description: 'One contracted-power order event as you receive it' })
   async contractedPowerOrderEvent(@Arg('eventId', () => ID) eventId: string, @Ctx() ctx: Context): Promise<ContractedPowerOrderEvent> {
     const event = await ctx.loaders.event.load(eventId);
@@ -44,6 +46,7 @@ export class HubEventResolver {
     return orderEvent(event, ctx);
   }
 
+  @Authorized('flex:read')
   @Subscription(() => ContractedPowerOrderEvent, {
     topics: GATEWAY_TOPIC,
     description: 'Contracted-power orders that concern you, as they are issued, restored or cancelled. With after, first every event after that one.',
@@ -52,6 +55,7 @@ export class HubEventResolver {
     return event;
   }
 
+  @Authorized('events:read')
   @Subscription(() => HubEvent, {
     topics: GATEWAY_TOPIC,
     description: 'Every event for you of the given types (all types when omitted). With after, first every event after that one.',

@@ -5,8 +5,8 @@ export const gridReferences: ReferenceResolvers<GridLoaders> = {
   SecondarySubstation: {
     __resolveReference: (reference, ctx) => ctx.loaders.secondarySubstation.load(reference.id),
   },
-  // Metering decided the caller may see this point; grid only adds where it is connected.
+  // Whoever handed out the reference, grid checks the caller may see where the point is connected.
   MeteringPoint: {
-    __resolveReference: (reference) => ({ id: reference.id }),
+    __resolveReference: async (reference, ctx) => ((await ctx.loaders.pointAccess.load(reference.id)) ? { id: reference.id } : null),
   },
 };

@@ -1,4 +1,4 @@
-import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Authorized, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { SubgraphContext } from '../kit/context';
 import type { GridLoaders } from './grid.loader';
 import { GridConnection, MeteringPoint } from './metering-point.type';
@@ -8,13 +8,15 @@ type Context = SubgraphContext<GridLoaders>;
 
 @Resolver(() => MeteringPoint)
 export class MeteringPointGridResolver {
-  @FieldResolver(() => SecondarySubstation, { nullable: true })
+  @Authorized('metering:read')
+  @FieldResolver(() => SecondarySubstation, { nullable: true, description: 'The secondary substation this point hangs on; null when you may not see its present state' })
   async secondarySubstation(@Root() point: MeteringPoint, @Ctx() ctx: Context): Promise<SecondarySubstation | null> {
     const connection = await ctx.loaders.connection.load(point.id);
     return connection ? ctx.loaders.secondarySubstation.load(connection.secondarySubstationId) : null;
   }
 
-  @FieldResolver(() => GridConnection, { nullable: true, description: 'Feeder and phase this point is connected to' })
+  @Authorized('metering:read')
+  @FieldResolver(() => GridConnection, { nullable: true, description: 'Feeder and phase this point is connected to; null when you may not see its present state' })
   gridConnection(@Root() point: MeteringPoint, @Ctx() ctx: Context): Promise<GridConnection | null> {
     return ctx.loaders.connection.load(point.id);
   }

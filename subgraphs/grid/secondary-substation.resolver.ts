@@ -1,4 +1,4 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { NotFoundError } from '../../schema/errors';
 import { PageArgs, parsePage, toConnection } from '../kit/connection';
 import type { SubgraphContext } from '../kit/context';
@@ -9,6 +9,8 @@ type Context = SubgraphContext<GridLoaders>;
 
 @Resolver(() => SecondarySubstation)
 export class SecondarySubstationResolver {
+  // The network's topology is public infrastructure: any verified key reads it.
+  @Authorized()
   @Query(() => SecondarySubstation, { nullable: true })
   async secondarySubstation(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<SecondarySubstation> {
     const substation = await ctx.loaders.secondarySubstation.load(id);
@@ -16,6 +18,7 @@ export class SecondarySubstationResolver {
     return substation;
   }
 
+  @Authorized()
   @Query(() => SecondarySubstationConnection)
   async secondarySubstations(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context) {
     const page = parsePage(args);

@@ -2,8 +2,8 @@ import type { ReferenceResolvers } from '../kit/subgraph';
 import type { HemsLoaders } from './hems.loader';
 
 export const hemsReferences: ReferenceResolvers<HemsLoaders> = {
-  // Metering decided the caller may see this point; HEMS only adds what is installed behind it.
+  // Whoever handed out the reference, HEMS checks the caller may see what is installed behind it.
   MeteringPoint: {
-    __resolveReference: (reference) => ({ id: reference.id }),
+    __resolveReference: async (reference, ctx) => ((await ctx.loaders.pointAccess.load(reference.id)) ? { id: reference.id } : null),
   },
 };

@@ -6,6 +6,7 @@ export enum RoleValue {
   DSO = 'dso',
   RETAILER = 'retailer',
   AGGREGATOR = 'aggregator',
+  CUSTOMER = 'customer',
   REGULATOR = 'regulator',
   TSO = 'tso',
   RESEARCHER = 'researcher',
@@ -19,12 +20,12 @@ export class Caller {
   @Field(() => ID)
   keyId!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The organisation; for a customer's key, its metering point (CPE)" })
   organisationId!: string;
 
   @Field(() => RoleValue)
   role!: Role;
 
-  @Field(() => [String])
+  @Field(() => [String], { description: "The key's scopes, as far as its role allows them" })
   scopes!: string[];
 }

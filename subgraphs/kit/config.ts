@@ -2,6 +2,26 @@ import { z } from 'zod';
 import { envDurationMs, envLogLevel, envPort, envSecret, parseEnv } from './env';
 import { eventBusConfig, eventBusEnv, type EventBusConfig } from './event-stream';
 
+/** The hub's rules every subgraph applies the same way, read once from the environment. */
+export interface SubgraphSettings {
+  /** The fewest metering points a total for a party that may not see individuals may cover (never below 5). */
+  minAggregatePoints: number;
+  /** The most work one operation may ask of a subgraph, in cost units (kit/cost.ts). */
+  maxOperationCost: number;
+}
+
+export const subgraphSettingsEnv = {
+  MIN_AGGREGATE_POINTS: z.coerce.number().int().min(5, 'must be at least 5: fewer points could single out a household').max(10_000).default(10),
+  MAX_OPERATION_COST: z.coerce.number().int().min(1_000).max(1_000_000_000).default(1_000_000),
+};
+
+export function subgraphSettings(parsed: { MIN_AGGREGATE_POINTS: number; MAX_OPERATION_COST: number }): SubgraphSettings {
+  return { minAggregatePoints: parsed.MIN_AGGREGATE_POINTS, maxOperationCost: parsed.MAX_OPERATION_COST };
+}
+
+/** Every statement a request runs is cancelled after this long: no request holds the database. */
+export const envStatementTimeoutMs = envDurationMs(5_000);
+
 /** Settings of one subgraph process, read once at start. */
 export interface SubgraphConfig {
   databaseUrl: string;
@@ -11,7 +31,9 @@ export interface SubgraphConfig {
   port: number;
   logLevel: string;
   dbPoolSize: number;
+  statementTimeoutMs: number;
   shutdownGraceMs: number;
+  settings: SubgraphSettings;
   /** With NATS, every subgraph process runs a relay candidate that publishes the outbox. */
   eventBus: EventBusConfig;
 }
@@ -25,7 +47,9 @@ export function parseSubgraphConfig(env: NodeJS.ProcessEnv = process.env): Subgr
       SUBGRAPH_PORT: envPort(0),
       LOG_LEVEL: envLogLevel,
       DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+      STATEMENT_TIMEOUT_MS: envStatementTimeoutMs,
       SHUTDOWN_GRACE_MS: envDurationMs(10_000),
+      ...subgraphSettingsEnv,
       ...eventBusEnv,
     },
     env,
@@ -37,7 +61,9 @@ export function parseSubgraphConfig(env: NodeJS.ProcessEnv = process.env): Subgr
     port: parsed.SUBGRAPH_PORT,
     logLevel: parsed.LOG_LEVEL,
     dbPoolSize: parsed.DB_POOL_SIZE,
+    statementTimeoutMs: parsed.STATEMENT_TIMEOUT_MS,
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
+    settings: subgraphSettings(parsed),
     eventBus: eventBusConfig(parsed),
   };
 }

@@ -1,4 +1,5 @@
 import type { Identity } from '../../schema/identity';
+import type { SubgraphSettings } from './config';
 import type { Database, DatabaseHandle } from './db';
 import type { Logger } from './logger';
 
@@ -16,4 +17,5 @@ export interface RequestScope {
   database: DatabaseHandle;
   identity: Identity;
   requestId: string;
+  settings: SubgraphSettings;
 }

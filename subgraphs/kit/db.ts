@@ -17,15 +17,17 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export interface DatabaseOptions extends Omit<PoolConfig, 'connectionString'> {
+export interface DatabaseOptions extends Omit<PoolConfig, 'connectionString' | 'statement_timeout'> {
   /** Called with every statement drizzle sends: tests count statements per request with it. */
   onQuery?: (query: string) => void;
+  /** Cancels any statement running longer (0: no limit, for bulk loads and migrations). */
+  statementTimeoutMs?: number;
 }
 
-export function openDatabase(connectionString: string, { onQuery, ...options }: DatabaseOptions = {}): DatabaseHandle {
+export function openDatabase(connectionString: string, { onQuery, statementTimeoutMs = 0, ...options }: DatabaseOptions = {}): DatabaseHandle {
   // A bounded wait for a connection: while the server is away, callers fail and retry instead of
   // queueing for ever behind clients that will never come back.
-  const pool = new Pool({ connectionString, max: 10, connectionTimeoutMillis: 10_000, ...options });
+  const pool = new Pool({ connectionString, max: 10, connectionTimeoutMillis: 10_000, statement_timeout: statementTimeoutMs, ...options });
   // A client losing its server (a PostgreSQL restart) must not crash the process: idle ones are
   // reported on the pool, checked-out ones on themselves; their next query fails and they are dropped.
   pool.on('error', () => undefined);

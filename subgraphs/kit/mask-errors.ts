@@ -10,6 +10,21 @@ const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION
 const PUBLIC_EXTENSIONS = ['rejected', 'field'] as const;
 
 /**
+ * graphql-js suggests field and argument names a client got wrong ("Did you mean ...?"):
+ * hidden, as graphql-armor's block-field-suggestions does, so the schema is not guessed from errors.
+ */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/ ?Did you mean .+\?$/s, '').trim();
+}
+
+/** PostgreSQL's code for a statement cancelled by statement_timeout. */
+const QUERY_CANCELED = '57014';
+
+function isStatementTimeout(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === QUERY_CANCELED;
+}
+
+/**
  * Reduces any error to the closed set of codes. Only messages of errors raised on purpose
  * (closed-set codes other than INTERNAL_SERVER_ERROR) pass; everything else is logged in full
  * and replaced by a generic message, so no SQL, parameters or stack traces reach a client.
@@ -20,6 +35,10 @@ export function createErrorMasker(log: Logger) {
     const safe = (isClientErrorCode(code) && code !== 'INTERNAL_SERVER_ERROR') || REQUEST_ERROR_CODES.has(String(code));
     if (!safe) {
       const original = unwrapResolverError(error);
+      if (isStatementTimeout(original)) {
+        log.warn({ path: formatted.path }, 'a statement ran past the statement timeout');
+        return { message: 'The database work for this request took too long and was stopped; narrow the request or retry later', path: formatted.path, extensions: { code: 'UNAVAILABLE' } };
+      }
       log.error({ err: original, path: formatted.path }, 'masked an internal error');
       return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
     }
@@ -27,6 +46,6 @@ export function createErrorMasker(log: Logger) {
     for (const key of PUBLIC_EXTENSIONS) {
       if (formatted.extensions?.[key] !== undefined) extensions[key] = formatted.extensions[key];
     }
-    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions };
+    return { message: withoutSuggestions(formatted.message), locations: formatted.locations, path: formatted.path, extensions };
   };
 }

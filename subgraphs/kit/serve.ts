@@ -6,7 +6,9 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { UnauthenticatedError } from '../../schema/errors';
 import { IDENTITY_HEADER, verifyIdentity } from '../../schema/identity';
+import type { SubgraphSettings } from './config';
 import type { SubgraphContext } from './context';
+import { costLimitPlugin } from './cost';
 import type { DatabaseHandle } from './db';
 import { listen } from './http';
 import type { Logger } from './logger';
@@ -20,6 +22,7 @@ export interface ServeSubgraphOptions {
   database: DatabaseHandle;
   log: Logger;
   shutdownGraceMs: number;
+  settings: SubgraphSettings;
 }
 
 export interface RunningSubgraph {
@@ -48,6 +51,7 @@ export async function serveSubgraph<L>(definition: SubgraphDefinition<L>, option
       ApolloServerPluginLandingPageDisabled(),
       // Traces are for Apollo's hosted studio, which a DSO network does not reach.
       ApolloServerPluginInlineTraceDisabled(),
+      costLimitPlugin(definition.costs ?? {}, options.settings.maxOperationCost),
     ],
   });
   await apollo.start();
@@ -60,7 +64,7 @@ export async function serveSubgraph<L>(definition: SubgraphDefinition<L>, option
     express.json({ limit: '8mb' }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const verified = verifyIdentity(options.identitySecret, req.header(IDENTITY_HEADER));
+        const verified = verifyIdentity(options.identitySecret, req.header(IDENTITY_HEADER), definition.name);
         if (!verified) throw new UnauthenticatedError('Requests must come through the Market Hub gateway');
         const { identity, requestId } = verified;
         return {
@@ -68,7 +72,7 @@ export async function serveSubgraph<L>(definition: SubgraphDefinition<L>, option
           requestId,
           db: options.database.db,
           log: log.child({ requestId }),
-          loaders: definition.createLoaders({ database: options.database, identity, requestId }),
+          loaders: definition.createLoaders({ database: options.database, identity, requestId, settings: options.settings }),
         };
       },
     }),

@@ -7,7 +7,7 @@ import type { SubgraphDefinition } from './subgraph';
 
 /** Runs one subgraph as its own process: its own pool, its own port. */
 export async function startSubgraph<L>(definition: SubgraphDefinition<L>, config: SubgraphConfig): Promise<RunningSubgraph> {
-  const database = openDatabase(config.databaseUrl, { max: config.dbPoolSize });
+  const database = openDatabase(config.databaseUrl, { max: config.dbPoolSize, statementTimeoutMs: config.statementTimeoutMs });
   const log = createLogger(`subgraph-${definition.name}`, config.logLevel);
   const running = await serveSubgraph(definition, {
     identitySecret: config.identitySecret,
@@ -16,6 +16,7 @@ export async function startSubgraph<L>(definition: SubgraphDefinition<L>, config
     database,
     log,
     shutdownGraceMs: config.shutdownGraceMs,
+    settings: config.settings,
   });
   const relay = await startOutboxRelay(config.eventBus, database, log);
   return {

@@ -6,11 +6,12 @@ import { DateTimeResolver } from 'graphql-scalars';
 import gql from 'graphql-tag';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphql';
+import { authChecker } from './auth-checker';
+import type { CostModel } from './cost';
 import { CallerResolver } from './caller.resolver';
+import type { SubgraphName } from '../../schema/subgraphs';
 import type { RequestScope, SubgraphContext } from './context';
 
-export const SUBGRAPH_NAMES = ['metering', 'grid', 'tariffs', 'flexibility', 'hems'] as const;
-export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires"])\n';
@@ -38,6 +39,8 @@ export interface SubgraphDefinition<Loaders> {
   references: ReferenceResolvers<Loaders>;
   /** Fresh DataLoaders for one request, so batching and caching never cross callers. */
   createLoaders(scope: RequestScope): Loaders;
+  /** What its costly fields cost (kit/cost.ts); operations over the budget are refused before they run. */
+  costs?: CostModel;
 }
 
 /** The topic of every subscription a subgraph declares (see gatewayServedSubscriptions). */
@@ -62,6 +65,8 @@ export async function buildFederatedSchema<L>(definition: SubgraphDefinition<L>)
     orphanedTypes: definition.extendedEntities ?? [],
     pubSub: gatewayServedSubscriptions,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    authChecker,
+    authMode: 'error',
     validate: false,
   });
   const typeDefs = gql(FEDERATION_LINK + printSchemaWithDirectives(schema));

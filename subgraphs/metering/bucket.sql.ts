@@ -28,3 +28,16 @@ export function bucketHours(start: SQL, resolution: Resolution): SQL {
       return sql`(extract(epoch FROM ((${start} AT TIME ZONE ${LOCAL_ZONE} + interval '1 day') AT TIME ZONE ${LOCAL_ZONE}) - ${start}) / 3600.0)`;
   }
 }
+
+/** The position of bucket `start` from the first bucket of `window` (see seriesFrame). */
+export function bucketIndex(start: SQL, window: { fromMs: number; resolution: Resolution }): SQL {
+  const from = new Date(window.fromMs);
+  switch (window.resolution) {
+    case Resolution.PT15M:
+      return sql`((extract(epoch FROM ${start}) - extract(epoch FROM ${from}::timestamptz)) / 900)::int`;
+    case Resolution.PT1H:
+      return sql`((extract(epoch FROM ${start}) - extract(epoch FROM date_trunc('hour', ${from}::timestamptz))) / 3600)::int`;
+    case Resolution.P1D:
+      return sql`((${start} AT TIME ZONE ${LOCAL_ZONE})::date - (${from}::timestamptz AT TIME ZONE ${LOCAL_ZONE})::date)`;
+  }
+}

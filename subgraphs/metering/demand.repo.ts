@@ -1,7 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
+import type { Identity } from '../../schema/identity';
 import type { Database } from '../kit/db';
+import { mayList, mayReadAt } from '../kit/point-access.sql';
 import { anyText } from '../kit/sql';
-import { withinContractsOf } from './supply-contract.sql';
 import { bucketHours, bucketStart } from './bucket.sql';
 import { DemandScopeKind } from './demand.rules';
 import type { CurveWindow } from './demand.rules';
@@ -44,7 +45,10 @@ function toDemandPoint(row: SeriesRow): DemandPointRow {
 
 /** Aggregated demand: areas and retailers from the rollups, point sets from the readings. */
 export class DemandRepo {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly identity: Identity,
+  ) {}
 
   /** Metering points in an area, from grid's published view; null when the area does not exist. */
   async areaPointCount(kind: AreaKind, id: string): Promise<number | null> {
@@ -72,15 +76,13 @@ export class DemandRepo {
     return Number(result.rows[0]!.n);
   }
 
-  /** Which of `ids` exist, and which of those `retailerId` supplies or supplied. */
-  async pointOwnership(ids: readonly string[], retailerId: string): Promise<{ existing: number; owned: number }> {
-    const result = await this.db.execute<{ existing: string; owned: string }>(sql`
-      SELECT count(*) AS existing,
-        count(*) FILTER (WHERE EXISTS (
-          SELECT 1 FROM metering.supply_contracts sc WHERE sc.metering_point_id = mp.id AND sc.retailer_id = ${retailerId})) AS owned
+  /** Of `ids`, how many exist, and how many the caller may see one by one. */
+  async pointVisibility(ids: readonly string[]): Promise<{ existing: number; visible: number }> {
+    const result = await this.db.execute<{ existing: string; visible: string }>(sql`
+      SELECT count(*) AS existing, count(*) FILTER (WHERE ${mayList(this.identity, sql.raw('mp.id'))}) AS visible
       FROM metering.metering_points mp WHERE ${anyText(sql.raw('mp.id'), ids)}`);
     const row = result.rows[0]!;
-    return { existing: Number(row.existing), owned: Number(row.owned) };
+    return { existing: Number(row.existing), visible: Number(row.visible) };
   }
 
   rollupSeries(kind: DemandScopeKind, id: string, window: CurveWindow): Promise<DemandPointRow[]> {
@@ -92,15 +94,15 @@ export class DemandRepo {
     );
   }
 
-  pointSetSeries(ids: readonly string[], window: CurveWindow, restrictToRetailer: string | null): Promise<DemandPointRow[]> {
-    const contract = withinContractsOf(restrictToRetailer, 'r.interval_start');
+  /** The sum of the points' readings, each kept only where the caller may read it (the DSO: all). */
+  pointSetSeries(ids: readonly string[], window: CurveWindow): Promise<DemandPointRow[]> {
     return this.series(
       sql`SELECT r.interval_start, r.import_wh, r.export_wh, 1 AS reading_count
           FROM metering.metering_points mp
           JOIN metering.readings r ON r.metering_point_key = mp.key
-          ${contract}
           WHERE ${anyText(sql.raw('mp.id'), ids)}
-            AND r.interval_start >= ${new Date(window.fromMs)} AND r.interval_start < ${new Date(window.toMs)}`,
+            AND r.interval_start >= ${new Date(window.fromMs)} AND r.interval_start < ${new Date(window.toMs)}
+            AND ${mayReadAt(this.identity, sql.raw('mp.id'), sql.raw('r.interval_start'), 'metering:read')}`,
       window,
     );
   }

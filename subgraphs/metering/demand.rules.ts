@@ -1,5 +1,6 @@
 import { BadUserInputError } from '../../schema/errors';
 import type { Identity } from '../../schema/identity';
+import { DAY_MS, HOUR_MS, lisbonMidnightUtcMs, lisbonOffsetMs } from '../kit/calendar';
 import { INTERVAL_MS } from './reading.rules';
 
 export enum Resolution {
@@ -17,23 +18,64 @@ export enum DemandScopeKind {
   Retailer = 4,
 }
 
-/** Below this many metering points an aggregate could reveal a household: stakeholders are refused. */
-export const MIN_AGGREGATE_POINTS = 10;
-/** Scope that lets a stakeholder (regulator, TSO, researcher, aggregator) read aggregates. */
-export const AGGREGATES_SCOPE = 'aggregates:read';
-/** A year of quarter-hours: the most buckets one series may have. */
-export const MAX_BUCKETS = 366 * 96;
+/**
+ * The longest window of one series at each resolution: a quarter of quarter-hours, a year of
+ * hours, ten years of days (about 9,000 buckets each). Longer windows are for coarser resolutions.
+ */
+export const MAX_WINDOW_DAYS: Record<Resolution, number> = { [Resolution.PT15M]: 92, [Resolution.PT1H]: 366, [Resolution.P1D]: 3_660 };
 
-const BUCKET_MS: Record<Resolution, number> = { [Resolution.PT15M]: INTERVAL_MS, [Resolution.PT1H]: 3_600_000, [Resolution.P1D]: 86_400_000 };
+const COARSER: Record<Resolution, string> = {
+  [Resolution.PT15M]: 'use resolution PT1H or P1D for longer windows',
+  [Resolution.PT1H]: 'use resolution P1D for longer windows',
+  [Resolution.P1D]: 'split the window',
+};
 
 /** What is wrong with a requested window, or null. */
 export function windowProblem(fromMs: number, toMs: number, resolution: Resolution): string | null {
   if (!Number.isFinite(fromMs) || !Number.isFinite(toMs)) return 'from and to must be valid times';
   if (toMs <= fromMs) return 'to must be after from';
   if (fromMs % INTERVAL_MS !== 0 || toMs % INTERVAL_MS !== 0) return 'from and to must be aligned to 15 minutes';
-  if ((toMs - fromMs) / BUCKET_MS[resolution] > MAX_BUCKETS) return `at most ${MAX_BUCKETS} ${resolution} buckets per request`;
+  const days = MAX_WINDOW_DAYS[resolution];
+  if (toMs - fromMs > days * DAY_MS) return `a ${resolution} window may span at most ${days} days; ${COARSER[resolution]}`;
   return null;
 }
+
+/** The Lisbon local day (days since 1970-01-01 on the Lisbon calendar) of an instant. */
+const localDay = (utcMs: number) => Math.floor((utcMs + lisbonOffsetMs(utcMs)) / DAY_MS);
+
+/**
+ * Where a series over `window` starts (the start of the bucket `fromMs` falls in) and how many
+ * buckets it has: the series form's arrays, one value per bucket (23- and 25-hour local days included).
+ */
+export function seriesFrame(window: CurveWindow): { startMs: number; length: number } {
+  switch (window.resolution) {
+    case Resolution.PT15M:
+      return { startMs: window.fromMs, length: (window.toMs - window.fromMs) / INTERVAL_MS };
+    case Resolution.PT1H: {
+      const startMs = Math.floor(window.fromMs / HOUR_MS) * HOUR_MS;
+      return { startMs, length: Math.ceil((window.toMs - startMs) / HOUR_MS) };
+    }
+    case Resolution.P1D: {
+      const first = localDay(window.fromMs);
+      return { startMs: lisbonMidnightUtcMs(first), length: localDay(window.toMs - 1) - first + 1 };
+    }
+  }
+}
+
+/** The start of the bucket an instant falls in, as bucketStart (bucket.sql.ts) computes it in SQL. */
+export function bucketOf(utcMs: number, resolution: Resolution): number {
+  switch (resolution) {
+    case Resolution.PT15M:
+      return utcMs - (utcMs % INTERVAL_MS);
+    case Resolution.PT1H:
+      return Math.floor(utcMs / HOUR_MS) * HOUR_MS;
+    case Resolution.P1D:
+      return lisbonMidnightUtcMs(localDay(utcMs));
+  }
+}
+
+/** How many buckets a series over `window` has (the unit of the operation cost). */
+export const bucketCount = (window: CurveWindow) => seriesFrame(window).length;
 
 export interface CurveWindow {
   fromMs: number;
@@ -54,37 +96,51 @@ export type DemandScope =
   | { kind: 'area'; scopeKind: DemandScopeKind.Network | DemandScopeKind.PrimarySubstation | DemandScopeKind.SecondarySubstation | DemandScopeKind.Feeder; id: string }
   | { kind: 'retailer'; retailerId: string };
 
-export type DemandAccess = { allowed: true; restrictToRetailer: string | null } | { allowed: false; reason: string };
-
-const stakeholderMayRead = (identity: Identity) => identity.scopes.includes(AGGREGATES_SCOPE);
-
 /**
- * Who may read which aggregate. The DSO reads everything. A retailer reads its own portfolio in
- * detail (only its supply periods) and areas as totals. Stakeholders with the aggregates scope
- * read areas, and point sets of at least MIN_AGGREGATE_POINTS; the regulator also reads
- * retailers' totals. No one but the DSO gets an aggregate of fewer than MIN_AGGREGATE_POINTS
- * points, except a retailer over its own customers. `pointCount` is the number of metering points
- * in the scope; `ownsAllPoints` whether the caller supplies (or supplied) every point in a point set.
+ * How a demand question is answered, by who asks and what (the DSO's answers are never cut):
+ * - a set of metering points only to a party that may read each of them individually (a
+ *   retailer its own, an aggregator or researcher its consented ones), over what it may read;
+ * - a retailer's own portfolio to that retailer;
+ * - areas (and, for the regulator, retailers' portfolios) to everyone else under the disclosure
+ *   rules, which withhold any quarter-hour whose total could single out a household.
  */
-export function demandAccess(identity: Identity, scope: DemandScope, pointCount: number, ownsAllPoints: boolean): DemandAccess {
-  if (identity.role === 'dso') return { allowed: true, restrictToRetailer: null };
-  const tooFew = pointCount < MIN_AGGREGATE_POINTS;
-  const tooFewReason = `aggregates over fewer than ${MIN_AGGREGATE_POINTS} metering points are not available`;
-  if (identity.role === 'retailer') {
-    const own = identity.organisationId;
-    switch (scope.kind) {
-      case 'points':
-        return ownsAllPoints ? { allowed: true, restrictToRetailer: own } : { allowed: false, reason: 'every metering point must be one you supply' };
-      case 'retailer':
-        return scope.retailerId === own ? { allowed: true, restrictToRetailer: null } : { allowed: false, reason: "another retailer's portfolio" };
-      case 'area':
-        return tooFew ? { allowed: false, reason: tooFewReason } : { allowed: true, restrictToRetailer: null };
-    }
+export type DemandPlan =
+  | { kind: 'all' }
+  | { kind: 'individual' }
+  | { kind: 'own-portfolio' }
+  | { kind: 'disclosed'; party: DisclosurePartyKind }
+  | { kind: 'refused'; reason: string };
+
+/** Who asks for disclosed totals: what it knows individually, and whether retailers' totals are for it. */
+export type DisclosurePartyKind = { kind: 'public' } | { kind: 'regulator' } | { kind: 'retailer'; retailerId: string } | { kind: 'consent'; organisationId: string };
+
+const AREAS_HINT = 'ask for an area instead (network, primarySubstationId, secondarySubstationId or feederId)';
+
+export function demandPlan(identity: Identity, scope: DemandScope): DemandPlan {
+  const { role, organisationId } = identity;
+  if (role === 'dso') return { kind: 'all' };
+  switch (scope.kind) {
+    case 'points':
+      return role === 'retailer' || role === 'customer' || role === 'aggregator' || role === 'researcher'
+        ? { kind: 'individual' }
+        : { kind: 'refused', reason: `sets of metering points are only for points you may read one by one; ${AREAS_HINT}` };
+    case 'retailer':
+      if (role === 'retailer' && scope.retailerId === organisationId) return { kind: 'own-portfolio' };
+      if (role === 'regulator') return { kind: 'disclosed', party: { kind: 'regulator' } };
+      return { kind: 'refused', reason: "a retailer's portfolio is for that retailer and the regulator" };
+    case 'area':
+      switch (role) {
+        case 'regulator':
+          return { kind: 'disclosed', party: { kind: 'regulator' } };
+        case 'retailer':
+          return { kind: 'disclosed', party: { kind: 'retailer', retailerId: organisationId } };
+        case 'aggregator':
+        case 'researcher':
+          return { kind: 'disclosed', party: { kind: 'consent', organisationId } };
+        default:
+          return { kind: 'disclosed', party: { kind: 'public' } };
+      }
   }
-  if (!stakeholderMayRead(identity)) return { allowed: false, reason: `the key needs the ${AGGREGATES_SCOPE} scope` };
-  if (scope.kind === 'retailer' && identity.role !== 'regulator') return { allowed: false, reason: "retailers' portfolios are for the regulator" };
-  if (tooFew) return { allowed: false, reason: tooFewReason };
-  return { allowed: true, restrictToRetailer: null };
 }
 
 export interface DemandScopeFields {

@@ -1,8 +1,10 @@
 import { sql } from 'drizzle-orm';
+import type { Identity } from '../../schema/identity';
+import { recordMutation, type Actor } from '../kit/audit';
 import type { Page } from '../kit/connection';
 import type { Database } from '../kit/db';
+import { mayReadAt } from '../kit/point-access.sql';
 import { anyText } from '../kit/sql';
-import { withinContractsOf } from './supply-contract.sql';
 import type { MeterEvent, MeterEventKind, MeterEventSeverity } from './event.type';
 
 export interface EventWindow {
@@ -35,20 +37,22 @@ interface Row extends Record<string, unknown> {
 }
 
 export class EventRepo {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly identity: Identity,
+  ) {}
 
   /**
-   * A page of events per metering point, for many points in one statement; with
-   * `restrictToRetailer`, only events inside that retailer's supply contracts.
+   * A page of events per metering point, for many points in one statement, each event kept only
+   * when the caller may read that point at that time (point-access.sql.ts).
    */
-  async pages(pointIds: readonly string[], window: EventWindow, page: Page, restrictToRetailer: string | null): Promise<Map<string, EventPage>> {
-    const contract = withinContractsOf(restrictToRetailer, 'e.occurred_at');
+  async pages(pointIds: readonly string[], window: EventWindow, page: Page): Promise<Map<string, EventPage>> {
     const visible = sql`
         FROM metering.metering_points mp
         JOIN metering.meter_events e ON e.metering_point_key = mp.key
-        ${contract}
         WHERE ${anyText(sql.raw('mp.id'), pointIds)}
-          AND e.occurred_at >= ${new Date(window.fromMs)} AND e.occurred_at < ${new Date(window.toMs)}`;
+          AND e.occurred_at >= ${new Date(window.fromMs)} AND e.occurred_at < ${new Date(window.toMs)}
+          AND ${mayReadAt(this.identity, sql.raw('mp.id'), sql.raw('e.occurred_at'), 'metering:read')}`;
     const after = page.afterKey === null ? sql`` : sql`AND e.id > ${Number(page.afterKey)}`;
     const [result, totals] = await Promise.all([
       this.db.execute<Row>(sql`
@@ -73,13 +77,17 @@ export class EventRepo {
     return byPoint;
   }
 
-  /** Inserts what is not recorded yet (same point, time and kind); returns how many were new. */
-  async insert(events: readonly NewEvent[]): Promise<number> {
-    const result = await this.db.execute(sql`
+  /** Inserts what is not recorded yet (same point, time and kind) with its audit line; returns how many were new. */
+  async insert(events: readonly NewEvent[], actor: Actor): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const result = await tx.execute(sql`
       INSERT INTO metering.meter_events (metering_point_key, occurred_at, kind, severity)
       SELECT * FROM unnest(${sql.param(events.map((e) => e.meteringPointKey))}::int[], ${sql.param(events.map((e) => new Date(e.occurredAtMs)))}::timestamptz[],
         ${sql.param(events.map((e) => e.kind))}::text[], ${sql.param(events.map((e) => e.severity))}::text[])
       ON CONFLICT (metering_point_key, occurred_at, kind) DO NOTHING`);
-    return result.rowCount ?? 0;
+      const written = result.rowCount ?? 0;
+      await recordMutation(tx, actor, 'ingestMeterEvents', `${events.length} events`, `${written} new meter events`);
+      return written;
+    });
   }
 }

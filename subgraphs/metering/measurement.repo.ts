@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { recordMutation, type Actor } from '../kit/audit';
 import type { Database } from '../kit/db';
 import { anyText } from '../kit/sql';
 import type { CurveWindow } from './demand.rules';
@@ -50,10 +51,11 @@ export class MeasurementRepo {
     return new Set(result.rows.map((row) => row.id));
   }
 
-  /** Upserts a validated batch in one statement; returns how many rows were new or changed. */
-  async upsert(rows: readonly MeasurementRow[]): Promise<number> {
+  /** Upserts a validated batch in one statement with its audit line; returns how many rows were new or changed. */
+  async upsert(rows: readonly MeasurementRow[], actor: Actor): Promise<number> {
     const column = (phase: number, pick: (p: MeasurementRow['phases'][number]) => number) => sql.param(rows.map((row) => pick(row.phases[phase]!)));
-    const result = await this.db.execute(sql`
+    return this.db.transaction(async (tx) => {
+      const result = await tx.execute(sql`
       INSERT INTO metering.substation_measurements AS m (secondary_substation_id, interval_start,
         active_power_a_kw, active_power_b_kw, active_power_c_kw, reactive_power_a_kvar, reactive_power_b_kvar, reactive_power_c_kvar,
         voltage_a_v, voltage_b_v, voltage_c_v)
@@ -67,6 +69,9 @@ export class MeasurementRepo {
         voltage_a_v = excluded.voltage_a_v, voltage_b_v = excluded.voltage_b_v, voltage_c_v = excluded.voltage_c_v
       WHERE (m.active_power_a_kw, m.active_power_b_kw, m.active_power_c_kw, m.reactive_power_a_kvar, m.reactive_power_b_kvar, m.reactive_power_c_kvar, m.voltage_a_v, m.voltage_b_v, m.voltage_c_v)
         IS DISTINCT FROM (excluded.active_power_a_kw, excluded.active_power_b_kw, excluded.active_power_c_kw, excluded.reactive_power_a_kvar, excluded.reactive_power_b_kvar, excluded.reactive_power_c_kvar, excluded.voltage_a_v, excluded.voltage_b_v, excluded.voltage_c_v)`);
-    return result.rowCount ?? 0;
+      const written = result.rowCount ?? 0;
+      await recordMutation(tx, actor, 'ingestSubstationMeasurements', `${rows.length} measurements`, `${written} new or changed DTC measurements`);
+      return written;
+    });
   }
 }

@@ -1,5 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import { BadUserInputError, ForbiddenError } from '../../schema/errors';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { BadUserInputError } from '../../schema/errors';
 import type { SubgraphContext } from '../kit/context';
 import { curveWindow } from './demand.rules';
 import type { MeteringLoaders } from './metering.loader';
@@ -11,23 +11,26 @@ type Context = SubgraphContext<MeteringLoaders>;
 
 @Resolver(() => SecondarySubstation)
 export class MeasurementResolver {
-  @FieldResolver(() => [SubstationMeasurement], { description: "The DTC's 15-minute measurements over [from, to); resolution is ignored" })
+  @Authorized('grid:read')
+  @FieldResolver(() => [SubstationMeasurement], {
+    description: "The DTC's 15-minute measurements over [from, to); resolution is ignored. Needs grid:read; anyone else reads the substation's total through demand, under its rules.",
+  })
   measurements(@Root() substation: SecondarySubstation, @Args(() => CurveArgs) args: CurveArgs, @Ctx() ctx: Context): Promise<SubstationMeasurement[]> {
     // Measurements are always 15-minute rows: the window is checked at that resolution, whatever was asked.
     return ctx.loaders.measurements.load({ pointId: substation.id, window: curveWindow({ from: args.from, to: args.to }) });
   }
 
-  @Mutation(() => IngestMeasurementsResult, { description: 'DSO only: an atomic batch of up to 10,000 DTC measurements' })
+  @Authorized('metering:write')
+  @Mutation(() => IngestMeasurementsResult, { description: 'DSO: an atomic batch of up to 10,000 DTC measurements' })
   async ingestSubstationMeasurements(
     @Arg('measurements', () => [SubstationMeasurementInput]) input: SubstationMeasurementInput[],
     @Ctx() ctx: Context,
   ): Promise<IngestMeasurementsResult> {
-    if (ctx.identity.role !== 'dso') throw new ForbiddenError('Only the DSO ingests DTC measurements');
     if (input.length === 0 || input.length > MAX_BATCH_MEASUREMENTS) throw new BadUserInputError(`a batch holds 1 to ${MAX_BATCH_MEASUREMENTS} measurements`);
     const rows = input.map((m) => ({ secondarySubstationId: m.secondarySubstationId, intervalStartMs: m.intervalStart.getTime(), phases: m.phases }));
     const known = await ctx.loaders.measurementStore.knownSubstations([...new Set(rows.map((row) => row.secondarySubstationId))]);
     const rejected = measurementRejections(rows, Date.now(), (id) => known.has(id));
     if (rejected.length > 0) throw new BadUserInputError(`${rejected.length} of ${rows.length} measurements are invalid; nothing was written`, { rejected });
-    return { received: rows.length, written: await ctx.loaders.measurementStore.upsert(rows) };
+    return { received: rows.length, written: await ctx.loaders.measurementStore.upsert(rows, ctx) };
   }
 }

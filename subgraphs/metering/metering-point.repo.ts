@@ -1,69 +1,86 @@
-import { and, asc, count, gt, sql, type SQL } from 'drizzle-orm';
-import { meteringPoints, supplyContracts } from '../../schema/tables';
-import type { Database } from '../kit/db';
+import { sql, type SQL } from 'drizzle-orm';
+import type { Identity } from '../../schema/identity';
 import type { Page } from '../kit/connection';
+import type { Database } from '../kit/db';
+import { mayList, mayReadPresent } from '../kit/point-access.sql';
 import { anyText } from '../kit/sql';
-import type { MeteringPointVisibility } from './metering-point.access';
-import type { MeteringPoint } from './metering-point.type';
+import type { CustomerClass, MeteringPointUsage } from './metering-point.type';
 
-export type MeteringPointRow = MeteringPoint;
+/** A metering point as the caller may see it: the present-state columns are null when it may not. */
+export interface MeteringPointRow {
+  id: string;
+  retailerId: string | null;
+  contractedPowerKva: number | null;
+  customerClass: CustomerClass | null;
+  usage: MeteringPointUsage | null;
+  pvCapacityKwp: number | null;
+}
 
-const columns = {
-  id: meteringPoints.id,
-  retailerId: meteringPoints.retailerId,
-  contractedPowerKva: meteringPoints.contractedPowerKva,
-  customerClass: meteringPoints.customerClass,
-  usage: meteringPoints.usage,
-  pvCapacityKwp: meteringPoints.pvCapacityKwp,
-};
+interface Row extends Record<string, unknown> {
+  id: string;
+  retailer_id: string | null;
+  contracted_power_kva: number | null;
+  customer_class: CustomerClass | null;
+  usage: MeteringPointUsage | null;
+  pv_capacity_kwp: number | null;
+}
 
-/** The SQL condition for a visibility; null means the caller sees nothing. */
-function visibleWhere(visibility: MeteringPointVisibility): SQL | undefined | null {
-  switch (visibility.kind) {
-    case 'all':
-      return undefined;
-    case 'retailer':
-      // Any point it supplies or supplied; readings are further cut to its own supply periods.
-      return sql`EXISTS (SELECT 1 FROM ${supplyContracts} sc WHERE sc.metering_point_id = ${meteringPoints.id} AND sc.retailer_id = ${visibility.retailerId})`;
-    case 'none':
-      return null;
-  }
+const toRow = (row: Row): MeteringPointRow => ({
+  id: row.id,
+  retailerId: row.retailer_id,
+  contractedPowerKva: row.contracted_power_kva,
+  customerClass: row.customer_class,
+  usage: row.usage,
+  pvCapacityKwp: row.pv_capacity_kwp,
+});
+
+/**
+ * The columns, each cut to what the caller may see in SQL: the present state only while it
+ * supplies the point (a retailer), owns it (a customer), holds a consent (an aggregator or
+ * researcher) or is the DSO; who supplies it only to the DSO, the customer and that supplier.
+ */
+function columnsFor(identity: Identity): SQL {
+  const present = mayReadPresent(identity, sql.raw('mp.id'), 'metering:read');
+  const seesSupplier = identity.role === 'dso' || identity.role === 'customer' || identity.role === 'retailer';
+  return sql`mp.id,
+    ${seesSupplier ? sql`CASE WHEN ${present} THEN mp.retailer_id END` : sql`NULL::text`} AS retailer_id,
+    CASE WHEN ${present} THEN mp.contracted_power_kva END AS contracted_power_kva,
+    CASE WHEN ${present} THEN mp.customer_class END AS customer_class,
+    CASE WHEN ${present} THEN mp.usage END AS usage,
+    CASE WHEN ${present} THEN mp.pv_capacity_kwp END AS pv_capacity_kwp`;
 }
 
 export class MeteringPointRepo {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly identity: Identity,
+  ) {}
 
-  /** The visible points among `ids`, in any order; invisible and unknown ids are simply absent. */
-  async findVisible(ids: readonly string[], visibility: MeteringPointVisibility): Promise<MeteringPointRow[]> {
-    const visible = visibleWhere(visibility);
-    if (visible === null || ids.length === 0) return [];
-    const rows = await this.db
-      .select(columns)
-      .from(meteringPoints)
-      .where(and(anyText(meteringPoints.id, ids), visible));
-    return rows as MeteringPointRow[];
+  /** The points among `ids` the caller may see, in any order; others and unknown ids are simply absent. */
+  async findVisible(ids: readonly string[]): Promise<MeteringPointRow[]> {
+    if (ids.length === 0) return [];
+    const result = await this.db.execute<Row>(sql`
+      SELECT ${columnsFor(this.identity)} FROM metering.metering_points mp
+      WHERE ${anyText(sql.raw('mp.id'), ids)} AND ${mayList(this.identity, sql.raw('mp.id'))}`);
+    return result.rows.map(toRow);
   }
 
   /** The compact key of each existing point among `ids` (readings and events are keyed by it). */
   async keysOf(ids: readonly string[]): Promise<Map<string, number>> {
-    const rows = await this.db.select({ id: meteringPoints.id, key: meteringPoints.key }).from(meteringPoints).where(anyText(meteringPoints.id, ids));
-    return new Map(rows.map((row) => [row.id, row.key]));
+    const result = await this.db.execute<{ id: string; key: number }>(sql`SELECT id, key FROM metering.metering_points WHERE ${anyText(sql.raw('id'), ids)}`);
+    return new Map(result.rows.map((row) => [row.id, row.key]));
   }
 
   /** One keyset page plus one extra row, which tells whether another page follows. */
-  async page(visibility: MeteringPointVisibility, page: Page): Promise<{ rows: MeteringPointRow[]; totalCount: number }> {
-    const visible = visibleWhere(visibility);
-    if (visible === null) return { rows: [], totalCount: 0 };
-    const after = page.afterKey === null ? undefined : gt(meteringPoints.id, page.afterKey);
-    const [rows, [total]] = await Promise.all([
-      this.db
-        .select(columns)
-        .from(meteringPoints)
-        .where(and(visible, after))
-        .orderBy(asc(meteringPoints.id))
-        .limit(page.limit + 1),
-      this.db.select({ n: count() }).from(meteringPoints).where(visible),
+  async page(page: Page): Promise<{ rows: MeteringPointRow[]; totalCount: number }> {
+    const listed = mayList(this.identity, sql.raw('mp.id'));
+    const after = page.afterKey === null ? sql`` : sql`AND mp.id > ${page.afterKey}`;
+    const [rows, total] = await Promise.all([
+      this.db.execute<Row>(sql`
+        SELECT ${columnsFor(this.identity)} FROM metering.metering_points mp
+        WHERE ${listed} ${after} ORDER BY mp.id LIMIT ${page.limit + 1}`),
+      this.db.execute<{ n: string }>(sql`SELECT count(*) AS n FROM metering.metering_points mp WHERE ${listed}`),
     ]);
-    return { rows: rows as MeteringPointRow[], totalCount: total?.n ?? 0 };
+    return { rows: rows.rows.map(toRow), totalCount: Number(total.rows[0]!.n) };
   }
 }

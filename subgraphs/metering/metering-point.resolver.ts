@@ -1,4 +1,4 @@
-import { Arg, Args, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { NotFoundError } from '../../schema/errors';
 import { PageArgs, parsePage, toConnection } from '../kit/connection';
 import type { SubgraphContext } from '../kit/context';
@@ -9,6 +9,7 @@ type Context = SubgraphContext<MeteringLoaders>;
 
 @Resolver(() => MeteringPoint)
 export class MeteringPointResolver {
+  @Authorized('metering:read')
   @Query(() => MeteringPoint, {
     nullable: true,
     description: 'A metering point; NOT_FOUND both when it does not exist and when you may not see it',
@@ -19,10 +20,13 @@ export class MeteringPointResolver {
     return point;
   }
 
-  @Query(() => MeteringPointConnection, { description: 'The metering points you may see, ordered by CPE' })
+  @Authorized('metering:read')
+  @Query(() => MeteringPointConnection, {
+    description: "The metering points you may see, ordered by CPE: the DSO all, a retailer those it supplies or supplied, a customer its own, a consent holder the consented ones",
+  })
   async meteringPoints(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context) {
     const page = parsePage(args);
-    const { rows, totalCount } = await ctx.loaders.meteringPoints.page(ctx.loaders.visibility, page);
+    const { rows, totalCount } = await ctx.loaders.meteringPoints.page(page);
     for (const row of rows) ctx.loaders.meteringPoint.prime(row.id, row);
     return toConnection(rows, page, totalCount, (row) => row.id);
   }

@@ -22,20 +22,23 @@ export class MeteringPoint {
   @Field(() => ID, { description: 'CPE code' })
   id!: string;
 
-  @Field(() => ID, { description: 'The retailer supplying this point now' })
-  retailerId!: string;
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The retailer supplying this point now; null to anyone but the DSO, the customer and that retailer (a former supplier sees null)',
+  })
+  retailerId!: string | null;
 
-  @Field(() => Float)
-  contractedPowerKva!: number;
+  @Field(() => Float, { nullable: true, description: "Present state: null when you may not see it (a retailer that no longer supplies the point)" })
+  contractedPowerKva!: number | null;
 
-  @Field(() => CustomerClass)
-  customerClass!: CustomerClass;
+  @Field(() => CustomerClass, { nullable: true, description: 'Present state, like contractedPowerKva' })
+  customerClass!: CustomerClass | null;
 
-  @Field(() => MeteringPointUsage)
-  usage!: MeteringPointUsage;
+  @Field(() => MeteringPointUsage, { nullable: true, description: 'Present state, like contractedPowerKva' })
+  usage!: MeteringPointUsage | null;
 
-  @Field(() => Float, { description: 'Installed PV capacity; 0 for a customer without PV' })
-  pvCapacityKwp!: number;
+  @Field(() => Float, { nullable: true, description: 'Installed PV capacity, 0 without PV; present state, like contractedPowerKva' })
+  pvCapacityKwp!: number | null;
 }
 
 export const MeteringPointConnection = ConnectionType(MeteringPoint, 'MeteringPoint');

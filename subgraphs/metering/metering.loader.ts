@@ -1,9 +1,13 @@
 import DataLoader from 'dataloader';
 import type { RequestScope } from '../kit/context';
 import type { Page } from '../kit/connection';
+import { recordAccess } from '../kit/access-log';
 import { keyedLoader } from '../kit/loader';
+import { AuditRepo } from './audit.repo';
+import { ConsentRepo } from './consent.repo';
+import { DemandQuery } from './demand.query';
 import { DemandRepo } from './demand.repo';
-import { meteringPointVisibility, type MeteringPointVisibility } from './metering-point.access';
+import { DisclosureRepo } from './disclosure.repo';
 import { MeteringPointRepo, type MeteringPointRow } from './metering-point.repo';
 import { EventRepo, type EventPage } from './event.repo';
 import { MeasurementRepo } from './measurement.repo';
@@ -56,14 +60,17 @@ const windowKey = (key: CurveKey) => `${key.window.fromMs}|${key.window.toMs}|${
 const eventGroup = (key: EventKey) => `${key.window.fromMs}|${key.window.toMs}|${key.page.limit}|${key.page.afterKey}`;
 
 export interface MeteringLoaders {
-  visibility: MeteringPointVisibility;
   meteringPoints: MeteringPointRepo;
-  demand: DemandRepo;
+  demand: DemandQuery;
   ingest: ReadingIngestCommand;
+  consents: ConsentRepo;
+  audit: AuditRepo;
   /** Only points the caller may see; others load as null, exactly like unknown ids. */
   meteringPoint: DataLoader<string, MeteringPointRow | null>;
   /** Every load curve asked for in a request over the same window is read, and logged, in one go. */
   loadCurve: DataLoader<CurveKey, CurvePointRow[], string>;
+  /** The same, for the series form (logged as such). */
+  loadCurveSeries: DataLoader<CurveKey, CurvePointRow[], string>;
   measurementStore: MeasurementRepo;
   measurements: DataLoader<CurveKey, SubstationMeasurement[], string>;
   eventStore: EventRepo;
@@ -71,35 +78,38 @@ export interface MeteringLoaders {
   events: DataLoader<EventKey, EventPage, string>;
 }
 
-export function createMeteringLoaders({ database, identity, requestId }: RequestScope): MeteringLoaders {
-  const visibility = meteringPointVisibility(identity);
-  const meteringPoints = new MeteringPointRepo(database.db);
-  const readings = new ReadingRepo(database.db);
-  const restrictToRetailer = visibility.kind === 'retailer' ? visibility.retailerId : null;
-  const measurementStore = new MeasurementRepo(database.db);
-  const eventStore = new EventRepo(database.db);
-  return {
-    visibility,
-    meteringPoints,
-    demand: new DemandRepo(database.db),
-    ingest: new ReadingIngestCommand(database),
-    meteringPoint: keyedLoader((ids) => meteringPoints.findVisible(ids, visibility), (row) => row.id),
-    loadCurve: perPointLoader<CurveKey, CurvePointRow[]>(
+export function createMeteringLoaders({ database, identity, requestId, settings }: RequestScope): MeteringLoaders {
+  const { db } = database;
+  const meteringPoints = new MeteringPointRepo(db, identity);
+  const readings = new ReadingRepo(db, identity);
+  const measurementStore = new MeasurementRepo(db);
+  const eventStore = new EventRepo(db, identity);
+  const curves = (field: string) =>
+    perPointLoader<CurveKey, CurvePointRow[]>(
       windowKey,
       async (ids, { window }) => {
-        await readings.recordAccess(identity, requestId, 'loadCurve', ids, window);
-        return readings.loadCurves(ids, window, restrictToRetailer);
+        await recordAccess(db, identity, requestId, field, ids, window);
+        return readings.loadCurves(ids, window);
       },
       () => [],
-    ),
+    );
+  return {
+    meteringPoints,
+    demand: new DemandQuery({ db, identity, requestId, demand: new DemandRepo(db, identity), disclosure: new DisclosureRepo(db), minAggregatePoints: settings.minAggregatePoints }),
+    ingest: new ReadingIngestCommand(database),
+    consents: new ConsentRepo(db),
+    audit: new AuditRepo(db),
+    meteringPoint: keyedLoader((ids) => meteringPoints.findVisible(ids), (row) => row.id),
+    loadCurve: curves('loadCurve'),
+    loadCurveSeries: curves('loadCurveSeries'),
     measurementStore,
     measurements: perPointLoader<CurveKey, SubstationMeasurement[]>(windowKey, (ids, { window }) => measurementStore.forSubstations(ids, window), () => []),
     eventStore,
     events: perPointLoader<EventKey, EventPage>(
       eventGroup,
       async (ids, { window, page }) => {
-        await readings.recordAccess(identity, requestId, 'events', ids, window);
-        return eventStore.pages(ids, window, page, restrictToRetailer);
+        await recordAccess(db, identity, requestId, 'events', ids, window);
+        return eventStore.pages(ids, window, page);
       },
       () => ({ rows: [], totalCount: 0 }),
     ),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { BadUserInputError, ConflictError, ForbiddenError } from '../../schema/errors';
-import type { Identity } from '../../schema/identity';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { BadUserInputError, ConflictError } from '../../schema/errors';
+import { recordMutation, type Actor } from '../kit/audit';
 import type { DatabaseHandle } from '../kit/db';
 import { MeteringPointRepo } from './metering-point.repo';
 import { createStaging, dropStaging, ensurePartitions, mergeStaging, STAGING_TABLE } from './reading-ingest.repo';
@@ -30,8 +31,8 @@ function digestOf(rows: readonly ReadingRow[]): string {
 export class ReadingIngestCommand {
   constructor(private readonly database: DatabaseHandle) {}
 
-  async run(identity: Identity, idempotencyKey: string, rows: ReadingRow[], nowMs = Date.now()): Promise<IngestResult> {
-    if (identity.role !== 'dso') throw new ForbiddenError('Only the DSO ingests readings');
+  async run(actor: Actor, idempotencyKey: string, rows: ReadingRow[], nowMs = Date.now()): Promise<IngestResult> {
+    const { identity } = actor;
     if (!idempotencyKey || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
       throw new BadUserInputError(`idempotencyKey must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`, { field: 'idempotencyKey' });
     }
@@ -42,7 +43,7 @@ export class ReadingIngestCommand {
     const earlier = await this.stored(idempotencyKey, digest);
     if (earlier) return earlier;
 
-    const keys = await new MeteringPointRepo(this.database.db).keysOf([...new Set(rows.map((row) => row.meteringPointId))]);
+    const keys = await new MeteringPointRepo(this.database.db, identity).keysOf([...new Set(rows.map((row) => row.meteringPointId))]);
     const rejected = batchRejections(rows, nowMs, (id) => keys.has(id));
     if (rejected.length > 0) {
       throw new BadUserInputError(`${rejected.length} of ${rows.length} readings are invalid; nothing was written`, { rejected });
@@ -80,6 +81,7 @@ export class ReadingIngestCommand {
       const counts = await mergeStaging(client);
       const result: IngestResult = { idempotencyKey, received: rows.length, ...counts, replayed: false };
       await client.query('UPDATE metering.ingest_batches SET result = $2 WHERE idempotency_key = $1', [idempotencyKey, result]);
+      await recordMutation(drizzle(client), actor, 'ingestReadings', idempotencyKey, `${result.received} readings: ${result.inserted} inserted, ${result.revised} revised, ${result.unchanged} unchanged`);
       await client.query('COMMIT');
       return result;
     } catch (error) {

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { Identity } from '../../schema/identity';
 import type { Database } from '../kit/db';
+import { mayReadAt } from '../kit/point-access.sql';
 import { anyText } from '../kit/sql';
-import { withinContractsOf } from './supply-contract.sql';
-import { bucketHours, bucketStart } from './bucket.sql';
+import { bucketHours, bucketIndex, bucketStart } from './bucket.sql';
 import type { CurveWindow } from './demand.rules';
 
 export interface CurvePointRow {
@@ -11,6 +11,8 @@ export interface CurvePointRow {
   importWh: number;
   exportWh: number;
   avgImportKw: number;
+  /** The bucket's position from the window's first bucket (series form). */
+  index: number;
 }
 
 interface BucketRow extends Record<string, unknown> {
@@ -20,46 +22,42 @@ interface BucketRow extends Record<string, unknown> {
   import_wh: string;
   export_wh: string;
   hours: string;
+  bucket_index: number;
 }
 
-export const toCurvePoint = (row: { bucket: string; import_wh: string; export_wh: string; hours: string }): CurvePointRow => {
+const toCurvePoint = (row: BucketRow): CurvePointRow => {
   const importWh = Number(row.import_wh);
-  return { intervalStart: new Date(row.bucket), importWh, exportWh: Number(row.export_wh), avgImportKw: importWh / Number(row.hours) / 1000 };
+  return { intervalStart: new Date(row.bucket), importWh, exportWh: Number(row.export_wh), avgImportKw: importWh / Number(row.hours) / 1000, index: row.bucket_index };
 };
 
 export class ReadingRepo {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly identity: Identity,
+  ) {}
 
   /**
-   * Load curves of many points over one window in one statement. With `restrictToRetailer`, only
-   * intervals inside that retailer's supply contracts are returned.
+   * Load curves of many points over one window in one statement, each reading kept only when the
+   * caller may read that point at that interval (point-access.sql.ts): a former supplier gets its
+   * own contract periods, a consent holder the consented period.
    */
-  async loadCurves(pointIds: readonly string[], window: CurveWindow, restrictToRetailer: string | null): Promise<Map<string, CurvePointRow[]>> {
+  async loadCurves(pointIds: readonly string[], window: CurveWindow): Promise<Map<string, CurvePointRow[]>> {
     const bucket = bucketStart(sql.raw('r.interval_start'), window.resolution);
-    const contract = withinContractsOf(restrictToRetailer, 'r.interval_start');
     const result = await this.db.execute<BucketRow>(sql`
-      SELECT b.metering_point_id, b.bucket, b.import_wh, b.export_wh, ${bucketHours(sql.raw('b.bucket'), window.resolution)} AS hours
+      SELECT b.metering_point_id, b.bucket, b.import_wh, b.export_wh, ${bucketHours(sql.raw('b.bucket'), window.resolution)} AS hours,
+        ${bucketIndex(sql.raw('b.bucket'), window)} AS bucket_index
       FROM (
         SELECT mp.id AS metering_point_id, ${bucket} AS bucket, sum(r.import_wh) AS import_wh, sum(r.export_wh) AS export_wh
         FROM metering.metering_points mp
         JOIN metering.readings r ON r.metering_point_key = mp.key
-        ${contract}
         WHERE ${anyText(sql.raw('mp.id'), pointIds)}
           AND r.interval_start >= ${new Date(window.fromMs)} AND r.interval_start < ${new Date(window.toMs)}
+          AND ${mayReadAt(this.identity, sql.raw('mp.id'), sql.raw('r.interval_start'), 'metering:read')}
         GROUP BY 1, 2
       ) b
       ORDER BY b.metering_point_id, b.bucket`);
     const curves = new Map<string, CurvePointRow[]>(pointIds.map((id) => [id, []]));
     for (const row of result.rows) curves.get(row.metering_point_id)?.push(toCurvePoint(row));
     return curves;
-  }
-
-  /** One append-only line per metering point whose personal data this request reads. */
-  async recordAccess(identity: Identity, requestId: string, resource: string, pointIds: readonly string[], window: Pick<CurveWindow, 'fromMs' | 'toMs'>): Promise<void> {
-    if (pointIds.length === 0) return;
-    await this.db.execute(sql`
-      INSERT INTO hub.access_log (key_id, organisation_id, request_id, metering_point_id, resource, period_from, period_to)
-      SELECT ${identity.keyId}, ${identity.organisationId}, ${requestId}, id, ${resource}, ${new Date(window.fromMs)}, ${new Date(window.toMs)}
-      FROM unnest(${sql.param([...pointIds])}::text[]) AS id`);
   }
 }

@@ -41,6 +41,23 @@ export class LoadCurvePoint {
   avgImportKw!: number;
 }
 
+@ObjectType({
+  description: 'A load curve as two arrays, one value per bucket from start (null where there is nothing you may read): the compact form for many points',
+})
+export class LoadCurveSeries {
+  @Field(() => Date, { description: 'Start of the first bucket (UTC): from, or the hour or Lisbon local day it falls in' })
+  start!: Date;
+
+  @Field(() => Resolution)
+  resolution!: Resolution;
+
+  @Field(() => [Int], { nullable: 'items', description: 'Energy imported per bucket (Wh)' })
+  importWh!: (number | null)[];
+
+  @Field(() => [Int], { nullable: 'items', description: 'Energy exported per bucket (Wh)' })
+  exportWh!: (number | null)[];
+}
+
 @InputType()
 export class ReadingInput {
   @Field(() => ID)

@@ -2,8 +2,8 @@ import type { ReferenceResolvers } from '../kit/subgraph';
 import type { TariffsLoaders } from './tariffs.loader';
 
 export const tariffsReferences: ReferenceResolvers<TariffsLoaders> = {
-  // Metering decided the caller may see this point; tariffs only adds its plan.
+  // Whoever handed out the reference, tariffs checks the caller may see this point's tariff.
   MeteringPoint: {
-    __resolveReference: (reference) => ({ id: reference.id }),
+    __resolveReference: async (reference, ctx) => ((await ctx.loaders.pointAccess.load(reference.id)) ? { id: reference.id } : null),
   },
 };

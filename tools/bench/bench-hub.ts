@@ -41,7 +41,7 @@ export async function openBenchHub(): Promise<BenchHub> {
       hub = await start(eventBus);
     },
     async createKey(role, organisationId) {
-      const { key, record } = await keys.create({ name: 'bench', organisationId, role, scopes: [] });
+      const { key, record } = await keys.create({ name: 'bench', organisationId, role });
       return { key, keyId: record.id };
     },
     async close() {

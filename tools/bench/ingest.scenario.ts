@@ -132,7 +132,7 @@ export const ingestScenario: Scenario = {
       const hub = await startHub({ database: handle, identitySecret, log: createLogger('bench', 'silent'), port: 0 });
       let mutationMs: number;
       try {
-        const { key } = await new ApiKeysRepo(handle.db).create({ name: 'bench', organisationId: 'dso', role: 'dso', scopes: [] });
+        const { key } = await new ApiKeysRepo(handle.db).create({ name: 'bench', organisationId: 'dso', role: 'dso' });
         // Request bodies are built beforehand: what is timed is the hub, not this loop.
         const batches = Array.from({ length: MUTATION_BATCHES }, (_, b) => ({
           idempotencyKey: `bench-${b}`,

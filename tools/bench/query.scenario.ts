@@ -1,4 +1,6 @@
+import { ROLE_SCOPES } from '../../schema/access';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../../schema/identity';
+import type { SubgraphName } from '../../schema/subgraphs';
 import { postGraphQL } from '../testing/hub-fixture';
 import { percentile, round, timeOnce } from './stats';
 import type { Scenario } from './scenario';
@@ -27,20 +29,21 @@ export const queryScenario: Scenario = {
     const { hub, identitySecret, createKey, close } = await openBenchHub();
     try {
       const { key, keyId } = await createKey('dso', 'dso');
-      const identity: Identity = { keyId, organisationId: 'dso', role: 'dso', scopes: [] };
+      const identity: Identity = { keyId, organisationId: 'dso', role: 'dso', scopes: [...ROLE_SCOPES.dso] };
       const gatewayUrl = `${hub.url}/graphql`;
 
       const viaGateway = async () => {
         const { body } = await postGraphQL<Page>(gatewayUrl, GATEWAY_QUERY, { authorization: `Bearer ${key}` });
         if (body.errors) throw new Error(body.errors[0]!.message);
       };
+      // As the gateway does: one identity header per subgraph (its audience).
+      const headersFor = (subgraph: SubgraphName) => ({ [IDENTITY_HEADER]: signIdentity(identitySecret, { identity, requestId: 'bench' }, subgraph, 30_000) });
       const direct = async () => {
-        const headers = { [IDENTITY_HEADER]: signIdentity(identitySecret, { identity, requestId: 'bench' }, 30_000) };
-        const page = await postGraphQL<Page>(hub.subgraphUrls.metering, METERING_QUERY, headers);
+        const page = await postGraphQL<Page>(hub.subgraphUrls.metering, METERING_QUERY, headersFor('metering'));
         const representations = page.body.data!.meteringPoints.edges.map((edge) => ({ __typename: 'MeteringPoint', id: edge.node.id }));
         await Promise.all([
-          postGraphQL(hub.subgraphUrls.grid, entitiesQuery('secondarySubstation { name }'), headers, { representations }),
-          postGraphQL(hub.subgraphUrls.tariffs, entitiesQuery('tariff { name }'), headers, { representations }),
+          postGraphQL(hub.subgraphUrls.grid, entitiesQuery('secondarySubstation { name }'), headersFor('grid'), { representations }),
+          postGraphQL(hub.subgraphUrls.tariffs, entitiesQuery('tariff { name }'), headersFor('tariffs'), { representations }),
         ]);
       };
 

@@ -10,7 +10,7 @@ import {
   lisbonQuarter,
   quartersInLocalDay,
   type DayTypeIndex,
-} from './calendar';
+} from '../../subgraphs/kit/calendar';
 
 /**
  * The compact form of the E-REDES standard profiles (tools/seed/profile-coefficients.json) and

@@ -1,4 +1,4 @@
-import { DAY_TYPES, QUARTER_MS, epochDay } from './calendar';
+import { DAY_TYPES, QUARTER_MS, epochDay } from '../../subgraphs/kit/calendar';
 import { PROFILE_CLASSES, SHAPE_SCALE, StandardProfiles, profileCoefficientsSchema, type ClassCoefficients, type ProfileClassIndex, type ProfileCoefficients } from './coefficients';
 import { deriveCoefficients, formatCoefficients } from './derivation';
 import { eredesLabel, parseEredesProfiles, type OfficialProfiles } from './eredes-csv';

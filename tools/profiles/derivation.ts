@@ -1,4 +1,4 @@
-import { DAY_TYPES, QUARTERS_PER_DAY, civilDate, dayType, lisbonQuarter } from './calendar';
+import { DAY_TYPES, QUARTERS_PER_DAY, civilDate, dayType, lisbonQuarter } from '../../subgraphs/kit/calendar';
 import { PROFILE_CLASSES, SHAPE_SCALE, type ClassCoefficients, type ProfileClass, type ProfileCoefficients } from './coefficients';
 import type { OfficialProfiles } from './eredes-csv';
 
@@ -20,7 +20,7 @@ export const SOURCE_DERIVATION =
   'tools/profiles/derive.ts. monthShare: the month\'s sum of the file\'s values / 1000. Per month and day type (working day, ' +
   'Saturday, Sunday or holiday; IP pooled over day types): shape = the mean of each local quarter-hour over those days, ' +
   `scaled so that a day sums to ${SHAPE_SCALE} and rounded; dayWeight = the mean daily energy of those days / the month's ` +
-  'mean daily energy. Holidays are the mainland national holidays plus Carnival (tools/profiles/calendar.ts), the days ' +
+  'mean daily energy. Holidays are the mainland national holidays plus Carnival (subgraphs/kit/calendar.ts), the days ' +
   'the 2023 file shapes as Sundays. Rebuild (tools/profiles/coefficients.ts): a day\'s energy is its month\'s share split ' +
   'over the month\'s days in proportion to their day weights.';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DAY_MS, MINUTE_MS, QUARTER_MS, civilDate, epochDay, lisbonOffsetMs, lisbonWallToUtcMs } from './calendar';
+import { DAY_MS, MINUTE_MS, QUARTER_MS, civilDate, epochDay, lisbonOffsetMs, lisbonWallToUtcMs } from '../../subgraphs/kit/calendar';
 import { PROFILE_CLASSES } from './coefficients';
 import { EREDES_PROFILES_FILE } from './shared-data';
 

@@ -1,4 +1,4 @@
-import { DAY_MS, HOUR_MS, MINUTE_MS, QUARTERS_PER_DAY, QUARTER_MS, civilDate, epochDay, lisbonMidnightUtcMs, lisbonOffsetMs } from '../profiles/calendar';
+import { DAY_MS, HOUR_MS, MINUTE_MS, QUARTERS_PER_DAY, QUARTER_MS, civilDate, epochDay, lisbonMidnightUtcMs, lisbonOffsetMs } from '../../subgraphs/kit/calendar';
 import { BTN_A, BTN_B, BTN_C, IP, StandardProfiles, profileCoefficientsSchema, type LocalDayProfile, type ProfileClassIndex } from '../profiles/coefficients';
 import rawCoefficients from './profile-coefficients.json';
 

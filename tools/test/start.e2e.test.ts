@@ -27,6 +27,19 @@ async function retailerSeesOwnPortfolio(hub: StartedHub): Promise<void> {
   expect((await postGraphQL(`${hub.url}/graphql`, '{ me { role } }', {})).status).toBe(401);
 }
 
+/** The demo's customer key reads its own household: the point, its tariff and HEMS, and nobody else's. */
+async function customerSeesOwnHome(hub: StartedHub): Promise<void> {
+  const { body } = await postGraphQL<{ me: { organisationId: string }; meteringPoints: { totalCount: number; edges: { node: { id: string; tariff: unknown; hems: unknown } }[] } }>(
+    `${hub.url}/graphql`,
+    '{ me { organisationId } meteringPoints { totalCount edges { node { id tariff { name } hems { vendor } } } } }',
+    { authorization: `Bearer ${hub.keys.get('customer')!}` },
+  );
+  expect(body.errors).toBeUndefined();
+  expect(body.data!.meteringPoints.totalCount).toBe(1);
+  const [home] = body.data!.meteringPoints.edges;
+  expect(home!.node).toMatchObject({ id: body.data!.me.organisationId, tariff: { name: expect.any(String) }, hems: { vendor: expect.any(String) } });
+}
+
 /** The background history reached the last midnight: yesterday's 96 quarter-hours of the whole network. */
 async function networkHasYesterday(hub: StartedHub): Promise<void> {
   const midnight = Math.floor(Date.now() / 86_400_000) * 86_400_000;
@@ -55,7 +68,8 @@ describe('npm start', () => {
     delete env.DATABASE_URL;
     try {
       const cold = await startNpmStart(env);
-      expect([...cold.keys.keys()].sort()).toEqual(['aggregator', 'developer', 'dso', 'regulator', 'researcher', 'retailer', 'tso']);
+      expect([...cold.keys.keys()].sort()).toEqual(['aggregator', 'customer', 'developer', 'dso', 'regulator', 'researcher', 'retailer', 'tso']);
+      await customerSeesOwnHome(cold);
       expect(existsSync(path.join(dataDir, 'pg', 'PG_VERSION'))).toBe(true);
       await retailerSeesOwnPortfolio(cold);
       await cold.waitFor(/demo history loaded/);
@@ -78,17 +92,19 @@ describe('npm start', () => {
     }
   });
 
-  it('uses DATABASE_URL when set and starts no PostgreSQL of its own', async () => {
-    const dataDir = await scratchDataDir('test-start-');
+  it('uses DATABASE_URL when set, makes its data directory as on a fresh clone, and starts no PostgreSQL of its own', async () => {
+    // A fresh clone has no data directory at all.
+    const dataDir = path.join(await scratchDataDir('test-start-'), 'not-made-yet');
     const db = await createTestDatabase();
     try {
       const hub = await startNpmStart({ ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, PORT: '0', SEED_CUSTOMERS: '200', LOG_LEVEL: 'warn' });
+      expect(existsSync(path.join(dataDir, 'demo-keys.json'))).toBe(true);
       expect(existsSync(path.join(dataDir, 'pg'))).toBe(false);
       await retailerSeesOwnPortfolio(hub);
       expect(await hub.stop()).not.toMatch(/unclean|Error/);
     } finally {
       await db.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      await rm(path.dirname(dataDir), { recursive: true, force: true });
     }
   });
 });

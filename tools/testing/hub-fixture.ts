@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ApiKeysRepo } from '../../gateway/api-keys.repo';
 import type { Role } from '../../schema/identity';
 import { createLogger } from '../../subgraphs/kit/logger';
-import { startHub, type RunningHub } from '../hub';
+import { startHub, type HubOptions, type RunningHub } from '../hub';
 import { generateParish, type Parish } from '../seed/parish';
 import { writeParish } from '../seed/write';
 import { testEventBus, type EventBusKind } from './event-bus';
@@ -15,6 +15,7 @@ export interface TestHub {
   identitySecret: string;
   /** POSTs a GraphQL request to the gateway with the given key (or none). */
   graphql<T = Record<string, unknown>>(query: string, options?: { key?: string | null; variables?: Record<string, unknown> }): Promise<GraphQLHttpResponse<T>>;
+  /** A key of the role's default scopes, or of `scopes`. */
   createKey(role: Role, organisationId: string, scopes?: string[]): Promise<string>;
   /** Another whole hub on the same database, secret and event bus: a second replica, stopped with this one. */
   startReplica(): Promise<RunningHub>;
@@ -41,9 +42,29 @@ export function pointsSuppliedBy(parish: Parish, retailerId: string): Parish['me
   return parish.meteringPoints.filter((point) => supplied.has(point.id));
 }
 
+/** The metering points a retailer supplies now: those whose present state it sees. */
+export function pointsSuppliedNowBy(parish: Parish, retailerId: string): Parish['meteringPoints'] {
+  return parish.meteringPoints.filter((point) => point.retailerId === retailerId);
+}
+
+/** Points a retailer supplied once and no longer: it sees only its own periods of them. */
+export function pointsFormerlySuppliedBy(parish: Parish, retailerId: string): Parish['meteringPoints'] {
+  return pointsSuppliedBy(parish, retailerId).filter((point) => point.retailerId !== retailerId);
+}
+
 /** A whole hub (five subgraphs and the gateway) on free ports, on a small seeded parish of its own. */
 export async function startTestHub(
-  options: { customers?: number; keyCacheTtlMs?: number; onQuery?: (query: string) => void; maxBufferedBytes?: number; eventBus?: EventBusKind } = {},
+  options: {
+    customers?: number;
+    keyCacheTtlMs?: number;
+    onQuery?: (query: string) => void;
+    maxBufferedBytes?: number;
+    eventBus?: EventBusKind;
+    /** The gateway's settings over the environment's (rate limits, query limits, ...). */
+    gateway?: HubOptions['gateway'];
+    /** The subgraphs' settings over the environment's. */
+    settings?: HubOptions['settings'];
+  } = {},
 ): Promise<TestHub> {
   const database = await createTestDatabase({ onQuery: options.onQuery });
   const eventBus = testEventBus(options.eventBus ?? 'postgres');
@@ -60,6 +81,9 @@ export async function startTestHub(
       shutdownGraceMs: 1_000,
       maxBufferedBytes: options.maxBufferedBytes,
       eventBus: eventBus.config,
+      // Tests make hundreds of requests with one key: the rate limit has its own test.
+      gateway: { rateLimit: { requests: 100_000, windowS: 60 }, ...options.gateway },
+      settings: options.settings,
     });
   const hub = await start();
   const replicas: RunningHub[] = [];
@@ -70,7 +94,7 @@ export async function startTestHub(
     parish,
     identitySecret,
     graphql: (query, { key, variables } = {}) => postGraphQL(`${hub.url}/graphql`, query, key ? { authorization: `Bearer ${key}` } : {}, variables),
-    createKey: async (role, organisationId, scopes = []) => (await keys.create({ name: `test ${role}`, organisationId, role, scopes })).key,
+    createKey: async (role, organisationId, scopes) => (await keys.create({ name: `test ${role}`, organisationId, role, scopes })).key,
     async startReplica() {
       const replica = await start();
       replicas.push(replica);

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { connect } from 'nats';
+import { startChildServer } from './child-server';
 import { freePort } from './free-port';
 
 export const DEFAULT_TEST_NATS_URL = 'nats://127.0.0.1:4222';
@@ -11,8 +11,6 @@ export interface TestNatsServer {
   url: string;
   stop(): Promise<void>;
 }
-
-const READY_TIMEOUT_MS = 15_000;
 
 async function answers(url: string): Promise<boolean> {
   try {
@@ -34,33 +32,13 @@ async function answers(url: string): Promise<boolean> {
  */
 export async function startNatsProcess(port: number, storeDir: string): Promise<TestNatsServer> {
   const url = `nats://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: 'ignore' });
-  const failed = new Promise<never>((_, reject) => {
-    child.once('error', (error) => reject(new Error(`nats-server could not be started (${error.message}). Install it (Debian: apt install nats-server) or set NATS_URL.`)));
-    child.once('exit', (code) => reject(new Error(`nats-server exited with ${code} before it was ready`)));
+  const server = await startChildServer({
+    command: 'nats-server',
+    args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir],
+    answers: () => answers(url),
+    installHint: 'Install it (Debian: apt install nats-server) or set NATS_URL.',
   });
-  const ready = (async () => {
-    for (const deadline = Date.now() + READY_TIMEOUT_MS; Date.now() < deadline; ) {
-      if (await answers(url)) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`nats-server did not answer on port ${port} within ${READY_TIMEOUT_MS} ms`);
-  })();
-  try {
-    await Promise.race([ready, failed]);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  }
-  child.removeAllListeners('exit');
-  return {
-    url,
-    async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return { url, stop: () => server.stop() };
 }
 
 /**

@@ -5,7 +5,7 @@ import { DemandScopeKind } from '../../subgraphs/metering/demand.rules';
 import { qualityCode, type ReadingQualityName } from '../../subgraphs/metering/reading.rules';
 import { openBenchDatabase } from '../bench/bench-database';
 import { ingestReadingsFile } from '../ingest/ingest-file';
-import { lisbonWallToUtcMs, QUARTER_MS } from '../profiles/calendar';
+import { lisbonWallToUtcMs, QUARTER_MS } from '../../subgraphs/kit/calendar';
 import { HOUSEHOLD_SERIES_FILE } from '../profiles/shared-data';
 import { generateParish } from '../seed/parish';
 import { writeParish } from '../seed/write';

@@ -1,4 +1,4 @@
-import { QUARTERS_PER_DAY } from '../profiles/calendar';
+import { QUARTERS_PER_DAY } from '../../subgraphs/kit/calendar';
 
 /** One quarter-hour of a meter export: its local quarter-hour of the day and mean power. */
 export interface HouseholdSample {

@@ -1,5 +1,5 @@
 import { BTN_C } from '../profiles/coefficients';
-import { QUARTER_MS } from '../profiles/calendar';
+import { QUARTER_MS } from '../../subgraphs/kit/calendar';
 import { readEredesProfiles } from '../profiles/eredes-csv';
 import { createCurveGenerator, type CurvePoint } from '../seed/load-curves';
 import { DEFAULT_SEED } from '../seed/parish';

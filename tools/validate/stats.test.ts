@@ -1,4 +1,4 @@
-import { epochDay } from '../profiles/calendar';
+import { epochDay } from '../../subgraphs/kit/calendar';
 import { localPositions, maxRelativeError, meanDailyShapeByMonth, pearson, sumByMonth } from './stats';
 
 describe('pearson', () => {

@@ -1,4 +1,4 @@
-import { QUARTERS_PER_DAY, civilDate, lisbonQuarter } from '../profiles/calendar';
+import { QUARTERS_PER_DAY, civilDate, lisbonQuarter } from '../../subgraphs/kit/calendar';
 
 /** Pearson correlation of two equally long series; NaN when either is constant. */
 export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -1,5 +1,4 @@
 import { startTestHub, type TestHub } from '../../../tools/testing/hub-fixture';
-import { AGGREGATES_SCOPE } from '../demand.rules';
 import { INTERVAL_MS, REJECT_REASONS } from '../reading.rules';
 
 let t: TestHub;
@@ -258,16 +257,14 @@ describe('load curves and demand through the gateway', () => {
     expect(mixed.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
-  it('refuses a stakeholder an aggregate over fewer than 10 metering points', async () => {
-    const key = await t.createKey('researcher', 'ist', [AGGREGATES_SCOPE]);
+  it('refuses a stakeholder any set of metering points, however large, and every single point', async () => {
+    const key = await t.createKey('researcher', 'ist', ['aggregates:read', 'metering:read']);
     const window = { from: at(0), to: at(96), resolution: 'P1D' };
-    const nine = t.parish.meteringPoints.slice(0, 9).map((point) => point.id);
-    const ten = t.parish.meteringPoints.slice(0, 10).map((point) => point.id);
-    expect((await t.graphql(DEMAND, { key, variables: { scope: { meteringPointIds: nine }, ...window } })).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const allowed = await t.graphql<DemandData>(DEMAND, { key, variables: { scope: { meteringPointIds: ten }, ...window } });
-    expect(allowed.body.errors).toBeUndefined();
-    expect(allowed.body.data?.demand.meteringPointCount).toBe(10);
-    const single = await t.graphql(`query($id: ID!) { meteringPoint(id: $id) { id } }`, { key, variables: { id: ten[0] } });
+    const many = t.parish.meteringPoints.slice(0, 50).map((point) => point.id);
+    const refused = await t.graphql(DEMAND, { key, variables: { scope: { meteringPointIds: many }, ...window } });
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(refused.body.errors?.[0]?.message).toMatch(/one by one/);
+    const single = await t.graphql(`query($id: ID!) { meteringPoint(id: $id) { id } }`, { key, variables: { id: many[0] } });
     expect(single.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 });
