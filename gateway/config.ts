@@ -46,7 +46,7 @@ export interface QueryLimits {
   maxAliases: number;
   /** Lexical tokens of the document: a huge document is refused while it is parsed. */
   maxTokens: number;
-  /** graphql-armor's cost of the selection (objects 2, scalars 1, growing with depth). */
+  /** graphql-armor's estimate of the selection (objects 2, scalars 1, times page sizes, growing with depth). */
   maxCost: number;
   maxDirectives: number;
 }
@@ -74,7 +74,7 @@ export function parseGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gatewa
       MAX_QUERY_DEPTH: z.coerce.number().int().min(3).max(100).default(12),
       MAX_QUERY_ALIASES: z.coerce.number().int().min(100).max(10_000).default(150),
       MAX_QUERY_TOKENS: z.coerce.number().int().min(1_000).max(1_000_000).default(5_000),
-      MAX_QUERY_COST: z.coerce.number().int().min(1_000).max(10_000_000).default(20_000),
+      MAX_QUERY_COST: z.coerce.number().int().min(1_000).max(100_000_000).default(100_000),
       MAX_QUERY_DIRECTIVES: z.coerce.number().int().min(10).max(10_000).default(50),
       MAX_REQUEST_BYTES: z.coerce.number().int().min(65_536).max(64 * 1024 * 1024).default(2 * 1024 * 1024),
       RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).max(1_000_000).default(600),

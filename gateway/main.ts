@@ -1,4 +1,5 @@
 import { openDatabase } from '../subgraphs/kit/db';
+import { migrateDatabase } from '../subgraphs/kit/migrate';
 import { createLogger } from '../subgraphs/kit/logger';
 import { runUntilSignalled } from '../subgraphs/kit/process';
 import { parseGatewayConfig } from './config';
@@ -8,7 +9,9 @@ import { startGateway } from './gateway';
 async function main(): Promise<void> {
   const config = parseGatewayConfig();
   const log = createLogger('gateway', config.logLevel);
-  const database = openDatabase(config.databaseUrl);
+  // Safe from every replica at once (advisory lock).
+  await migrateDatabase(config.databaseUrl);
+  const database = openDatabase(config.databaseUrl, { statementTimeoutMs: config.statementTimeoutMs });
   const gateway = await startGateway(config, database, log);
   runUntilSignalled(log, async () => {
     await gateway.stop();

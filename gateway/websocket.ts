@@ -172,7 +172,11 @@ export function attachWebSocketServer(options: WebSocketOptions): RunningWebSock
         // A dry run on an event that does not exist: the subgraphs' own rules (scopes, budgets) refuse it now if they ever would.
         const dryRun = await apollo.executeOperation({ query: print(plan.document), variables: { ...plan.variables, [EVENT_ID_VARIABLE]: '0' } }, { contextValue });
         const refused = dryRun.body.kind === 'single' ? dryRun.body.singleResult.errors?.filter((error) => REFUSING.has(String(error.extensions?.code))) : [];
-        if (refused && refused.length > 0) return refused.map((error) => new GraphQLError(error.message, { extensions: { code: error.extensions?.code } }));
+        if (refused && refused.length > 0) {
+          // Named as the client asked: the event query is the hub's own business.
+          const asked = `Subscription.${operation.selectionSet.selections.find((selection) => selection.kind === 'Field')?.name.value}`;
+          return refused.map((error) => new GraphQLError(error.message.replace(`Query.${plan.field.name.value}`, asked), { extensions: { code: error.extensions?.code } }));
+        }
         const socket = ctx.extra.socket;
         const slotId = `${randomUUID()}`;
         if (socket.readyState !== WebSocket.OPEN || !(await slots.acquire(identity.keyId, slotId))) {
@@ -226,12 +230,13 @@ export function attachWebSocketServer(options: WebSocketOptions): RunningWebSock
 
   // A revoked or expired key loses its open sockets within a recheck period.
   const recheck = setInterval(async () => {
-    const keyIds = [...new Set(keyOfSocket.values())];
-    if (keyIds.length === 0) return;
+    const asked = new Set(keyOfSocket.values());
+    if (asked.size === 0) return;
     try {
-      const active = await authenticator.activeKeyIds(keyIds);
+      const active = await authenticator.activeKeyIds([...asked]);
+      // Sockets that connected during the lookup carry keys it did not ask about: they wait for the next round.
       for (const [socket, keyId] of keyOfSocket) {
-        if (!active.has(keyId)) socket.close(HubCloseCode.KeyRevoked, 'The API key was revoked or has expired');
+        if (asked.has(keyId) && !active.has(keyId)) socket.close(HubCloseCode.KeyRevoked, 'The API key was revoked or has expired');
       }
     } catch (err) {
       log.warn({ err }, 'could not recheck the keys of open sockets');

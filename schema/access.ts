@@ -42,7 +42,7 @@ export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
   customer: ['metering:read', 'tariffs:read', 'hems:read', 'consent:manage'],
   regulator: ['metering:aggregate', 'tariffs:read', 'flex:read', 'events:read'],
   tso: ['metering:aggregate', 'grid:read', 'flex:read', 'events:read'],
-  researcher: ['metering:read', 'metering:aggregate', 'tariffs:read', 'hems:read', 'events:read'],
+  researcher: ['metering:read', 'metering:aggregate', 'tariffs:read', 'flex:read', 'hems:read', 'events:read'],
   developer: ['metering:aggregate', 'tariffs:read', 'flex:read', 'events:read'],
 };
 

@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Authorized, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { HUB_EVENT_TYPES } from '../../schema/events';
 import { ContractedPowerOrderEvent } from './contracted-power-order.type';
 import { FlexRequest } from './flex-request.type';
@@ -17,9 +17,12 @@ export class HubEvent {
   @Field(() => Date)
   occurredAt!: Date;
 
+  // What an event is about is read with the same scope as the thing itself.
+  @Authorized('flex:read')
   @Field(() => ContractedPowerOrderEvent, { nullable: true })
   contractedPowerOrder!: ContractedPowerOrderEvent | null;
 
+  @Authorized('flex:read')
   @Field(() => FlexRequest, { nullable: true })
   flexRequest!: FlexRequest | null;
 }

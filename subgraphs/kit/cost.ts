@@ -11,7 +11,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { getArgumentValues } from 'graphql/execution/values';
+import { getArgumentValues, getVariableValues } from 'graphql/execution/values';
 import { BadUserInputError } from '../../schema/errors';
 import { DEFAULT_PAGE_SIZE } from './connection';
 
@@ -45,7 +45,10 @@ function fanOut(field: GraphQLField<unknown, unknown>, args: Record<string, unkn
 }
 
 /** The cost of one operation before it runs: each costly field's cost times how often it would be resolved. */
-export function operationCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, model: CostModel): OperationCost {
+export function operationCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, rawVariables: Record<string, unknown>, model: CostModel): OperationCost {
+  // Arguments are read as the resolvers will see them: variables coerced (a DateTime is a Date).
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables);
+  const variables = coerced.coerced ?? {};
   const fragments = new Map(
     document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
   );
@@ -104,10 +107,13 @@ export function costLimitPlugin<C extends object>(model: CostModel, maxCost: num
           const cost = operationCost(schema, document, operation, request.variables ?? {}, model);
           if (cost.total <= maxCost || !cost.heaviest) return;
           const { field, times, each, advice } = cost.heaviest;
-          throw new BadUserInputError(
+          const refusal = new BadUserInputError(
             `This operation would cost about ${thousands(cost.total)}, over the budget of ${thousands(maxCost)} per operation ` +
               `(${field}: ${thousands(times)} × ${thousands(each)}). Narrow it: ${advice}.`,
           );
+          // A refusal is an answer, not a failure: the gateway reads a subgraph's 5xx as an outage.
+          refusal.extensions.http = { status: 200 };
+          throw refusal;
         },
       };
     },

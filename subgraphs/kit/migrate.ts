@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
-import type { DatabaseHandle } from './db';
+import { openDatabase, type DatabaseHandle } from './db';
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, '../../migrations');
 
@@ -16,5 +16,18 @@ export async function applyMigrations(handle: DatabaseHandle): Promise<void> {
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
     client.release();
+  }
+}
+
+/**
+ * Applies pending migrations on a connection of its own, without the requests' statement
+ * timeout: what every separately run part does at start.
+ */
+export async function migrateDatabase(connectionString: string): Promise<void> {
+  const maintenance = openDatabase(connectionString, { max: 1 });
+  try {
+    await applyMigrations(maintenance);
+  } finally {
+    await maintenance.close();
   }
 }

@@ -90,7 +90,7 @@ export class ConsentRepo {
     return this.db.transaction(async (tx) => {
       const id = `cns-${randomUUID()}`;
       const result = await tx.execute<Row>(sql`
-        INSERT INTO hub.consents (id, metering_point_id, organisation_id, scopes, valid_from, valid_to, granted_by_key_id)
+        INSERT INTO hub.consents AS c (id, metering_point_id, organisation_id, scopes, valid_from, valid_to, granted_by_key_id)
         VALUES (${id}, ${consent.meteringPointId}, ${consent.organisationId}, ${sql.param(consent.scopes)}::hub.consent_scope[],
           ${consent.from}, ${consent.to}, ${actor.identity.keyId})
         RETURNING ${COLUMNS}`);

@@ -121,7 +121,7 @@ export function demandPlan(identity: Identity, scope: DemandScope): DemandPlan {
   if (role === 'dso') return { kind: 'all' };
   switch (scope.kind) {
     case 'points':
-      return role === 'retailer' || role === 'customer' || role === 'aggregator' || role === 'researcher'
+      return role === 'retailer' || role === 'aggregator' || role === 'researcher'
         ? { kind: 'individual' }
         : { kind: 'refused', reason: `sets of metering points are only for points you may read one by one; ${AREAS_HINT}` };
     case 'retailer':

@@ -22,8 +22,8 @@ const DEMAND = `query($scope: DemandScopeInput!, $from: DateTime!, $to: DateTime
 export const demandScenario: Scenario = {
   name: 'demand',
   description: 'portfolio of 1,000 points and the whole network over a day: gateway vs SQL on the readings',
-  async run() {
-    const { database, parish, hub, createKey, close } = await openBenchHub();
+  async run({ customers }) {
+    const { database, parish, hub, createKey, close } = await openBenchHub(customers);
     const dayEndMs = lastMidnightMs();
     try {
       await writeHistory(database, parish, { dayStartsMs: [dayEndMs - DAY_MS] });

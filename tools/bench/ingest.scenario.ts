@@ -11,6 +11,7 @@ import type { DatabaseHandle } from '../../subgraphs/kit/db';
 import { createLogger } from '../../subgraphs/kit/logger';
 import { INTERVAL_MS, qualityCode, READING_QUALITIES } from '../../subgraphs/metering/reading.rules';
 import { startHub } from '../hub';
+import { BENCH_GATEWAY } from './bench-hub';
 import { ingestReadingsFile, INGEST_STEPS, type IngestStep } from '../ingest/ingest-file';
 import { generateParish } from '../seed/parish';
 import { writeParish } from '../seed/write';
@@ -129,7 +130,7 @@ export const ingestScenario: Scenario = {
       });
 
       const identitySecret = randomBytes(32).toString('base64url');
-      const hub = await startHub({ database: handle, identitySecret, log: createLogger('bench', 'silent'), port: 0 });
+      const hub = await startHub({ database: handle, identitySecret, log: createLogger('bench', 'silent'), port: 0, gateway: BENCH_GATEWAY });
       let mutationMs: number;
       try {
         const { key } = await new ApiKeysRepo(handle.db).create({ name: 'bench', organisationId: 'dso', role: 'dso' });

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
+import { accessScenario } from './access.scenario';
 import { demandScenario } from './demand.scenario';
 import { ingestScenario } from './ingest.scenario';
 import { pushScenario } from './push.scenario';
@@ -7,7 +8,13 @@ import { queryScenario } from './query.scenario';
 import type { Scenario } from './scenario';
 import { startupScenario } from './startup.scenario';
 
-const SCENARIOS: Scenario[] = [startupScenario, queryScenario, demandScenario, ingestScenario, pushScenario];
+const SCENARIOS: Scenario[] = [startupScenario, queryScenario, demandScenario, ingestScenario, pushScenario, accessScenario];
+
+function parseCustomers(value: string): number {
+  const customers = Number(value);
+  if (!Number.isInteger(customers) || customers < 100) throw new InvalidArgumentError('expected a whole number of at least 100');
+  return customers;
+}
 
 async function main(): Promise<void> {
   const program = new Command()
@@ -15,11 +22,13 @@ async function main(): Promise<void> {
     .description(`Market Hub benchmarks; metrics are documented in tools/bench/README.md\n\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(10)} ${s.description}`).join('\n')}`)
     .argument('<scenario>', SCENARIOS.map((s) => s.name).join(' | '))
     .option('--json', 'print one JSON object { scenario, metrics } on stdout')
+    .option('--customers <n>', 'size of the parish for query, demand, push and access (a smaller one for a quick run)', parseCustomers, 14_000)
     .parse();
   const scenario = SCENARIOS.find((candidate) => candidate.name === program.args[0]);
   if (!scenario) return program.error(`Unknown scenario "${program.args[0]}"`);
-  const result = await scenario.run();
-  if (program.opts<{ json?: boolean }>().json) {
+  const options = program.opts<{ json?: boolean; customers: number }>();
+  const result = await scenario.run({ customers: options.customers });
+  if (options.json) {
     process.stdout.write(`${JSON.stringify({ scenario: scenario.name, metrics: result.metrics })}\n`);
   } else {
     console.log(`${scenario.name}: ${scenario.description}`);

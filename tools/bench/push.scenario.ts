@@ -214,10 +214,10 @@ const summary = (run: FanOut) => ({
 export const pushScenario: Scenario = {
   name: 'push',
   description: 'an order pushed to 100 / 1,000 / 10,000 retailer sockets: hub vs bare graphql-ws vs pre-serialised ws',
-  async run() {
+  async run({ customers }) {
     const fdLimit = serverFdLimit();
     if (fdLimit < SERVER_FDS_NEEDED) throw new Error(`push needs ${SERVER_FDS_NEEDED} file descriptors and has ${fdLimit}: run it after \`ulimit -n 65536\``);
-    const bench = await openBenchHub();
+    const bench = await openBenchHub(customers);
     const { database, parish, createKey } = bench;
     const commits = await observeCommits(database.connectionString);
     const client = spawnChild<ClientCommand, ClientReport>('client.ts');

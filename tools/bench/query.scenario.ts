@@ -25,8 +25,8 @@ type Page = { meteringPoints: { edges: { node: { __typename: string; id: string 
 export const queryScenario: Scenario = {
   name: 'query',
   description: 'gateway vs direct subgraph calls for 100 metering points with fields from 3 subgraphs',
-  async run() {
-    const { hub, identitySecret, createKey, close } = await openBenchHub();
+  async run({ customers }) {
+    const { hub, identitySecret, createKey, close } = await openBenchHub(customers);
     try {
       const { key, keyId } = await createKey('dso', 'dso');
       const identity: Identity = { keyId, organisationId: 'dso', role: 'dso', scopes: [...ROLE_SCOPES.dso] };

@@ -5,8 +5,13 @@ export interface ScenarioResult {
   table: Record<string, string | number>[];
 }
 
+export interface ScenarioOptions {
+  /** Size of the parish the scenarios that need one run on (the demo's is 14,000). */
+  customers: number;
+}
+
 export interface Scenario {
   name: string;
   description: string;
-  run(): Promise<ScenarioResult>;
+  run(options: ScenarioOptions): Promise<ScenarioResult>;
 }

@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { openDatabase } from '../../subgraphs/kit/db';
 import { applyMigrations } from '../../subgraphs/kit/migrate';
 import { startEmbeddedPostgres, type RunningPostgres } from '../embedded-postgres';
 import { DEFAULT_DATA_DIR } from '../local-data';
 import { DEFAULT_TEST_NATS_URL, ensureTestNats, type TestNatsServer } from './nats-server';
-import { TEST_ADMIN_URL_ENV, TEST_TEMPLATE_DATABASE } from './test-database';
+import { TEST_ADMIN_URL_ENV, TEST_TEMPLATE_ENV } from './test-database';
 
 const EMBEDDED_TEST_PORT = 54339;
 
@@ -39,16 +40,17 @@ export default async function globalSetup(): Promise<void> {
     adminUrl = postgres.urlFor('postgres');
   }
   process.env[TEST_ADMIN_URL_ENV] = adminUrl;
+  const templateName = `market_hub_test_template_${randomBytes(4).toString('hex')}`;
+  process.env[TEST_TEMPLATE_ENV] = templateName;
 
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${TEST_TEMPLATE_DATABASE} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${TEST_TEMPLATE_DATABASE}`);
+    await admin.query(`CREATE DATABASE ${templateName}`);
   } finally {
     await admin.end();
   }
-  const template = openDatabase(withDatabase(adminUrl, TEST_TEMPLATE_DATABASE), { max: 2 });
+  const template = openDatabase(withDatabase(adminUrl, templateName), { max: 2 });
   try {
     await applyMigrations(template);
   } finally {

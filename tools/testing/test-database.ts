@@ -3,7 +3,8 @@ import { Client } from 'pg';
 import { openDatabase, type DatabaseHandle, type DatabaseOptions } from '../../subgraphs/kit/db';
 
 export const TEST_ADMIN_URL_ENV = 'MARKET_HUB_TEST_ADMIN_URL';
-export const TEST_TEMPLATE_DATABASE = 'market_hub_test_template';
+/** The run's migrated template, named per run: two runs on one server must not drop each other's. */
+export const TEST_TEMPLATE_ENV = 'MARKET_HUB_TEST_TEMPLATE';
 
 export interface TestDatabase {
   url: string;
@@ -26,7 +27,9 @@ async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
 /** A fresh, migrated database of this test file's own, cloned from the run's template. */
 export async function createTestDatabase(options: Pick<DatabaseOptions, 'onQuery'> = {}): Promise<TestDatabase> {
   const name = `market_hub_test_${randomBytes(6).toString('hex')}`;
-  await admin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${TEST_TEMPLATE_DATABASE}`));
+  const template = process.env[TEST_TEMPLATE_ENV];
+  if (!template) throw new Error(`${TEST_TEMPLATE_ENV} is not set: run the tests through jest (globalSetup)`);
+  await admin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
   const url = new URL(process.env[TEST_ADMIN_URL_ENV]!);
   url.pathname = `/${name}`;
   const handle = openDatabase(url.toString(), { max: 10, ...options });

@@ -1,0 +1,90 @@
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { latestOutboxId } from '../../subgraphs/kit/outbox-tail';
+import { startTestHub, type TestHub } from '../../tools/testing/hub-fixture';
+import { subscribeOverWs } from '../../tools/testing/ws-subscriber';
+
+/** One subscriber's trouble is its own: the event hub serves every group of subscribers on its own. */
+
+let t: TestHub;
+let dsoKey: string;
+
+beforeAll(async () => {
+  t = await startTestHub({ customers: 300 });
+  dsoKey = await t.createKey('dso', 'dso');
+});
+
+afterAll(() => t.stop());
+
+const ISSUE = `mutation($input: IssueContractedPowerOrderInput!) { issueContractedPowerOrder(input: $input) { id } }`;
+const orderOnEveryone = () => ({
+  area: { primarySubstationId: t.parish.primarySubstations[0]!.id },
+  reductionPercent: 25,
+  start: new Date().toISOString(),
+  expectedEnd: new Date(Date.now() + 3_600_000).toISOString(),
+  reason: 'Transformer overload',
+});
+
+/** The first message graphql-ws gives a subscription: its error, or null when it runs. */
+function firstError(key: string, query: string): Promise<{ message: string; extensions?: { code?: string } }[] | null> {
+  const client = createClient({ url: `${t.hub.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { apiKey: key }, retryAttempts: 0 });
+  return new Promise((resolve) => {
+    client.subscribe(
+      { query },
+      {
+        next: () => undefined,
+        error: (errors) => {
+          resolve(errors as never);
+          void client.dispose();
+        },
+        complete: () => resolve(null),
+      },
+    );
+  });
+}
+
+describe('push isolation', () => {
+  it('refuses at once a subscription whose events could never be materialised within the limits', async () => {
+    const retailerKey = await t.createKey('retailer', 'ret-endesa');
+    // 150 aliases pass the client limit, but each event's query needs one alias more.
+    const copies = Array.from({ length: 150 }, (_, i) => `a${i}: eventId`).join(' ');
+    const errors = await firstError(retailerKey, `subscription { contractedPowerOrders { ${copies} } }`);
+    expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(errors?.[0]?.message).toMatch(/select less/);
+  });
+
+  it('refuses a subscription the key has no scope for, before it holds a slot', async () => {
+    const customerKey = await t.createKey('customer', t.parish.meteringPoints[0]!.id);
+    const errors = await firstError(customerKey, 'subscription { contractedPowerOrders { eventId } }');
+    expect(errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it("delivers another retailer's emergency order within a second while a hostile subscriber's events cannot be materialised", async () => {
+    const [hostileRetailer, normalRetailer] = ['ret-edpc', 'ret-goldenergy'];
+    const after = String(await latestOutboxId(t.database.handle.pool));
+    const hostile = subscribeOverWs<unknown>(t.hub.url, await t.createKey('retailer', hostileRetailer), 'subscription($after: ID) { contractedPowerOrders(after: $after) { eventId affected { meteringPoint { id hems { vendor devices { kind } } } } } }', { after });
+    const normal = subscribeOverWs<{ data: { contractedPowerOrders: { eventId: string; order: { id: string } } } }>(
+      t.hub.url,
+      await t.createKey('retailer', normalRetailer),
+      'subscription($after: ID) { contractedPowerOrders(after: $after) { eventId order { id reductionPercent } } }',
+      { after },
+    );
+    await Promise.all([hostile.connected, normal.connected]);
+    // The HEMS subgraph fails for every request that reaches it: the hostile selection's events keep failing and are retried.
+    await t.database.handle.pool.query('ALTER TABLE hems.systems RENAME TO systems_away');
+    try {
+      const sentMs = performance.now();
+      const issued = await t.graphql<{ issueContractedPowerOrder: { id: string } }>(ISSUE, { key: dsoKey, variables: { input: orderOnEveryone() } });
+      expect(issued.body.errors).toBeUndefined();
+      const event = await normal.next();
+      const delayMs = performance.now() - sentMs;
+      expect(event.data.contractedPowerOrders.order.id).toBe(issued.body.data!.issueContractedPowerOrder.id);
+      // Before the fix, every group waited for the failing one's ~20 s of retries.
+      expect(delayMs).toBeLessThan(1_000);
+      expect(hostile.queued).toEqual([]);
+    } finally {
+      await t.database.handle.pool.query('ALTER TABLE hems.systems_away RENAME TO systems');
+      await Promise.all([hostile.dispose(), normal.dispose()]);
+    }
+  });
+});
