@@ -1,7 +1,7 @@
 import { openDatabase } from '../subgraphs/kit/db';
 import { migrateDatabase } from '../subgraphs/kit/migrate';
 import { createLogger } from '../subgraphs/kit/logger';
-import { runUntilSignalled } from '../subgraphs/kit/process';
+import { exitOnStartFailure, runUntilSignalled } from '../subgraphs/kit/process';
 import { parseGatewayConfig } from './config';
 import { startGateway } from './gateway';
 
@@ -19,7 +19,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+main().catch(exitOnStartFailure);

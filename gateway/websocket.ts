@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type http from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import {
@@ -9,6 +10,7 @@ import {
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
+  type GraphQLFormattedError,
   type GraphQLSchema,
   specifiedRules,
   type ValidationRule,
@@ -78,6 +80,8 @@ function refusal(errors: readonly GraphQLError[], code = 'BAD_USER_INPUT'): Grap
 
 /** Codes of a subscription's dry run that refuse it; NOT_FOUND (no event 0) means it may run. */
 const REFUSING = new Set(['FORBIDDEN', 'BAD_USER_INPUT', 'UNAUTHENTICATED']);
+/** How long a dry run's answer stands for the same query and key. */
+const DRY_RUN_TTL_MS = 60_000;
 
 /**
  * An async generator that yields nothing and ends when graphql-ws returns it (client completes,
@@ -122,6 +126,24 @@ export function attachWebSocketServer(options: WebSocketOptions): RunningWebSock
   const releaseSlot = (socket: WebSocket, keyId: string, slotId: string) => {
     if (!slotsOfSocket.get(socket)?.delete(slotId)) return;
     void slots.release(keyId, slotId);
+  };
+
+  /**
+   * A dry run of a subscription's event query on an event that does not exist: the subgraphs'
+   * own rules (scopes, budgets) refuse it now if they ever would. The same query and key get the
+   * same answer, so a storm of reconnecting sockets costs one run per key, not one per socket.
+   */
+  const dryRuns = new LRUCache<string, readonly GraphQLFormattedError[]>({ max: 10_000, ttl: DRY_RUN_TTL_MS });
+  const dryRun = async (plan: SubscriptionPlan, contextValue: GatewayContext): Promise<readonly GraphQLFormattedError[]> => {
+    const { identity } = contextValue;
+    const key = `${plan.key}|${identity.keyId}|${identity.scopes.join(',')}`;
+    let refused = dryRuns.get(key);
+    if (!refused) {
+      const response = await apollo.executeOperation({ query: print(plan.document), variables: { ...plan.variables, [EVENT_ID_VARIABLE]: '0' } }, { contextValue });
+      refused = (response.body.kind === 'single' ? response.body.singleResult.errors?.filter((error) => REFUSING.has(String(error.extensions?.code))) : null) ?? [];
+      dryRuns.set(key, refused);
+    }
+    return refused;
   };
 
   const cleanup = useServer<Record<string, unknown>, SocketState>(
@@ -169,10 +191,8 @@ export function attachWebSocketServer(options: WebSocketOptions): RunningWebSock
         if (Array.isArray(plan)) return refusal(plan);
         // Each event is materialised by this query: one that could never pass the limits is refused now, not at the first event.
         if (!options.fits(plan.document)) return refusal([new GraphQLError('This subscription selects too much to deliver one event within the query limits; select less')]);
-        // A dry run on an event that does not exist: the subgraphs' own rules (scopes, budgets) refuse it now if they ever would.
-        const dryRun = await apollo.executeOperation({ query: print(plan.document), variables: { ...plan.variables, [EVENT_ID_VARIABLE]: '0' } }, { contextValue });
-        const refused = dryRun.body.kind === 'single' ? dryRun.body.singleResult.errors?.filter((error) => REFUSING.has(String(error.extensions?.code))) : [];
-        if (refused && refused.length > 0) {
+        const refused = await dryRun(plan, contextValue);
+        if (refused.length > 0) {
           // Named as the client asked: the event query is the hub's own business.
           const asked = `Subscription.${operation.selectionSet.selections.find((selection) => selection.kind === 'Field')?.name.value}`;
           return refused.map((error) => new GraphQLError(error.message.replace(`Query.${plan.field.name.value}`, asked), { extensions: { code: error.extensions?.code } }));

@@ -4,7 +4,7 @@ import { DEFAULT_SUBGRAPH_PORTS, isSubgraphName, SUBGRAPH_NAMES } from '../schem
 import { SUBGRAPHS } from '.';
 import { parseSubgraphConfig } from './kit/config';
 import { createLogger } from './kit/logger';
-import { runUntilSignalled } from './kit/process';
+import { exitOnStartFailure, runUntilSignalled } from './kit/process';
 import { startSubgraph } from './kit/start';
 
 /** `npm run start:subgraph -- <name>`: one subgraph as its own process (one replica). */
@@ -21,7 +21,4 @@ async function main(): Promise<void> {
   runUntilSignalled(createLogger(`subgraph-${name}`, config.logLevel), running.stop);
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+main().catch(exitOnStartFailure);

@@ -4,7 +4,9 @@ import { ConflictError, NotFoundError } from '../../schema/errors';
 import type { ContractedPowerOrderEventKind } from '../../schema/events';
 import type { Page } from '../kit/connection';
 import type { Database } from '../kit/db';
+import type { Identity } from '../../schema/identity';
 import { recordMutation, type Actor } from '../kit/audit';
+import { mayReadAt } from '../kit/point-access.sql';
 import { appendToOutbox } from '../kit/outbox';
 import { anyText } from '../kit/sql';
 import { temporaryMaxPowerKw, type Area } from './contracted-power-order.rules';
@@ -206,16 +208,20 @@ export class ContractedPowerOrderRepo {
     return result.rows.map((row) => ({ orderId: row.order_id, retailerId: row.retailer_id }));
   }
 
-  /** Import energy per quarter-hour of the order's points over its window, from metering's published view. */
-  async readingsInWindow(orderId: string, retailerId: string | null): Promise<{ meteringPointId: string; intervalStartMs: number; importWh: number }[]> {
-    const own = retailerId ? sql`AND p.retailer_id = ${retailerId}` : sql``;
+  /**
+   * Import energy per quarter-hour of the order's points over its window, from metering's
+   * published view, each reading kept only where the caller may read it (a point that changed
+   * supplier during the order is its former retailer's only up to the switch).
+   */
+  async readingsInWindow(orderId: string, identity: Identity): Promise<{ meteringPointId: string; intervalStartMs: number; importWh: number }[]> {
+    const own = identity.role === 'dso' ? sql`` : sql`AND p.retailer_id = ${identity.organisationId}`;
     const result = await this.db.execute<{ metering_point_id: string; interval_start: string; import_wh: number }>(sql`
       SELECT r.metering_point_id, r.interval_start, r.import_wh
       FROM flexibility.contracted_power_orders o
       JOIN flexibility.contracted_power_order_points p ON p.order_id = o.id ${own}
       JOIN metering.readings_v r ON r.metering_point_id = p.metering_point_id
         AND r.interval_start >= o.start AND r.interval_start < coalesce(o.restored_at, o.cancelled_at, o.expected_end)
-      WHERE o.id = ${orderId}`);
+      WHERE o.id = ${orderId} AND ${mayReadAt(identity, sql.raw('r.metering_point_id'), sql.raw('r.interval_start'), 'metering:read')}`);
     return result.rows.map((row) => ({ meteringPointId: row.metering_point_id, intervalStartMs: Date.parse(row.interval_start), importWh: row.import_wh }));
   }
 }

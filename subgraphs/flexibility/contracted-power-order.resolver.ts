@@ -113,7 +113,7 @@ export class ContractedPowerOrderResolver {
 
   @FieldResolver(() => [ComplianceBreach], { description: "Your points that went above their cap in the order's window, from the 15-minute readings. Every read is logged." })
   async compliance(@Root() order: OrderRow, @Ctx() ctx: Context): Promise<ComplianceBreach[]> {
-    const [affected, readings] = await Promise.all([ctx.loaders.affected.load(order.id), ctx.loaders.orders.readingsInWindow(order.id, ctx.loaders.ownRetailer)]);
+    const [affected, readings] = await Promise.all([ctx.loaders.affected.load(order.id), ctx.loaders.orders.readingsInWindow(order.id, ctx.identity)]);
     await recordAccess(ctx.db, ctx.identity, ctx.requestId, 'contractedPowerOrder.compliance', [...new Set(readings.map((reading) => reading.meteringPointId))], null);
     const byPoint = new Map<string, { intervalStartMs: number; importWh: number }[]>();
     for (const reading of readings) {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { openDatabase, type DatabaseHandle } from './db';
 
@@ -7,12 +8,15 @@ export const MIGRATIONS_DIR = path.resolve(__dirname, '../../migrations');
 /** Arbitrary constant: serialises migrations when several replicas start at once. */
 const MIGRATION_LOCK_KEY = 7_302_026;
 
-/** Applies pending migrations; safe to call from every process at every start. */
+/**
+ * Applies pending migrations; safe to call from every process at every start. They run on the
+ * connection that holds the lock, so a pool of one connection is enough.
+ */
 export async function applyMigrations(handle: DatabaseHandle): Promise<void> {
   const client = await handle.pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    await migrate(handle.db, { migrationsFolder: MIGRATIONS_DIR });
+    await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_DIR });
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
     client.release();

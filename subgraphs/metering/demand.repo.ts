@@ -3,6 +3,7 @@ import type { Identity } from '../../schema/identity';
 import type { Database } from '../kit/db';
 import { mayList, mayReadAt } from '../kit/point-access.sql';
 import { anyText } from '../kit/sql';
+import { ofPoints } from './point-keys.sql';
 import { bucketHours, bucketStart } from './bucket.sql';
 import { DemandScopeKind } from './demand.rules';
 import type { CurveWindow } from './demand.rules';
@@ -100,7 +101,7 @@ export class DemandRepo {
       sql`SELECT r.interval_start, r.import_wh, r.export_wh, 1 AS reading_count
           FROM metering.metering_points mp
           JOIN metering.readings r ON r.metering_point_key = mp.key
-          WHERE ${anyText(sql.raw('mp.id'), ids)}
+          WHERE ${ofPoints('r.metering_point_key', ids)}
             AND r.interval_start >= ${new Date(window.fromMs)} AND r.interval_start < ${new Date(window.toMs)}
             AND ${mayReadAt(this.identity, sql.raw('mp.id'), sql.raw('r.interval_start'), 'metering:read')}`,
       window,

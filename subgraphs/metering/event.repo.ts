@@ -4,7 +4,7 @@ import { recordMutation, type Actor } from '../kit/audit';
 import type { Page } from '../kit/connection';
 import type { Database } from '../kit/db';
 import { mayReadAt } from '../kit/point-access.sql';
-import { anyText } from '../kit/sql';
+import { ofPoints } from './point-keys.sql';
 import type { MeterEvent, MeterEventKind, MeterEventSeverity } from './event.type';
 
 export interface EventWindow {
@@ -50,7 +50,7 @@ export class EventRepo {
     const visible = sql`
         FROM metering.metering_points mp
         JOIN metering.meter_events e ON e.metering_point_key = mp.key
-        WHERE ${anyText(sql.raw('mp.id'), pointIds)}
+        WHERE ${ofPoints('e.metering_point_key', pointIds)}
           AND e.occurred_at >= ${new Date(window.fromMs)} AND e.occurred_at < ${new Date(window.toMs)}
           AND ${mayReadAt(this.identity, sql.raw('mp.id'), sql.raw('e.occurred_at'), 'metering:read')}`;
     const after = page.afterKey === null ? sql`` : sql`AND e.id > ${Number(page.afterKey)}`;

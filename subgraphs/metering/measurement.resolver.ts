@@ -13,7 +13,8 @@ type Context = SubgraphContext<MeteringLoaders>;
 export class MeasurementResolver {
   @Authorized('grid:read')
   @FieldResolver(() => [SubstationMeasurement], {
-    description: "The DTC's 15-minute measurements over [from, to); resolution is ignored. Needs grid:read; anyone else reads the substation's total through demand, under its rules.",
+    nullable: true,
+    description: "The DTC's 15-minute measurements over [from, to); resolution is ignored. Needs grid:read (null and FORBIDDEN without it); anyone else reads the substation's total through demand, under its rules.",
   })
   measurements(@Root() substation: SecondarySubstation, @Args(() => CurveArgs) args: CurveArgs, @Ctx() ctx: Context): Promise<SubstationMeasurement[]> {
     // Measurements are always 15-minute rows: the window is checked at that resolution, whatever was asked.

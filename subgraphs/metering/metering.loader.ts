@@ -14,7 +14,7 @@ import { MeasurementRepo } from './measurement.repo';
 import type { SubstationMeasurement } from './measurement.type';
 import { ReadingIngestCommand } from './reading-ingest.command';
 import type { CurveWindow } from './demand.rules';
-import { ReadingRepo, type CurvePointRow } from './reading.repo';
+import { ReadingRepo, type CurvePointRow, type SeriesRow } from './reading.repo';
 
 /** A series of one metering point (or substation) over a window. */
 export interface CurveKey {
@@ -69,8 +69,8 @@ export interface MeteringLoaders {
   meteringPoint: DataLoader<string, MeteringPointRow | null>;
   /** Every load curve asked for in a request over the same window is read, and logged, in one go. */
   loadCurve: DataLoader<CurveKey, CurvePointRow[], string>;
-  /** The same, for the series form (logged as such). */
-  loadCurveSeries: DataLoader<CurveKey, CurvePointRow[], string>;
+  /** The same, in the series form (logged as such). */
+  loadCurveSeries: DataLoader<CurveKey, SeriesRow | null, string>;
   measurementStore: MeasurementRepo;
   measurements: DataLoader<CurveKey, SubstationMeasurement[], string>;
   eventStore: EventRepo;
@@ -84,15 +84,12 @@ export function createMeteringLoaders({ database, identity, requestId, settings 
   const readings = new ReadingRepo(db, identity);
   const measurementStore = new MeasurementRepo(db);
   const eventStore = new EventRepo(db, identity);
-  const curves = (field: string) =>
-    perPointLoader<CurveKey, CurvePointRow[]>(
-      windowKey,
-      async (ids, { window }) => {
-        await recordAccess(db, identity, requestId, field, ids, window);
-        return readings.loadCurves(ids, window);
-      },
-      () => [],
-    );
+  const logged =
+    <V>(field: string, read: (ids: string[], window: CurveWindow) => Promise<Map<string, V>>) =>
+    async (ids: string[], { window }: CurveKey) => {
+      await recordAccess(db, identity, requestId, field, ids, window);
+      return read(ids, window);
+    };
   return {
     meteringPoints,
     demand: new DemandQuery({ db, identity, requestId, demand: new DemandRepo(db, identity), disclosure: new DisclosureRepo(db), minAggregatePoints: settings.minAggregatePoints }),
@@ -100,16 +97,16 @@ export function createMeteringLoaders({ database, identity, requestId, settings 
     consents: new ConsentRepo(db),
     audit: new AuditRepo(db),
     meteringPoint: keyedLoader((ids) => meteringPoints.findVisible(ids), (row) => row.id),
-    loadCurve: curves('loadCurve'),
-    loadCurveSeries: curves('loadCurveSeries'),
+    loadCurve: perPointLoader<CurveKey, CurvePointRow[]>(windowKey, logged('loadCurve', (ids, window) => readings.loadCurves(ids, window)), () => []),
+    loadCurveSeries: perPointLoader<CurveKey, SeriesRow | null>(windowKey, logged('loadCurveSeries', (ids, window) => readings.loadSeries(ids, window)), () => null),
     measurementStore,
     measurements: perPointLoader<CurveKey, SubstationMeasurement[]>(windowKey, (ids, { window }) => measurementStore.forSubstations(ids, window), () => []),
     eventStore,
     events: perPointLoader<EventKey, EventPage>(
       eventGroup,
-      async (ids, { window, page }) => {
-        await recordAccess(db, identity, requestId, 'events', ids, window);
-        return eventStore.pages(ids, window, page);
+      async (ids, key) => {
+        await recordAccess(db, identity, requestId, 'events', ids, key.window);
+        return eventStore.pages(ids, key.window, key.page);
       },
       () => ({ rows: [], totalCount: 0 }),
     ),

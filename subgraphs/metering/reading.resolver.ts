@@ -26,10 +26,11 @@ export class ReadingResolver {
     const { startMs, length } = seriesFrame(window);
     const importWh: (number | null)[] = new Array<number | null>(length).fill(null);
     const exportWh = [...importWh];
-    for (const bucket of await ctx.loaders.loadCurveSeries.load({ pointId: point.id, window })) {
-      importWh[bucket.index] = bucket.importWh;
-      exportWh[bucket.index] = bucket.exportWh;
-    }
+    const series = await ctx.loaders.loadCurveSeries.load({ pointId: point.id, window });
+    series?.index.forEach((position, i) => {
+      importWh[position] = series.importWh[i]!;
+      exportWh[position] = series.exportWh[i]!;
+    });
     return { start: new Date(startMs), resolution: window.resolution, importWh, exportWh };
   }
 

@@ -38,6 +38,22 @@ describe('DTC measurements', () => {
     ]);
   });
 
+  it('gives DTC measurements only to keys with grid:read: a developer with no scopes, or with its defaults, gets none', async () => {
+    const substation = t.parish.secondarySubstations[0]!;
+    const query = `query($id: ID!, $from: DateTime!, $to: DateTime!) { secondarySubstation(id: $id) { name measurements(from: $from, to: $to) { intervalStart } } }`;
+    const variables = { id: substation.id, from: at(0), to: at(4) };
+    for (const key of [await t.createKey('developer', 'dev-sandbox', []), await t.createKey('developer', 'dev-sandbox'), await t.createKey('retailer', 'ret-edpc')]) {
+      const { body } = await t.graphql<{ secondarySubstation: { name: string; measurements: unknown } | null }>(query, { key, variables });
+      // The substation itself is public infrastructure; its measurements are not.
+      expect(body.data?.secondarySubstation?.name).toBe(substation.name);
+      expect(body.data?.secondarySubstation?.measurements ?? null).toBeNull();
+      expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
+      expect(body.errors?.[0]?.message).toMatch(/grid:read/);
+    }
+    const tso = await t.graphql<{ secondarySubstation: { measurements: unknown[] } }>(query, { key: await t.createKey('tso', 'ren'), variables });
+    expect(tso.body.data?.secondarySubstation.measurements).toHaveLength(4);
+  });
+
   it('limits the window as 15-minute rows whatever resolution is asked, since the rows are not aggregated', async () => {
     const substation = t.parish.secondarySubstations[0]!;
     // Two years of daily buckets would pass the bucket limit; as 15-minute rows they are 70,080.

@@ -153,6 +153,27 @@ describe('load curves and demand through the gateway', () => {
   }`;
   type CurveData = { meteringPoints: { edges: { node: { id: string; loadCurve: { intervalStart: string; importWh: number; avgImportKw: number }[] } }[] } };
 
+  it('gives the same curve as series, one value per bucket from the bucket the window starts in, null where nothing was read', async () => {
+    // A point no other test here writes readings for.
+    const point = t.parish.meteringPoints[250]!.id;
+    // Quarter-hours 8 to 15 only: the window's first hour and its later hours hold nothing.
+    const readings = Array.from({ length: 8 }, (_, q) => ({ meteringPointId: point, intervalStart: at(8 + q), importWh: 10 * (q + 1), exportWh: q }));
+    expect((await ingest(`series-${point}`, readings)).body.errors).toBeUndefined();
+    const SERIES = `query($id: ID!, $from: DateTime!, $to: DateTime!, $resolution: Resolution) {
+      meteringPoint(id: $id) { loadCurveSeries(from: $from, to: $to, resolution: $resolution) { start resolution importWh exportWh } loadCurve(from: $from, to: $to, resolution: $resolution) { intervalStart importWh } }
+    }`;
+    type SeriesData = { meteringPoint: { loadCurveSeries: { start: string; resolution: string; importWh: (number | null)[]; exportWh: (number | null)[] }; loadCurve: { intervalStart: string; importWh: number }[] } };
+    // From 00:45: the hourly series starts at 00:00 and has 6 buckets up to 06:00.
+    const hourly = await t.graphql<SeriesData>(SERIES, { key: dsoKey, variables: { id: point, from: at(3), to: at(24), resolution: 'PT1H' } });
+    expect(hourly.body.errors).toBeUndefined();
+    expect(hourly.body.data!.meteringPoint.loadCurveSeries).toEqual({ start: at(0), resolution: 'PT1H', importWh: [null, null, 100, 260, null, null], exportWh: [null, null, 6, 22, null, null] });
+    const quarters = await t.graphql<SeriesData>(SERIES, { key: dsoKey, variables: { id: point, from: at(0), to: at(96), resolution: 'PT15M' } });
+    const { loadCurveSeries, loadCurve } = quarters.body.data!.meteringPoint;
+    expect(loadCurveSeries.importWh).toHaveLength(96);
+    for (const bucket of loadCurve) expect(loadCurveSeries.importWh[(Date.parse(bucket.intervalStart) - DAY) / INTERVAL_MS]).toBe(bucket.importWh);
+    expect(loadCurveSeries.importWh.filter((value) => value !== null)).toHaveLength(loadCurve.length);
+  });
+
   it('answers a day at each resolution with energy sums and average power', async () => {
     const firstThree = t.parish.meteringPoints.map((point) => point.id).sort().slice(0, 3);
     await ingest('first-three', dayOf(firstThree));

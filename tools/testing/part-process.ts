@@ -1,0 +1,185 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { Client } from 'pg';
+import { openDatabase } from '../../subgraphs/kit/db';
+import { PROJECT_ROOT } from './run-command';
+import { TEST_ADMIN_URL_ENV, type TestDatabase } from './test-database';
+
+/** How a part ended: npm's exit code or signal, everything npm and the part printed, and whether it had to be killed. */
+export interface PartExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+  /** SIGKILL was needed: SIGTERM did not stop the process group within the grace period. */
+  killed: boolean;
+  /** Whether any process of the group was still alive when the pipes closed (one that let go of them). */
+  groupAlive: boolean;
+}
+
+/** One part of the hub (a subgraph or a gateway) run as an operator runs it: `npm run ...` in its own process group. */
+export interface PartProcess {
+  readonly label: string;
+  readonly child: ChildProcess;
+  /** stdout and stderr interleaved, so far. */
+  readonly output: string;
+  /** Whether npm or anything under it still holds the pipes open. */
+  readonly running: boolean;
+  /** Resolves once npm and every process under it have exited (their pipes closed). */
+  readonly finished: Promise<PartExit>;
+  /**
+   * SIGTERM to the whole process group (npm, tsx, node), as a service manager does; SIGKILL if it
+   * has not finished after `graceMs`, so that a part that hangs cannot outlive the test.
+   */
+  stop(graceMs?: number): Promise<PartExit>;
+  /** SIGKILL to the process group, if it still runs: the cleanup of a test that failed. */
+  kill(): void;
+}
+
+/** Every part started and not yet finished, so that a failed test's cleanup finds them all. */
+const live = new Set<PartProcess>();
+
+function groupAlive(child: ChildProcess): boolean {
+  if (child.pid === undefined) return false;
+  try {
+    process.kill(-child.pid!, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  // No pid: npm could not be spawned at all, so there is no group.
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid!, signal);
+  } catch (error) {
+    // ESRCH: the group is already gone.
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+/**
+ * npm runs a script with `sh -c`. Where sh is dash, the shell stays between npm and tsx, dies at
+ * once of the group's SIGTERM, and npm then kills itself with it: npm's status says "SIGTERM"
+ * whatever the part's own exit code was. bash execs a lone command, so npm waits on tsx, which
+ * exits with the part's code: the status the test asserts is the part's own.
+ */
+const SCRIPT_SHELL = existsSync('/bin/bash') ? { npm_config_script_shell: '/bin/bash' } : {};
+
+/** `npm <args>` in the project, detached into a process group of its own so that it can be signalled as a whole. */
+export function startNpmPart(label: string, args: string[], env: NodeJS.ProcessEnv): PartProcess {
+  const child = spawn('npm', args, { cwd: PROJECT_ROOT, env: { ...env, ...SCRIPT_SHELL }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  let running = true;
+  let killed = false;
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // 'close' comes once the pipes are closed: npm and every process under it are gone.
+  const finished = new Promise<PartExit>((resolve) => {
+    child.once('error', (error) => {
+      output += `\n[spawn failed: ${error.message}]`;
+    });
+    child.once('close', (code, signal) => {
+      running = false;
+      live.delete(part);
+      const alive = groupAlive(child);
+      // Whatever let go of the pipes without exiting does not outlive the test either.
+      if (alive) signalGroup(child, 'SIGKILL');
+      resolve({ code, signal, output, killed, groupAlive: alive });
+    });
+  });
+  const part: PartProcess = {
+    label,
+    child,
+    get output() {
+      return output;
+    },
+    get running() {
+      return running;
+    },
+    finished,
+    async stop(graceMs = 20_000) {
+      if (!running) return finished;
+      signalGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => {
+        killed = true;
+        signalGroup(child, 'SIGKILL');
+      }, graceMs);
+      try {
+        return await finished;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    kill() {
+      if (!running) return;
+      killed = true;
+      signalGroup(child, 'SIGKILL');
+    },
+  };
+  live.add(part);
+  return part;
+}
+
+/** SIGKILL to every part still running, and waits until they are gone. */
+export async function killLeftoverParts(): Promise<void> {
+  const leftovers = [...live];
+  for (const part of leftovers) part.kill();
+  await Promise.all(leftovers.map((part) => part.finished));
+}
+
+/**
+ * Polls `${url}/readyz` until it answers 200. Fails at once, with the part's output, when one of
+ * `parts` exits meanwhile (a part that crashes at start never becomes ready), and at the deadline
+ * with the last readiness report.
+ */
+export async function waitUntilReady(url: string, parts: readonly PartProcess[], timeoutMs: number): Promise<void> {
+  let last = 'no answer yet';
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+    const exited = parts.find((part) => !part.running);
+    if (exited) throw new Error(`${exited.label} exited before ${url} was ready:\n${exited.output}`);
+    try {
+      const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5_000) });
+      if (response.status === 200) return;
+      last = `${response.status} ${await response.text()}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${url}/readyz did not answer 200 within ${timeoutMs} ms; last: ${last}`);
+}
+
+async function onAdmin(statement: string): Promise<void> {
+  const url = process.env[TEST_ADMIN_URL_ENV];
+  if (!url) throw new Error(`${TEST_ADMIN_URL_ENV} is not set: run the tests through jest (globalSetup)`);
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A database with nothing in it, not even the migrations (createTestDatabase clones a migrated
+ * template): what an operator points freshly deployed parts at, which migrate it themselves.
+ */
+export async function createEmptyDatabase(): Promise<TestDatabase> {
+  const name = `market_hub_test_empty_${randomBytes(6).toString('hex')}`;
+  await onAdmin(`CREATE DATABASE ${name}`);
+  const url = new URL(process.env[TEST_ADMIN_URL_ENV]!);
+  url.pathname = `/${name}`;
+  const handle = openDatabase(url.toString(), { max: 4 });
+  return {
+    url: url.toString(),
+    handle,
+    async drop() {
+      await handle.close();
+      await onAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
