@@ -9,6 +9,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { print, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { NUL_TEXT_MESSAGE } from '../schema/errors';
 import { REQUEST_ID_HEADER } from '../schema/identity';
 import type { DatabaseHandle } from '../subgraphs/kit/db';
 import { connectEventBus, type EventBusConfig } from '../subgraphs/kit/event-stream';
@@ -24,7 +25,7 @@ import type { GatewayContext } from './context';
 import { EventHub, type EventSource } from './events/event-hub';
 import { NatsEventSource } from './events/nats-event-source';
 import { answersWithin, checkReadiness } from './health';
-import { limitRules, parseLimited, parseOptions } from './limits';
+import { containsNul, limitRules, parseLimited, parseOptions } from './limits';
 import { createRequestLimiter } from './rate-limit';
 import { connectRedis } from './redis';
 import { createSubscriptionSlots } from './subscription-slots';
@@ -203,6 +204,7 @@ export async function startGateway(config: GatewayServerOptions, database: Datab
       next();
     },
     express.json({ limit: config.maxRequestBytes }),
+    (req, res, next) => (containsNul(req.body) || containsNul(req.query) ? refuse(res, 400, 'BAD_USER_INPUT', NUL_TEXT_MESSAGE) : next()),
     expressMiddleware(apollo, {
       context: async ({ res }) => res.locals.context as GatewayContext,
     }),

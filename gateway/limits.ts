@@ -31,3 +31,13 @@ export function parseOptions(limits: QueryLimits): ParseOptions {
 export function parseLimited(source: string, limits: QueryLimits): DocumentNode {
   return parse(source, parseOptions(limits));
 }
+
+/**
+ * Whether a request's document or variables hold the NUL character: PostgreSQL text cannot store
+ * it, so it is refused here, with the client's error, before it reaches any statement.
+ */
+export function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 64 || value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([key, item]) => key.includes('\u0000') || containsNul(item, depth + 1));
+}

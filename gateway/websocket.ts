@@ -18,6 +18,7 @@ import {
 import type { Context } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
+import { NUL_TEXT_MESSAGE } from '../schema/errors';
 import type { Identity } from '../schema/identity';
 import type { Logger } from '../subgraphs/kit/logger';
 import { withoutSuggestions } from '../subgraphs/kit/mask-errors';
@@ -28,7 +29,7 @@ import type { QueryLimits } from './config';
 import type { GatewayContext } from './context';
 import type { EventHub } from './events/event-hub';
 import { EVENT_ID_VARIABLE, planSubscription, type SubscriptionPlan } from './events/subscription-plan';
-import { parseLimited } from './limits';
+import { containsNul, parseLimited } from './limits';
 import type { RequestLimiter } from './rate-limit';
 import type { SubscriptionSlots } from './subscription-slots';
 
@@ -173,6 +174,7 @@ export function attachWebSocketServer(options: WebSocketOptions): RunningWebSock
         if (!allowed.allowed) {
           return [new GraphQLError(`Too many requests for this API key; retry after ${allowed.retryAfterS} s`, { extensions: { code: 'RATE_LIMITED', retryAfterS: allowed.retryAfterS } })];
         }
+        if (containsNul(payload)) return [new GraphQLError(NUL_TEXT_MESSAGE, { extensions: { code: 'BAD_USER_INPUT' } })];
         let document: DocumentNode;
         try {
           document = parseLimited(payload.query, options.limits);

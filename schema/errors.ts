@@ -17,6 +17,9 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** PostgreSQL text cannot hold U+0000: the gateway refuses it in requests, and subgraphs as a backstop. */
+export const NUL_TEXT_MESSAGE = 'Text in a request must not contain the NUL character (U+0000)';
+
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,
   RATE_LIMITED: 429,

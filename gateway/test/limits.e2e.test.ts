@@ -97,6 +97,30 @@ describe('the work one operation may ask for', () => {
     }
   });
 
+  it('refuses text holding NUL and times outside 2000-2100 as the client\'s error, before any statement, on both transports', async () => {
+    const ws = createClient({ url: `${t.hub.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { apiKey: dsoKey }, retryAttempts: 0 });
+    const overWs = (query: string, variables: Record<string, unknown>) =>
+      new Promise<unknown>((resolve) => ws.subscribe({ query, variables }, { next: resolve, error: resolve, complete: () => resolve(null) }));
+    const query = 'query($id: ID!, $from: DateTime!) { meteringPoint(id: $id) { events(from: $from, to: $from) { totalCount } } }';
+    try {
+      // NUL is refused by the gateway itself; a time, by the subgraph whose scalar it is.
+      for (const [variables, pattern, expectedStatus] of [
+        [{ id: 'PT\u0000', from: '2026-01-01T00:00:00Z' }, /NUL/, 400],
+        [{ id: 'PT0002000000000001AA', from: '1970-01-01T00:00:00Z' }, /2000-01-01/, 200],
+      ] as const) {
+        statements.length = 0;
+        const { status, body } = await t.graphql(query, { key: dsoKey, variables });
+        expect(status).toBe(expectedStatus);
+        expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+        expect(body.errors?.[0]?.message).toMatch(pattern);
+        expect(JSON.stringify(await overWs(query, variables))).toMatch(pattern);
+        expect(statements.filter((statement) => /metering\.(events|metering_points)/.test(statement))).toEqual([]);
+      }
+    } finally {
+      await ws.dispose();
+    }
+  });
+
   it('hides field suggestions, so the schema is not guessed from errors', async () => {
     const { body } = await t.graphql('{ meteringPoints { totalCoun } }', { key: dsoKey });
     expect(body.errors?.[0]?.message).toMatch(/Cannot query field "totalCoun"/);

@@ -14,8 +14,9 @@ describe('flexRequestProblems', () => {
     ]);
   });
 
-  it('rejects zero, negative and absurd powers', () => {
-    for (const powerKw of [0, -1, 1e9, Number.NaN]) {
+  it('rejects zero, sub-watt, negative and absurd powers', () => {
+    expect(flexRequestProblems({ powerKw: 0.001, windowStart: at('2026-11-26T18:00:00Z'), windowEnd: at('2026-11-26T19:00:00Z') }, now)).toEqual([]);
+    for (const powerKw of [0, 0.0009, 5e-324, -1, 1e9, Number.NaN]) {
       expect(flexRequestProblems({ powerKw, windowStart: at('2026-11-26T18:00:00Z'), windowEnd: at('2026-11-26T19:00:00Z') }, now)).toHaveLength(1);
     }
   });

@@ -5,13 +5,15 @@ export interface FlexRequestDraft {
 }
 
 export const MAX_FLEX_POWER_KW = 10_000;
+/** A watt: a smaller request means nothing, and a denormal would not fit the real column. */
+export const MIN_FLEX_POWER_KW = 0.001;
 export const MAX_FLEX_WINDOW_MS = 24 * 3600 * 1000;
 
 /** Pure validation of a new flexibility request; returns the problems, empty when valid. */
 export function flexRequestProblems(draft: FlexRequestDraft, nowMs: number): string[] {
   const problems: string[] = [];
-  if (!(draft.powerKw > 0 && draft.powerKw <= MAX_FLEX_POWER_KW)) {
-    problems.push(`powerKw must be above 0 and at most ${MAX_FLEX_POWER_KW}`);
+  if (!(draft.powerKw >= MIN_FLEX_POWER_KW && draft.powerKw <= MAX_FLEX_POWER_KW)) {
+    problems.push(`powerKw must be from ${MIN_FLEX_POWER_KW} to ${MAX_FLEX_POWER_KW}`);
   }
   const startMs = draft.windowStart.getTime();
   const endMs = draft.windowEnd.getTime();

@@ -1,6 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { isClientErrorCode } from '../../schema/errors';
+import { isClientErrorCode, NUL_TEXT_MESSAGE } from '../../schema/errors';
 import type { Logger } from './logger';
 
 /** Errors about the shape of the request itself: their messages describe the query, nothing else. */
@@ -19,9 +19,16 @@ export function withoutSuggestions(message: string): string {
 
 /** PostgreSQL's code for a statement cancelled by statement_timeout. */
 const QUERY_CANCELED = '57014';
+/** PostgreSQL's codes for text it cannot store (a NUL byte): the gateway refuses it first; this is the backstop. */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
 
-function isStatementTimeout(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === QUERY_CANCELED;
+/** drizzle wraps the driver's error as 'Failed query: …', the PostgreSQL error being its cause. */
+function postgresCode(error: unknown): unknown {
+  for (let current = error; typeof current === 'object' && current !== null; current = (current as { cause?: unknown }).cause) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
 }
 
 /**
@@ -35,7 +42,11 @@ export function createErrorMasker(log: Logger) {
     const safe = (isClientErrorCode(code) && code !== 'INTERNAL_SERVER_ERROR') || REQUEST_ERROR_CODES.has(String(code));
     if (!safe) {
       const original = unwrapResolverError(error);
-      if (isStatementTimeout(original)) {
+      const pgCode = postgresCode(original);
+      if (typeof pgCode === 'string' && UNSTORABLE_TEXT.has(pgCode)) {
+        return { message: NUL_TEXT_MESSAGE, path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
+      }
+      if (pgCode === QUERY_CANCELED) {
         log.warn({ path: formatted.path }, 'a statement ran past the statement timeout');
         return { message: 'The database work for this request took too long and was stopped; narrow the request or retry later', path: formatted.path, extensions: { code: 'UNAVAILABLE' } };
       }

@@ -77,7 +77,7 @@ export class EventRepo {
     return byPoint;
   }
 
-  /** Inserts what is not recorded yet (same point, time and kind) with its audit line; returns how many were new. */
+  /** Inserts what is not recorded yet (same point, time and kind), with an audit line when anything was; returns how many were new. */
   async insert(events: readonly NewEvent[], actor: Actor): Promise<number> {
     return this.db.transaction(async (tx) => {
       const result = await tx.execute(sql`
@@ -86,7 +86,8 @@ export class EventRepo {
         ${sql.param(events.map((e) => e.kind))}::text[], ${sql.param(events.map((e) => e.severity))}::text[])
       ON CONFLICT (metering_point_key, occurred_at, kind) DO NOTHING`);
       const written = result.rowCount ?? 0;
-      await recordMutation(tx, actor, 'ingestMeterEvents', `${events.length} events`, `${written} new meter events`);
+      // A batch of repeats changed nothing: nothing to audit.
+      if (written > 0) await recordMutation(tx, actor, 'ingestMeterEvents', `${events.length} events`, `${written} new meter events`);
       return written;
     });
   }

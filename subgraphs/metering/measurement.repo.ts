@@ -51,7 +51,7 @@ export class MeasurementRepo {
     return new Set(result.rows.map((row) => row.id));
   }
 
-  /** Upserts a validated batch in one statement with its audit line; returns how many rows were new or changed. */
+  /** Upserts a validated batch in one statement, with an audit line when anything changed; returns how many rows were new or changed. */
   async upsert(rows: readonly MeasurementRow[], actor: Actor): Promise<number> {
     const column = (phase: number, pick: (p: MeasurementRow['phases'][number]) => number) => sql.param(rows.map((row) => pick(row.phases[phase]!)));
     return this.db.transaction(async (tx) => {
@@ -70,7 +70,8 @@ export class MeasurementRepo {
       WHERE (m.active_power_a_kw, m.active_power_b_kw, m.active_power_c_kw, m.reactive_power_a_kvar, m.reactive_power_b_kvar, m.reactive_power_c_kvar, m.voltage_a_v, m.voltage_b_v, m.voltage_c_v)
         IS DISTINCT FROM (excluded.active_power_a_kw, excluded.active_power_b_kw, excluded.active_power_c_kw, excluded.reactive_power_a_kvar, excluded.reactive_power_b_kvar, excluded.reactive_power_c_kvar, excluded.voltage_a_v, excluded.voltage_b_v, excluded.voltage_c_v)`);
       const written = result.rowCount ?? 0;
-      await recordMutation(tx, actor, 'ingestSubstationMeasurements', `${rows.length} measurements`, `${written} new or changed DTC measurements`);
+      // A batch of repeats changed nothing: nothing to audit.
+      if (written > 0) await recordMutation(tx, actor, 'ingestSubstationMeasurements', `${rows.length} measurements`, `${written} new or changed DTC measurements`);
       return written;
     });
   }

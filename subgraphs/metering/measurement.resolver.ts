@@ -28,7 +28,13 @@ export class MeasurementResolver {
     @Ctx() ctx: Context,
   ): Promise<IngestMeasurementsResult> {
     if (input.length === 0 || input.length > MAX_BATCH_MEASUREMENTS) throw new BadUserInputError(`a batch holds 1 to ${MAX_BATCH_MEASUREMENTS} measurements`);
-    const rows = input.map((m) => ({ secondarySubstationId: m.secondarySubstationId, intervalStartMs: m.intervalStart.getTime(), phases: m.phases }));
+    // Kept to three decimals (W, var, mV): finer is noise, and a denormal would not fit the real columns.
+    const milli = (value: number) => Math.round(value * 1000) / 1000;
+    const rows = input.map((m) => ({
+      secondarySubstationId: m.secondarySubstationId,
+      intervalStartMs: m.intervalStart.getTime(),
+      phases: m.phases.map((p) => ({ activePowerKw: milli(p.activePowerKw), reactivePowerKvar: milli(p.reactivePowerKvar), voltageV: milli(p.voltageV) })),
+    }));
     const known = await ctx.loaders.measurementStore.knownSubstations([...new Set(rows.map((row) => row.secondarySubstationId))]);
     const rejected = measurementRejections(rows, Date.now(), (id) => known.has(id));
     if (rejected.length > 0) throw new BadUserInputError(`${rejected.length} of ${rows.length} measurements are invalid; nothing was written`, { rejected });

@@ -34,4 +34,16 @@ describe('measurementRejections', () => {
       { index: 6, reason: REJECT_REASONS.duplicate },
     ]);
   });
+
+  it('rejects a power beyond what a secondary substation carries, a unit error', () => {
+    const rows = [
+      row({ phases: [phase, phase, { ...phase, activePowerKw: -100_000 }] }),
+      row({ intervalStartMs: Date.parse('2026-11-26T08:00:00Z'), phases: [phase, { ...phase, activePowerKw: 100_001 }, phase] }),
+      row({ intervalStartMs: Date.parse('2026-11-26T08:15:00Z'), phases: [phase, phase, { ...phase, reactivePowerKvar: -1e7 }] }),
+    ];
+    expect(measurementRejections(rows, now, () => true)).toEqual([
+      { index: 1, reason: 'power beyond ±100000 kW (kvar) per phase' },
+      { index: 2, reason: 'power beyond ±100000 kW (kvar) per phase' },
+    ]);
+  });
 });

@@ -59,7 +59,7 @@ export class SubstationMeasurementInput {
   @Field(() => Date)
   intervalStart!: Date;
 
-  @Field(() => [PhaseMeasurementInput], { description: 'Phases A, B and C, in that order' })
+  @Field(() => [PhaseMeasurementInput], { description: 'Phases A, B and C, in that order; values are kept to three decimals' })
   phases!: PhaseMeasurementInput[];
 }
 

@@ -5,7 +5,7 @@ import { recordMutation, type Actor } from '../kit/audit';
 import type { DatabaseHandle } from '../kit/db';
 import { MeteringPointRepo } from './metering-point.repo';
 import { createStaging, dropStaging, ensurePartitions, mergeStaging, STAGING_TABLE } from './reading-ingest.repo';
-import { batchRejections, INTERVAL_MS, MAX_BATCH_READINGS, qualityCode, type ReadingRow } from './reading.rules';
+import { batchRejections, MAX_BATCH_READINGS, qualityCode, type ReadingRow } from './reading.rules';
 
 export interface IngestResult {
   idempotencyKey: string;
@@ -51,8 +51,7 @@ export class ReadingIngestCommand {
 
     const client = await this.database.pool.connect();
     try {
-      const starts = rows.map((row) => row.intervalStartMs);
-      await ensurePartitions(client, new Date(Math.min(...starts)), new Date(Math.max(...starts) + INTERVAL_MS));
+      await ensurePartitions(client, rows.map((row) => row.intervalStartMs));
       await client.query('BEGIN');
       const claimed = await client.query(
         `INSERT INTO metering.ingest_batches (idempotency_key, organisation_id, payload_digest, result)

@@ -39,17 +39,28 @@ export async function dropStaging(client: PoolClient): Promise<void> {
  * locks the parent table, which must not be held for the length of a merge.
  */
 export async function ensurePartitionsForStaging(client: PoolClient): Promise<void> {
-  const { rows } = await client.query<{ from_ts: Date | null; to_ts: Date | null }>(
-    `SELECT min(interval_start) AS from_ts, max(interval_start) + interval '15 minutes' AS to_ts FROM ${STAGING_TABLE}`,
+  const { rows } = await client.query<{ month: Date }>(
+    `SELECT DISTINCT date_trunc('month', interval_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS month FROM ${STAGING_TABLE}`,
   );
-  const range = rows[0];
-  if (!range?.from_ts || !range.to_ts) return;
-  await ensurePartitions(client, range.from_ts, range.to_ts);
+  await ensurePartitions(client, rows.map((row) => row.month.getTime()));
 }
 
-export async function ensurePartitions(client: Pool | PoolClient, from: Date, to: Date): Promise<number> {
-  const { rows } = await client.query<{ created: number }>('SELECT metering.ensure_reading_partitions($1, $2) AS created', [from, to]);
-  return rows[0]?.created ?? 0;
+/**
+ * The partitions of the months these instants fall in, and only those: a batch of two readings
+ * years apart needs two partitions, not one per month between them.
+ */
+export async function ensurePartitions(client: Pool | PoolClient, instantsMs: Iterable<number>): Promise<number> {
+  const months = new Set<number>();
+  for (const ms of instantsMs) {
+    const date = new Date(ms);
+    months.add(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1));
+  }
+  if (months.size === 0) return 0;
+  const { rows } = await client.query<{ created: string | null }>(
+    `SELECT sum(metering.ensure_reading_partitions(m, m + interval '1 month')) AS created FROM unnest($1::timestamptz[]) AS m`,
+    [[...months].map((ms) => new Date(ms))],
+  );
+  return Number(rows[0]?.created ?? 0);
 }
 
 /** Fills metering_point_key from the CPE codes; rows left without a key name unknown points. */

@@ -37,6 +37,13 @@ describe('readingProblem', () => {
     expect(readingProblem(row({ exportWh: 3e9 }), now)).toBe(REJECT_REASONS.tooMuchEnergy);
   });
 
+  it('rejects an interval outside this century, where it would be a typo', () => {
+    expect(readingProblem(row({ intervalStartMs: Date.UTC(1999, 11, 31, 23, 45) }), now)).toBe(REJECT_REASONS.outOfRange);
+    expect(readingProblem(row({ intervalStartMs: Date.UTC(2000, 0, 1) }), now)).toBeNull();
+    expect(readingProblem(row({ intervalStartMs: Date.UTC(-271_820, 0, 1) }), Number.MAX_SAFE_INTEGER)).toBe(REJECT_REASONS.outOfRange);
+    expect(readingProblem(row({ intervalStartMs: Date.UTC(2100, 0, 1) }), Number.MAX_SAFE_INTEGER)).toBe(REJECT_REASONS.outOfRange);
+  });
+
   it('rejects an unknown quality', () => {
     expect(readingProblem(row({ quality: 'GUESSED' }), now)).toBe(REJECT_REASONS.badQuality);
   });

@@ -1,4 +1,5 @@
 import type { RejectedRow } from '../../schema/errors';
+import { timeInRange } from '../kit/time-range';
 
 /** One quarter-hour, the InovGrid load-curve period. */
 export const INTERVAL_MS = 15 * 60 * 1000;
@@ -22,6 +23,7 @@ export const REJECT_REASONS = {
   duplicate: 'duplicate row in the batch',
   badQuality: `quality must be one of ${READING_QUALITIES.join(', ')}`,
   badTime: 'interval start is not a valid time',
+  outOfRange: 'interval start outside 2000-01-01 to 2100-01-01',
 } as const;
 
 export interface ReadingRow {
@@ -40,6 +42,7 @@ const isEnergy = (value: number) => Number.isSafeInteger(value) && value >= 0;
  */
 export function readingProblem(row: ReadingRow, nowMs: number): string | null {
   if (!Number.isFinite(row.intervalStartMs)) return REJECT_REASONS.badTime;
+  if (!timeInRange(row.intervalStartMs)) return REJECT_REASONS.outOfRange;
   if (row.intervalStartMs % INTERVAL_MS !== 0) return REJECT_REASONS.misaligned;
   if (row.intervalStartMs + INTERVAL_MS > nowMs) return REJECT_REASONS.future;
   if (!isEnergy(row.importWh) || !isEnergy(row.exportWh)) return REJECT_REASONS.badEnergy;

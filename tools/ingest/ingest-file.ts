@@ -17,7 +17,7 @@ import {
   STAGING_TABLE,
   type MergeCounts,
 } from '../../subgraphs/metering/reading-ingest.repo';
-import { INTERVAL_MS, qualityCode, REJECT_REASONS } from '../../subgraphs/metering/reading.rules';
+import { qualityCode, REJECT_REASONS } from '../../subgraphs/metering/reading.rules';
 import { numberedLines, readFileLines, splitLines, type LineBatch } from './lines';
 import { IngestInputError, parseHeader, parseReadingLine, STAGING_COPY_COLUMNS, stagingCopyLine, type CsvLayout } from './reading-csv';
 import { RejectFile } from './reject-file';
@@ -166,15 +166,12 @@ const NO_PARTITION = '23514';
  * later line in another month fails the COPY and sends the file down the staging path.
  */
 async function ensurePartitionsForBatch(client: PoolClient, batch: LineBatch, layout: CsvLayout, nowMs: number): Promise<void> {
-  let fromMs = Infinity;
-  let toMs = -Infinity;
+  const starts: number[] = [];
   for (const line of batch.lines) {
     const { row } = parseReadingLine(line, layout, nowMs);
-    if (!row) continue;
-    fromMs = Math.min(fromMs, row.intervalStartMs);
-    toMs = Math.max(toMs, row.intervalStartMs + INTERVAL_MS);
+    if (row) starts.push(row.intervalStartMs);
   }
-  if (fromMs < toMs) await ensurePartitions(client, new Date(fromMs), new Date(toMs));
+  await ensurePartitions(client, starts);
 }
 
 /**

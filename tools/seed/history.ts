@@ -69,7 +69,7 @@ export async function writeHistory(handle: DatabaseHandle, parish: Parish, optio
     };
   });
 
-  await ensurePartitions(handle.pool, new Date(Math.min(...days)), new Date(Math.max(...days) + DAY_MS));
+  await ensurePartitions(handle.pool, days);
   for (const [done, dayStartMs] of days.entries()) {
     if (options.signal?.aborted) return;
     // Per substation, interval and phase: the meters' net energy, for the DTC measurement.

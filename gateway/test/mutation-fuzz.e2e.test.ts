@@ -1,0 +1,630 @@
+/**
+ * Fuzzes the input of every mutation of the composed supergraph through the gateway, over HTTP,
+ * with a key allowed to call it, and checks after each call that:
+ *  1. no answer carries INTERNAL_SERVER_ERROR, and every error code is in the closed set;
+ *  2. a mutation that answers with an error leaves the database exactly as it was (row count and
+ *     row checksum of every table of the data schemas but hub.access_log and hub.api_keys);
+ *  3. hub.outbox grows only with a mutation that succeeded, and a successful mutation that wrote
+ *     anything wrote exactly one hub.audit_log line, naming itself;
+ * and, so that the fuzz itself stays bounded, that no mutation takes more than 5 s to answer.
+ *
+ * The mutations, their arguments and their types come from schema/supergraph.graphql, and who may
+ * call each from the @Authorized scopes in subgraphs/*\/*.resolver.ts (with ROLE_SCOPES), so a new
+ * mutation is fuzzed without touching this file; one this file cannot build values for fails
+ * with "add a fuzz arbitrary for Mutation.x". Values are drawn per type (ID, String, Float, Int,
+ * Boolean, DateTime, enums, lists, input objects) with a per-run hostility: 0 % gives plausible
+ * values (ids that exist, small positive numbers, aligned times near now: the runs that reach the
+ * writes); 5, 12 and 50 % mix in empty, huge, unicode, NUL, SQL- and JSON-like text, near-miss
+ * ids, extreme and misaligned times, out-of-range numbers, nulls and wrong types.
+ *
+ * A failure prints the input as sent and the answer, with fast-check's seed; the seed replays the
+ * whole sequence on a fresh hub. MH_FUZZ_SEED and MH_FUZZ_RUNS override the seed and the run
+ * count, MH_FUZZ_REPORT_ALL=1 lists every violating run of a mutation instead of stopping at the
+ * first, and MH_FUZZ_OUTCOMES=1 prints how each mutation's runs ended.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import {
+  buildSchema,
+  getNamedType,
+  getNullableType,
+  isEnumType,
+  isInputObjectType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLOutputType,
+} from 'graphql';
+import { CONSENT_ROLES, CONSENT_SCOPES, ROLE_SCOPES, SCOPES } from '../../schema/access';
+import { ERROR_CODES } from '../../schema/errors';
+import type { Role } from '../../schema/identity';
+import { startTestHub, type GraphQLHttpResponse, type TestHub } from '../../tools/testing/hub-fixture';
+
+const ROOT = path.resolve(__dirname, '../..');
+const QUARTER_HOUR_MS = 15 * 60 * 1000;
+const DAY_MS = 86_400_000;
+const RUNS_PER_MUTATION = Number(process.env.MH_FUZZ_RUNS ?? 40);
+const BASE_SEED = Number(process.env.MH_FUZZ_SEED ?? 20_240_611);
+const REPORT_ALL = process.env.MH_FUZZ_REPORT_ALL === '1';
+/** Far above the tens of milliseconds a mutation takes: a request that holds the hub longer is a finding too. */
+const MAX_ANSWER_MS = 5_000;
+const CLOSED_CODES = new Set<string>(ERROR_CODES);
+/** Data schemas of the hub; access_log and api_keys move with every request (reads logged, keys touched). */
+const DATA_SCHEMAS = ['hub', 'metering', 'grid', 'tariffs', 'flexibility', 'hems'];
+const MOVED_BY_ANY_REQUEST = new Set(['hub.access_log', 'hub.api_keys']);
+const AUDIT = 'hub.audit_log';
+const OUTBOX = 'hub.outbox';
+
+// ---------------------------------------------------------------------------------------------
+// What to fuzz: read at collection time, so each mutation is a test of its own.
+
+const supergraph = buildSchema(readFileSync(path.join(ROOT, 'schema/supergraph.graphql'), 'utf8'), { assumeValidSDL: true });
+const MUTATIONS: GraphQLField<unknown, unknown>[] = Object.values(supergraph.getMutationType()?.getFields() ?? {});
+
+/**
+ * `Type.field` → the scopes its @Authorized names (any one suffices), from the subgraphs'
+ * resolvers: the source of truth for which key may call a mutation and read a returned field.
+ * A field resolved without @Authorized maps to [] (any key).
+ */
+function authorizedFields(): Map<string, string[]> {
+  const fields = new Map<string, string[]>();
+  const subgraphsDir = path.join(ROOT, 'subgraphs');
+  for (const entry of readdirSync(subgraphsDir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    for (const file of readdirSync(path.join(subgraphsDir, entry.name)).filter((name) => name.endsWith('.resolver.ts'))) {
+      let resolverType: string | null = null;
+      let scopes: string[] = [];
+      let root: string | null = null;
+      for (const line of readFileSync(path.join(subgraphsDir, entry.name, file), 'utf8').split('\n')) {
+        const resolver = /^@Resolver\(\(\) => (\w+)\)/.exec(line);
+        const authorized = /^\s*@Authorized\(([^)]*)\)/.exec(line);
+        const decorator = /^\s*@(Mutation|Query|Subscription|FieldResolver)\(/.exec(line);
+        const method = /^\s+(?:async\s+)?(\w+)\(/.exec(line);
+        if (resolver) resolverType = resolver[1]!;
+        else if (authorized) scopes = [...authorized[1]!.matchAll(/'([^']+)'/g)].map((match) => match[1]!);
+        else if (decorator) root = decorator[1] === 'FieldResolver' ? resolverType : decorator[1]!;
+        else if (method && root) {
+          fields.set(`${root}.${method[1]}`, scopes);
+          root = null;
+          scopes = [];
+        }
+      }
+    }
+  }
+  return fields;
+}
+const AUTHORIZED = authorizedFields();
+
+// ---------------------------------------------------------------------------------------------
+// Who calls
+
+interface Caller {
+  role: Role;
+  organisationId: string;
+  key: string;
+}
+
+const holds = (caller: Caller, scopes: readonly string[]) => scopes.length === 0 || scopes.some((scope) => (ROLE_SCOPES[caller.role] as readonly string[]).includes(scope));
+
+/** Whether the caller may read `Type.field` (fields without a resolver of their own need no scope). */
+const mayRead = (caller: Caller, type: string, field: string) => holds(caller, AUTHORIZED.get(`${type}.${field}`) ?? []);
+
+/** Every leaf field of the returned type the caller may read: more fields, more values serialised back. */
+function selectionFor(type: GraphQLOutputType, caller: Caller): string {
+  const named = getNamedType(type);
+  if (!isObjectType(named)) return '';
+  const leaves = Object.values(named.getFields()).filter(
+    (field) => isLeafType(getNamedType(field.type)) && field.args.every((arg) => !isNonNullType(arg.type)) && mayRead(caller, named.name, field.name),
+  );
+  return `{ __typename ${leaves.map((field) => field.name).join(' ')} }`;
+}
+
+function documentFor(mutation: GraphQLField<unknown, unknown>, caller: Caller): string {
+  const variables = mutation.args.map((arg) => `$${arg.name}: ${String(arg.type)}`).join(', ');
+  const args = mutation.args.map((arg) => `${arg.name}: $${arg.name}`).join(', ');
+  return `mutation Fuzz${variables ? `(${variables})` : ''} { ${mutation.name}${args ? `(${args})` : ''} ${selectionFor(mutation.type, caller)} }`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values, per GraphQL type
+
+interface Known {
+  meteringPoints: string[];
+  secondarySubstations: string[];
+  primarySubstations: string[];
+  feeders: string[];
+  organisations: string[];
+  /** Organisations a customer may grant a consent to (CONSENT_ROLES). */
+  consentHolders: string[];
+  /** Ids a mutation's `id` argument may name, by the entity its name mentions. */
+  byEntity: Record<string, string[]>;
+}
+
+interface Gen {
+  mutation: string;
+  caller: Caller;
+  /**
+   * Percent of the run's values drawn hostile, the rest plausible: 0 reaches the writes, 5 and 12
+   * put one or two bad values among good ones (past the checks that come first), 50 is a storm.
+   */
+  hostility: number;
+  /** Instants the run's times cluster around: equal, ordered and reversed pairs come from them. */
+  anchors: number[];
+  known: Known;
+}
+
+class MissingArbitrary extends Error {}
+const missing = (gen: Gen, what: string) => new MissingArbitrary(`add a fuzz arbitrary for Mutation.${gen.mutation}: ${what}`);
+
+/** A value: plausible, or hostile for the run's share of values. */
+function leaf(gen: Gen, plausible: fc.Arbitrary<unknown>, ...hostile: fc.WeightedArbitrary<unknown>[]): fc.Arbitrary<unknown> {
+  if (gen.hostility === 0 || hostile.length === 0) return plausible;
+  return fc.oneof({ weight: 100 - gen.hostility, arbitrary: plausible }, { weight: gen.hostility, arbitrary: fc.oneof(...hostile) });
+}
+
+/** A malformed shape (null where forbidden, unknown field, bad enum): a tenth as often, since coercion stops the whole request. */
+function rarely<T>(gen: Gen, plausible: fc.Arbitrary<T>, malformed: fc.Arbitrary<T>): fc.Arbitrary<T> {
+  if (gen.hostility === 0) return plausible;
+  return fc.oneof({ weight: 1_000 - gen.hostility, arbitrary: plausible }, { weight: gen.hostility, arbitrary: malformed });
+}
+
+const some = (arbitrary: fc.Arbitrary<unknown>, weight = 1): fc.WeightedArbitrary<unknown> => ({ arbitrary, weight });
+
+/** Exactly N elements where the API's rules say so (a measurement has phases A, B and C). */
+const PLAUSIBLE_LIST_LENGTH: Record<string, number> = { phases: 3 };
+
+const EDGE_STRINGS = ['', ' ', ' \t\n', '\u0000', 'a\u0000b', '\ud800', '\udfff', '\uffff', '\u200b', '\u202eevil', 'null', 'undefined', '%', '_', '\\', "'", '"', '`', '$1', '${x}', '../../etc/passwd', '<script>alert(1)</script>'];
+const SQL_STRINGS = ["' OR '1'='1", "'; DROP TABLE hub.audit_log; --", '1; SELECT pg_sleep(5)', "%' AND 1=1 --", '$$; $$', "E'\\\\x00'", 'x" OR "1"="1', ')) OR 1=1; --'];
+const JSON_STRINGS = ['{}', '[]', '{"kind":"ISSUED","orderId":"x"}', '{"$ne":null}', '[1,2', '{"a":' + '['.repeat(500), '"quoted"', '{"__proto__":{"admin":true}}'];
+
+/** Long text: ASCII up to just under the 2 MiB body limit, multi-byte shorter so that it stays under too. */
+const longString = fc.oneof(
+  fc.constantFrom(501, 4_096, 100_000, 1_900_000).map((n) => 'x'.repeat(n)),
+  fc.tuple(fc.constantFrom(501, 10_000, 300_000), fc.constantFrom('é', '🔌', "' OR 1=1 -- ", '{"a":[')).map(([n, unit]) => unit.repeat(Math.ceil(n / unit.length)).slice(0, n)),
+);
+
+const nearMisses = (ids: string[]) =>
+  fc.constantFrom(...ids).chain((id) =>
+    fc.constantFrom(`${id} `, ` ${id}`, id.toLowerCase(), id.toUpperCase(), id.slice(0, -1), `${id}X`, `${id}\u0000`, `${id.slice(0, -1)}${id.endsWith('0') ? '1' : '0'}`, `${id},${id}`, `%${id.slice(1)}`),
+  );
+
+function knownValues(field: string, gen: Gen): string[] | null {
+  const name = field.replace(/Ids$/, 'Id');
+  const { known, caller } = gen;
+  switch (name) {
+    case 'meteringPointId':
+      // A customer's key names its own point far more often than another (which is NOT_FOUND).
+      return caller.role === 'customer' ? [caller.organisationId, caller.organisationId, caller.organisationId, ...known.meteringPoints.slice(0, 3)] : known.meteringPoints;
+    case 'secondarySubstationId':
+      return known.secondarySubstations;
+    case 'primarySubstationId':
+      return known.primarySubstations;
+    case 'feederId':
+      return known.feeders;
+    case 'organisationId':
+      // Those a consent may name come up more often: every other is refused before any write.
+      return [...known.organisations, ...known.consentHolders, ...known.consentHolders];
+    case 'scopes':
+      return [...CONSENT_SCOPES];
+    case 'idempotencyKey':
+      // Two keys come back often: replays (same batch) and conflicts (another batch) follow.
+      return ['fuzz-batch-a', 'fuzz-batch-b'];
+    case 'id': {
+      const entity = Object.keys(known.byEntity).find((entityName) => gen.mutation.includes(entityName));
+      return entity ? known.byEntity[entity]! : Object.values(known.byEntity).flat();
+    }
+    default:
+      return null;
+  }
+}
+
+function textArb(field: string, gen: Gen, isId: boolean, inList: boolean): fc.Arbitrary<unknown> {
+  const known = knownValues(field, gen);
+  const fresh = fc.string({ minLength: 1, maxLength: 24, unit: 'grapheme-ascii' });
+  const plausible = known
+    ? field === 'idempotencyKey'
+      ? fc.oneof(fc.constantFrom(...known), fresh.map((s) => `fuzz-${s}`))
+      : fc.constantFrom(...known)
+    : isId
+      ? fc.constantFrom(...Object.values(gen.known.byEntity).flat(), ...gen.known.meteringPoints.slice(0, 5))
+      : fc.oneof(fc.constantFrom('fuzz', 'storm damage on feeder 3', 'Manutenção programada — PT 0042'), fresh);
+  return leaf(
+    gen,
+    plausible,
+    some(fc.constantFrom(...EDGE_STRINGS), 3),
+    some(fc.constantFrom(...SQL_STRINGS)),
+    some(fc.constantFrom(...JSON_STRINGS)),
+    some(fc.string({ minLength: 1, maxLength: 40, unit: 'grapheme' })),
+    some(fc.string({ minLength: 1, maxLength: 40, unit: 'binary' })),
+    some(fc.constantFrom(...SCOPES, 'aggregates:read', 'METERING:READ')),
+    // Not a string at all: coercion must refuse it before a resolver runs.
+    some(fc.constantFrom(42, true, { id: 'x' }, ['x'])),
+    ...(known && known.length > 0 ? [some(nearMisses(known), 2)] : []),
+    // One long value per list element would pass the body limit; long text is tried at the top level.
+    ...(inList ? [] : [some(longString)]),
+  );
+}
+
+function floatArb(gen: Gen): fc.Arbitrary<unknown> {
+  return leaf(
+    gen,
+    fc.integer({ min: 1, max: 100 }),
+    // Zero, signs, fractions, the int32 and real (float4) edges, tiny values that underflow a real, doubles' extremes.
+    some(fc.constantFrom(0, -0, -1, -100.5, 0.5, 99.999, 100.0001, 1e-7, 1e-50, 5e-324, 2_147_483_647, 2_147_483_648, 4_294_967_296, Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, 1e21, 3.4e38, 3.5e38, 1e39, 1e308, -1e308), 4),
+    some(fc.double({ noNaN: true, noDefaultInfinity: true }), 2),
+    some(fc.integer({ min: -1_000_000_000, max: 1_000_000_000 })),
+    some(fc.constantFrom('1', 'NaN', true, [1])),
+  );
+}
+
+function intArb(gen: Gen): fc.Arbitrary<unknown> {
+  return leaf(gen, fc.integer({ min: 1, max: 100 }), some(fc.constantFrom(0, -1, 2_147_483_647, -2_147_483_648, 2_147_483_648, 1.5, 1e21, '1')), some(fc.integer()));
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+/** The same instant written with a UTC offset. */
+const withOffset = (ms: number, offsetMinutes: number) => {
+  const local = new Date(ms + offsetMinutes * 60_000).toISOString().replace('Z', '');
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+};
+
+function dateTimeArb(gen: Gen): fc.Arbitrary<unknown> {
+  // Quarter-hours around the run's anchors: equal (k = k'), ordered and reversed pairs, all aligned.
+  const near = fc.tuple(fc.constantFrom(...gen.anchors), fc.integer({ min: -4, max: 8 })).map(([anchor, k]) => anchor + k * QUARTER_HOUR_MS);
+  return leaf(
+    gen,
+    near.map(iso),
+    some(fc.tuple(near, fc.constantFrom(1, 999, 1_000, 7 * 60_000, QUARTER_HOUR_MS - 1)).map(([ms, skew]) => iso(ms + skew)), 3),
+    some(fc.tuple(near, fc.constantFrom(-720, -90, 60, 330, 840)).map(([ms, offset]) => withOffset(ms, offset))),
+    some(near.map((ms) => iso(ms).replace(/\.\d{3}Z$/, '.123456789Z'))),
+    some(fc.constantFrom('0000-01-01T00:00:00Z', '0001-01-01T00:00:00Z', '0099-03-01T00:00:00Z', '1000-06-15T12:00:00Z', '1899-12-31T23:45:00Z', '1970-01-01T00:00:00Z', '9999-12-31T23:45:00Z', '9999-12-31T23:59:59.999Z'), 3),
+    // Not a date-time: the DateTime scalar must refuse it (BAD_USER_INPUT) before any resolver.
+    some(fc.constantFrom('', 'now', '2025-02-30T00:00:00Z', '2025-13-01T00:00:00Z', '2025-01-01', '2025-01-01T24:00:00Z', '2025-01-01 00:00:00Z', '+275760-09-13T00:00:00Z', 1_735_689_600_000, true), 2),
+  );
+}
+
+function scalarArb(name: string, field: string, gen: Gen, inList: boolean): fc.Arbitrary<unknown> {
+  switch (name) {
+    case 'ID':
+      return textArb(field, gen, true, inList);
+    case 'String':
+      return textArb(field, gen, false, inList);
+    case 'Float':
+      return floatArb(gen);
+    case 'Int':
+      return intArb(gen);
+    case 'Boolean':
+      return leaf(gen, fc.boolean(), some(fc.constantFrom('true', 1)));
+    case 'DateTime':
+      return dateTimeArb(gen);
+    default:
+      throw missing(gen, `no generator for the scalar ${name} (argument field ${field})`);
+  }
+}
+
+function listArb(element: fc.Arbitrary<unknown>, field: string, gen: Gen): fc.Arbitrary<unknown> {
+  const exact = PLAUSIBLE_LIST_LENGTH[field];
+  const plausible = exact !== undefined ? fc.array(element, { minLength: exact, maxLength: exact }) : fc.array(element, { minLength: 1, maxLength: 3 });
+  return leaf(
+    gen,
+    plausible,
+    some(fc.constant<unknown[]>([])),
+    some(fc.array(element, { minLength: 1, maxLength: 1 })),
+    some(fc.array(element, { minLength: 2, maxLength: 5 }), 2),
+    some(fc.array(element, { minLength: 20, maxLength: 60 })),
+    // The same elements twice: duplicates must be refused or merged, never half-written.
+    some(fc.array(element, { minLength: 1, maxLength: 3 }).map((elements) => [...elements, ...elements]), 2),
+  );
+}
+
+function valueArb(type: GraphQLInputType, field: string, gen: Gen, inList: boolean, depth: number): fc.Arbitrary<unknown> {
+  if (depth > 6) throw missing(gen, `input nested deeper than 6 levels at ${field}`);
+  // A null where the schema forbids one: coercion refuses it before any resolver.
+  if (isNonNullType(type)) return rarely(gen, nullableValueArb(type.ofType, field, gen, inList, depth), fc.constant(null));
+  return fc.oneof({ weight: 4, arbitrary: nullableValueArb(type, field, gen, inList, depth) }, { weight: 1, arbitrary: fc.constant(null) });
+}
+
+function nullableValueArb(type: GraphQLInputType, field: string, gen: Gen, inList: boolean, depth: number): fc.Arbitrary<unknown> {
+  if (isListType(type)) return listArb(valueArb(type.ofType as GraphQLInputType, field, gen, true, depth + 1), field, gen);
+  if (isEnumType(type)) {
+    const values = type.getValues().map((value) => value.name);
+    return rarely<unknown>(gen, fc.constantFrom(...values), fc.constantFrom('NOT_A_VALUE', values[0]!.toLowerCase(), '', 0));
+  }
+  if (isInputObjectType(type)) {
+    const fields = Object.values(type.getFields());
+    const shape = Object.fromEntries(fields.map((input) => [input.name, valueArb(input.type, input.name, gen, inList, depth + 1)]));
+    const requiredKeys = fields.filter((input) => isNonNullType(input.type) && input.defaultValue === undefined).map((input) => input.name);
+    // Optional fields present in random subsets: record leaves out any key not required.
+    const subset = fc.record(shape, { requiredKeys });
+    // An input of optional fields only is mostly a choice (name the area by one of three): one field, often.
+    const one = fc.constantFrom(...fields.map((input) => input.name)).chain((name) => nullableValueArb(type.getFields()[name]!.type, name, gen, inList, depth + 1).map((value) => ({ [name]: value })));
+    const record = requiredKeys.length === 0 && fields.length > 1 ? fc.oneof({ weight: 2, arbitrary: one }, { weight: 1, arbitrary: subset }) : subset;
+    // Times of one input (from/to, start/end) in the order they are declared, as a plausible caller writes them.
+    const times = fields.filter((input) => !isListType(getNullableType(input.type)) && getNamedType(input.type).name === 'DateTime').map((input) => input.name);
+    const ordered = times.length < 2 || gen.hostility >= 50 ? record : record.map((object) => inDeclaredOrder(object, times));
+    return rarely<unknown>(gen, ordered, subset.map((object) => ({ ...object, notAField: 1 })));
+  }
+  if (isScalarType(type)) return scalarArb(type.name, field, gen, inList);
+  throw missing(gen, `no generator for the input type ${String(type)}`);
+}
+
+/** The object with its valid times rearranged to rise, a quarter-hour apart at least; other values stay. */
+function inDeclaredOrder(object: Record<string, unknown>, names: string[]): Record<string, unknown> {
+  const present = names.filter((name) => typeof object[name] === 'string' && !Number.isNaN(Date.parse(object[name] as string)));
+  const sorted = present.map((name) => Date.parse(object[name] as string)).sort((a, b) => a - b);
+  const rising = { ...object };
+  let previous = -Infinity;
+  present.forEach((name, index) => {
+    const ms = Math.max(sorted[index]!, previous + QUARTER_HOUR_MS);
+    // Kept as written when already in place, so skewed or offset spellings survive.
+    if (ms !== Date.parse(object[name] as string)) rising[name] = iso(ms);
+    previous = ms;
+  });
+  return rising;
+}
+
+interface Run {
+  caller: Caller;
+  hostility: number;
+  variables: Record<string, unknown>;
+}
+
+const anchorArb = (hostility: number) => {
+  const now = Date.now();
+  const pastQuarter = Math.floor(now / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
+  const anchors = [
+    // Quarter-hours that are over (readable, ingestable) and quarter-hours ahead (orders, requests, consents).
+    fc.integer({ min: 10, max: 2_000 }).map((k) => pastQuarter - k * QUARTER_HOUR_MS),
+    fc.integer({ min: 8, max: 400 }).map((k) => pastQuarter + k * QUARTER_HOUR_MS),
+  ];
+  if (hostility > 0) anchors.push(fc.constantFrom(Date.UTC(1000, 0, 1), Date.UTC(1900, 0, 1), Date.UTC(2400, 0, 1), pastQuarter - 11 * 366 * DAY_MS, pastQuarter + 40 * 365 * DAY_MS));
+  return fc.oneof(...anchors);
+};
+
+const hostilityArb = fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.constant(5) }, { weight: 3, arbitrary: fc.constant(12) }, { weight: 2, arbitrary: fc.constant(50) });
+
+function runArb(mutation: GraphQLField<unknown, unknown>, callers: Caller[], known: Known): fc.Arbitrary<Run> {
+  return fc
+    .record({ caller: fc.constantFrom(...callers), hostility: hostilityArb })
+    .chain(({ caller, hostility }) => fc.array(anchorArb(hostility), { minLength: 1, maxLength: 2 }).map((anchors) => ({ caller, hostility, anchors })))
+    .chain(({ caller, hostility, anchors }) => {
+      const gen: Gen = { mutation: mutation.name, caller, hostility, anchors, known };
+      const shape = Object.fromEntries(mutation.args.map((arg) => [arg.name, valueArb(arg.type, arg.name, gen, false, 0)]));
+      const requiredKeys = mutation.args.filter((arg) => isNonNullType(arg.type) && arg.defaultValue === undefined).map((arg) => arg.name);
+      return fc.record(shape, { requiredKeys }).map((variables): Run => withShortToString({ caller, hostility, variables }));
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Showing inputs and answers: a string of 1.9 MB is shown by its length and head.
+
+function abbreviate(value: unknown): unknown {
+  if (typeof value === 'string') return value.length > 120 ? `<${value.length} chars: ${JSON.stringify(value.slice(0, 40))}…>` : value;
+  // Lists are bounded (60 elements): shown whole, since the one bad element may be anywhere.
+  if (Array.isArray(value)) return value.map(abbreviate);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, abbreviate(inner)]));
+  return value;
+}
+
+const show = (value: unknown) => JSON.stringify(abbreviate(value));
+
+function withShortToString(run: Run): Run {
+  return Object.assign(run, { [fc.toStringMethod]: () => `${run.caller.role} (${run.hostility} % hostile) ${show(run.variables)}` });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The database's fingerprint: row count and row checksum of every table of the data schemas.
+
+type Fingerprint = Map<string, { rows: number; checksum: string }>;
+
+async function fingerprintQuery(t: TestHub): Promise<string> {
+  // Partitions are counted through their parent (metering.readings): one created by a request is not a new table.
+  const { rows } = await t.database.handle.pool.query<{ schema: string; name: string }>(
+    `SELECT t.table_schema AS schema, t.table_name AS name
+     FROM information_schema.tables t
+     JOIN pg_namespace n ON n.nspname = t.table_schema
+     JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = t.table_name
+     WHERE t.table_schema = ANY($1) AND t.table_type = 'BASE TABLE' AND NOT c.relispartition
+     ORDER BY 1, 2`,
+    [DATA_SCHEMAS],
+  );
+  const tables = rows.map((row) => `${row.schema}.${row.name}`).filter((name) => !MOVED_BY_ANY_REQUEST.has(name));
+  for (const needed of [AUDIT, OUTBOX, 'metering.readings']) if (!tables.includes(needed)) throw new Error(`the fingerprint misses ${needed}`);
+  return tables
+    .map((name) => {
+      const [schema, table] = name.split('.');
+      return `SELECT '${name}' AS name, count(*)::int AS rows, coalesce(sum(hashtext(x::text)::bigint), 0)::text AS checksum FROM "${schema}"."${table}" x`;
+    })
+    .join('\nUNION ALL\n');
+}
+
+async function fingerprint(t: TestHub, query: string): Promise<Fingerprint> {
+  const { rows } = await t.database.handle.pool.query<{ name: string; rows: number; checksum: string }>(query);
+  return new Map(rows.map((row) => [row.name, { rows: row.rows, checksum: row.checksum }]));
+}
+
+function changedTables(before: Fingerprint, after: Fingerprint): string[] {
+  return [...before.keys()].filter((name) => {
+    const a = before.get(name)!;
+    const b = after.get(name)!;
+    return a.rows !== b.rows || a.checksum !== b.checksum;
+  });
+}
+
+const describeChange = (before: Fingerprint, after: Fingerprint, tables: string[]) =>
+  tables.map((name) => `${name} ${before.get(name)!.rows}→${after.get(name)!.rows} rows${before.get(name)!.rows === after.get(name)!.rows ? ' (contents changed)' : ''}`).join(', ');
+
+// ---------------------------------------------------------------------------------------------
+// The properties
+
+type Answer = GraphQLHttpResponse<Record<string, unknown>>;
+
+function violations(mutation: string, answer: Answer, before: Fingerprint, after: Fingerprint, lastAuditOperation: string | null): string[] {
+  const found: string[] = [];
+  const errors = answer.body?.errors ?? [];
+  const codes = errors.map((error) => error.extensions?.code);
+  // 1. The closed set of codes, and never an internal error.
+  if (codes.includes('INTERNAL_SERVER_ERROR') || answer.status >= 500) found.push(`answered INTERNAL_SERVER_ERROR (HTTP ${answer.status})`);
+  const unknownCodes = codes.filter((code) => typeof code !== 'string' || !CLOSED_CODES.has(code));
+  if (unknownCodes.length > 0) found.push(`error codes outside the closed set: ${JSON.stringify(unknownCodes)}`);
+  const data = answer.body?.data?.[mutation];
+  const succeeded = data !== null && data !== undefined;
+  if (!succeeded && errors.length === 0) found.push('answered neither data nor an error');
+  // The selection holds only fields the caller may read: a committed mutation answers cleanly.
+  if (succeeded && errors.length > 0) found.push('a mutation that answered data also answered errors');
+
+  const changed = changedTables(before, after);
+  const outboxGrowth = after.get(OUTBOX)!.rows - before.get(OUTBOX)!.rows;
+  const auditGrowth = after.get(AUDIT)!.rows - before.get(AUDIT)!.rows;
+  if (!succeeded) {
+    // 2. No partial write; 3. no event, no audit line for an error.
+    if (changed.length > 0) found.push(`answered an error but changed the database: ${describeChange(before, after, changed)}`);
+  } else {
+    // 3. Every event and every change with exactly one audit line, the mutation's own.
+    const wrote = changed.some((name) => name !== AUDIT);
+    if (outboxGrowth > 0 && auditGrowth === 0) found.push(`wrote ${outboxGrowth} outbox event(s) without an audit line`);
+    else if (wrote && auditGrowth !== 1) found.push(`changed ${describeChange(before, after, changed)} with ${auditGrowth} audit lines (expected exactly 1)`);
+    if (auditGrowth > 1) found.push(`wrote ${auditGrowth} audit lines`);
+    if (auditGrowth === 1 && lastAuditOperation !== mutation) found.push(`its audit line names ${lastAuditOperation}`);
+    if (outboxGrowth < 0 || auditGrowth < 0) found.push('removed outbox or audit lines');
+  }
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The hub, its keys and some state for the mutations that act on existing rows
+
+let t: TestHub;
+let query: string;
+let callers: Caller[];
+let known: Known;
+
+async function call<T = Record<string, unknown>>(key: string, document: string, variables: Record<string, unknown>): Promise<T> {
+  const { body } = await t.graphql<T>(document, { key, variables });
+  if (body.errors?.length) throw new Error(`fixture request failed: ${JSON.stringify(body.errors)}`);
+  return body.data!;
+}
+
+beforeAll(async () => {
+  t = await startTestHub();
+  const { parish } = t;
+  const retailer = 'ret-edpc';
+  // A customer of that retailer: orders on its feeder are addressed to the retailer whose key acknowledges them.
+  const customerPoint = parish.meteringPoints.find((point) => point.retailerId === retailer)!.id;
+  const keyOf = async (role: Role, organisationId: string): Promise<Caller> => ({ role, organisationId, key: await t.createKey(role, organisationId) });
+  callers = await Promise.all([keyOf('dso', 'dso'), keyOf('customer', customerPoint), keyOf('retailer', retailer), keyOf('aggregator', 'agg-flexpt')]);
+  const dso = callers[0]!;
+  const customer = callers[1]!;
+
+  const feederOf = (pointId: string) => parish.connections.find((connection) => connection.meteringPointId === pointId)!.feederId;
+  const retailerFeeders = [...new Set(parish.meteringPoints.filter((point) => point.retailerId === retailer).map((point) => feederOf(point.id)))];
+  const hour = 3_600_000;
+  const now = Date.now();
+  const orders: string[] = [];
+  for (const [index, feederIds] of [[feederOf(customerPoint)], retailerFeeders.slice(0, 2), retailerFeeders.slice(2, 3), [feederOf(customerPoint)], retailerFeeders.slice(3, 5)].entries()) {
+    const { issueContractedPowerOrder } = await call<{ issueContractedPowerOrder: { id: string } }>(
+      dso.key,
+      `mutation($input: IssueContractedPowerOrderInput!) { issueContractedPowerOrder(input: $input) { id } }`,
+      { input: { area: { feederIds }, reductionPercent: 10 + index * 10, start: iso(now + (index - 1) * hour), expectedEnd: iso(now + 6 * hour), reason: `fuzz fixture ${index}` } },
+    );
+    orders.push(issueContractedPowerOrder.id);
+  }
+  // One order already ended: restoring, cancelling it again is a CONFLICT.
+  await call(dso.key, `mutation($id: ID!) { cancelContractedPowerOrder(id: $id) { id } }`, { id: orders[4] });
+
+  const consents: string[] = [];
+  const grant = `mutation($input: GrantConsentInput!) { grantConsent(input: $input) { id } }`;
+  const otherPoint = parish.meteringPoints.find((point) => point.id !== customerPoint)!.id;
+  for (const [caller, meteringPointId, organisationId] of [
+    [dso, customerPoint, 'agg-flexpt'],
+    [dso, customerPoint, 'ist'],
+    [customer, customerPoint, 'agg-flexpt'],
+    [customer, customerPoint, 'ist'],
+    [dso, otherPoint, 'agg-flexpt'],
+  ] as const) {
+    const { grantConsent } = await call<{ grantConsent: { id: string } }>(caller.key, grant, {
+      input: { meteringPointId, organisationId, scopes: ['metering:read'], from: iso(now - DAY_MS), to: iso(now + 30 * DAY_MS) },
+    });
+    consents.push(grantConsent.id);
+  }
+  await call(dso.key, `mutation($id: ID!) { revokeConsent(id: $id) { id } }`, { id: consents[1] });
+
+  known = {
+    meteringPoints: parish.meteringPoints.map((point) => point.id),
+    secondarySubstations: parish.secondarySubstations.map((substation) => substation.id),
+    primarySubstations: parish.primarySubstations.map((substation) => substation.id),
+    feeders: parish.feeders.map((feeder) => feeder.id),
+    organisations: [...parish.organisations.map((organisation) => organisation.id), customerPoint],
+    consentHolders: parish.organisations.filter((organisation) => (CONSENT_ROLES as readonly string[]).includes(organisation.kind)).map((organisation) => organisation.id),
+    byEntity: { ContractedPowerOrder: orders, Consent: consents, FlexRequest: parish.flexRequests.map((request) => request.id) },
+  };
+  query = await fingerprintQuery(t);
+}, 120_000);
+
+afterAll(() => t?.stop());
+
+/** A seed per mutation, from its name: adding a mutation does not change the runs of the others. */
+const seedOf = (name: string) => [...name].reduce((hash, char) => (Math.imul(hash, 31) + char.charCodeAt(0)) | 0, BASE_SEED);
+
+describe('every mutation of the supergraph under fuzzed input', () => {
+  it('finds the mutations in the supergraph and who may call each in the resolvers', () => {
+    expect(MUTATIONS.length).toBeGreaterThan(0);
+    const unauthorised = MUTATIONS.filter((mutation) => !AUTHORIZED.has(`Mutation.${mutation.name}`)).map((mutation) => mutation.name);
+    expect(unauthorised).toEqual([]);
+  });
+
+  it.each(MUTATIONS.map((mutation) => [mutation.name, mutation] as const))(
+    'Mutation.%s: never an internal error, no partial write, no event or audit line without its change',
+    async (name, mutation) => {
+      const scopes = AUTHORIZED.get(`Mutation.${name}`);
+      if (!scopes) throw new Error(`add a fuzz arbitrary for Mutation.${name}: no @Authorized resolver for it in subgraphs/*/*.resolver.ts`);
+      const allowed = callers.filter((caller) => holds(caller, scopes));
+      if (allowed.length === 0) throw new Error(`add a fuzz arbitrary for Mutation.${name}: no fuzz key holds ${scopes.join(' or ')}`);
+      const documents = new Map(allowed.map((caller) => [caller, documentFor(mutation, caller)]));
+      const arbitrary = runArb(mutation, allowed, known);
+      // Building one value surfaces a missing generator as the test's failure, not as a failing run.
+      fc.sample(arbitrary, { numRuns: 1, seed: seedOf(name) });
+
+      const reported: string[] = [];
+      // How the runs ended (code, or ok), printed with MH_FUZZ_OUTCOMES=1: a fuzz whose runs never reach the writes tests little.
+      const outcomes = new Map<string, number>();
+      await fc.assert(
+        fc.asyncProperty(arbitrary, async (run) => {
+          const before = await fingerprint(t, query);
+          const sentAt = Date.now();
+          const answer = (await t.graphql(documents.get(run.caller)!, { key: run.caller.key, variables: run.variables })) as Answer;
+          const answerMs = Date.now() - sentAt;
+          const after = await fingerprint(t, query);
+          const audited = after.get(AUDIT)!.rows > before.get(AUDIT)!.rows;
+          const last = audited ? (await t.database.handle.pool.query<{ operation: string }>('SELECT operation FROM hub.audit_log ORDER BY id DESC LIMIT 1')).rows[0]!.operation : null;
+          const found = violations(name, answer, before, after, last);
+          if (answerMs > MAX_ANSWER_MS) found.push(`took ${answerMs} ms to answer`);
+          const outcome = answer.body?.data?.[name] ? 'ok' : String(answer.body?.errors?.[0]?.extensions?.code ?? answer.status);
+          outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+          if (found.length === 0) return;
+          const report = [
+            `Mutation.${name} as ${run.caller.role} (${run.hostility} % hostile): ${found.join('; ')}`,
+            `  variables: ${show(run.variables)}`,
+            `  response: HTTP ${answer.status} in ${answerMs} ms ${show(answer.body)}`,
+          ].join('\n');
+          if (!REPORT_ALL) throw new Error(report);
+          reported.push(report);
+        }),
+        // No shrinking: every run changes the database, so replaying an input is not the same
+        // experiment (a consent revoked once is a CONFLICT the second time). The failing input
+        // is reported as sent, and the seed replays the whole sequence on a fresh hub.
+        { seed: seedOf(name), numRuns: RUNS_PER_MUTATION, endOnFailure: true },
+      );
+      if (process.env.MH_FUZZ_OUTCOMES === '1') console.log(`Mutation.${name}: ${JSON.stringify(Object.fromEntries(outcomes))}`);
+      if (reported.length > 0) throw new Error(`${reported.length} violating runs:\n${reported.join('\n\n')}`);
+    },
+    90_000,
+  );
+});
