@@ -96,12 +96,13 @@ export class DemandRepo {
   }
 
   /** The sum of the points' readings, each kept only where the caller may read it (the DSO: all). */
-  pointSetSeries(ids: readonly string[], window: CurveWindow): Promise<DemandPointRow[]> {
+  async pointSetSeries(ids: readonly string[], window: CurveWindow): Promise<DemandPointRow[]> {
+    const points = await ofPoints(this.db, 'r.metering_point_key', ids);
     return this.series(
       sql`SELECT r.interval_start, r.import_wh, r.export_wh, 1 AS reading_count
           FROM metering.metering_points mp
           JOIN metering.readings r ON r.metering_point_key = mp.key
-          WHERE ${ofPoints('r.metering_point_key', ids)}
+          WHERE ${points}
             AND r.interval_start >= ${new Date(window.fromMs)} AND r.interval_start < ${new Date(window.toMs)}
             AND ${mayReadAt(this.identity, sql.raw('mp.id'), sql.raw('r.interval_start'), 'metering:read')}`,
       window,

@@ -47,10 +47,11 @@ export class EventRepo {
    * when the caller may read that point at that time (point-access.sql.ts).
    */
   async pages(pointIds: readonly string[], window: EventWindow, page: Page): Promise<Map<string, EventPage>> {
+    const points = await ofPoints(this.db, 'e.metering_point_key', pointIds);
     const visible = sql`
         FROM metering.metering_points mp
         JOIN metering.meter_events e ON e.metering_point_key = mp.key
-        WHERE ${ofPoints('e.metering_point_key', pointIds)}
+        WHERE ${points}
           AND e.occurred_at >= ${new Date(window.fromMs)} AND e.occurred_at < ${new Date(window.toMs)}
           AND ${mayReadAt(this.identity, sql.raw('mp.id'), sql.raw('e.occurred_at'), 'metering:read')}`;
     const after = page.afterKey === null ? sql`` : sql`AND e.id > ${Number(page.afterKey)}`;

@@ -53,6 +53,7 @@ export class ReadingRepo {
    * own contract periods, a consent holder the consented period.
    */
   async loadCurves(pointIds: readonly string[], window: CurveWindow): Promise<Map<string, CurvePointRow[]>> {
+    const points = await ofPoints(this.db, 'r.metering_point_key', pointIds);
     const bucket = bucketStart(sql.raw('r.interval_start'), window.resolution);
     const result = await this.db.execute<BucketRow>(sql`
       SELECT b.metering_point_id, b.bucket, b.import_wh, b.export_wh, ${bucketHours(sql.raw('b.bucket'), window.resolution)} AS hours
@@ -60,7 +61,7 @@ export class ReadingRepo {
         SELECT mp.id AS metering_point_id, ${bucket} AS bucket, sum(r.import_wh) AS import_wh, sum(r.export_wh) AS export_wh
         FROM metering.metering_points mp
         JOIN metering.readings r ON r.metering_point_key = mp.key
-        WHERE ${ofPoints('r.metering_point_key', pointIds)}
+        WHERE ${points}
           AND r.interval_start >= ${new Date(window.fromMs)} AND r.interval_start < ${new Date(window.toMs)}
           AND ${mayReadAt(this.identity, sql.raw('mp.id'), sql.raw('r.interval_start'), 'metering:read')}
         GROUP BY 1, 2
@@ -76,6 +77,7 @@ export class ReadingRepo {
    * rather than per bucket is what keeps a week of a thousand curves cheap to carry.
    */
   async loadSeries(pointIds: readonly string[], window: CurveWindow): Promise<Map<string, SeriesRow>> {
+    const points = await ofPoints(this.db, 'r.metering_point_key', pointIds);
     const bucket = bucketStart(sql.raw('r.interval_start'), window.resolution);
     const result = await this.db.execute<SeriesRecord>(sql`
       SELECT b.metering_point_id, array_agg(b.bucket_index ORDER BY b.bucket_index) AS idx,
@@ -84,7 +86,7 @@ export class ReadingRepo {
         SELECT mp.id AS metering_point_id, ${bucketIndex(bucket, window)} AS bucket_index, sum(r.import_wh) AS import_wh, sum(r.export_wh) AS export_wh
         FROM metering.metering_points mp
         JOIN metering.readings r ON r.metering_point_key = mp.key
-        WHERE ${ofPoints('r.metering_point_key', pointIds)}
+        WHERE ${points}
           AND r.interval_start >= ${new Date(window.fromMs)} AND r.interval_start < ${new Date(window.toMs)}
           AND ${mayReadAt(this.identity, sql.raw('mp.id'), sql.raw('r.interval_start'), 'metering:read')}
         GROUP BY 1, 2
