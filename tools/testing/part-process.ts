@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { openDatabase } from '../../subgraphs/kit/db';
 import { PROJECT_ROOT } from './run-command';
@@ -39,14 +39,49 @@ export interface PartProcess {
 /** Every part started and not yet finished, so that a failed test's cleanup finds them all. */
 const live = new Set<PartProcess>();
 
+/**
+ * Whether a process of the child's group still runs. A zombie does not count: a part that exited
+ * after npm was reparented, and stays a zombie until the machine's init reaps it, which signal 0
+ * cannot tell from a live process (seen on a VM whose init reaps late). Where /proc is missing,
+ * signal 0 is the fallback.
+ */
 function groupAlive(child: ChildProcess): boolean {
   if (child.pid === undefined) return false;
-  try {
-    process.kill(-child.pid!, 0);
-    return true;
-  } catch {
-    return false;
+  if (!existsSync('/proc/self/stat')) {
+    try {
+      process.kill(-child.pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
   }
+  return readdirSync('/proc').some((entry) => {
+    if (!/^\d+$/.test(entry)) return false;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      return false; // exited meanwhile
+    }
+    // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so split after the last ')'.
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(pgrp) === child.pid && state !== 'Z';
+  });
+}
+
+/**
+ * Whether the group outlives its pipes by more than a moment. tsx's esbuild service, a child of
+ * the part's node, exits only once it reads the end of its input, a few ms after node: under load
+ * it can still be there when npm's pipes close. No event tells when a process that is not ours
+ * exits, so this looks again every 20 ms, for at most `withinMs`.
+ */
+async function groupOutlives(child: ChildProcess, withinMs = 2_000): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  while (groupAlive(child)) {
+    if (Date.now() > deadline) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
 }
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -84,10 +119,11 @@ export function startNpmPart(label: string, args: string[], env: NodeJS.ProcessE
     child.once('close', (code, signal) => {
       running = false;
       live.delete(part);
-      const alive = groupAlive(child);
-      // Whatever let go of the pipes without exiting does not outlive the test either.
-      if (alive) signalGroup(child, 'SIGKILL');
-      resolve({ code, signal, output, killed, groupAlive: alive });
+      void groupOutlives(child).then((alive) => {
+        // Whatever let go of the pipes without exiting does not outlive the test either.
+        if (alive) signalGroup(child, 'SIGKILL');
+        resolve({ code, signal, output, killed, groupAlive: alive });
+      });
     });
   });
   const part: PartProcess = {
