@@ -4,7 +4,7 @@ import { pointsSuppliedNowBy, postGraphQL } from '../testing/hub-fixture';
 import { subscribeOverWs } from '../testing/ws-subscriber';
 import { openBenchHub } from './bench-hub';
 import type { Scenario } from './scenario';
-import { percentile, round, timeOnce } from './stats';
+import { medianOf, percentile, round } from './stats';
 
 const RUNS = 20;
 const WARMUP = 3;
@@ -44,14 +44,7 @@ export const accessScenario: Scenario = {
         if (expectCode ? code !== expectCode : (body as Body).errors) throw new Error(`unexpected answer: ${JSON.stringify(body).slice(0, 300)}`);
         return body;
       };
-      const median = async (work: () => Promise<unknown>, runs = RUNS) => {
-        const samples: number[] = [];
-        for (let i = 0; i < WARMUP + runs; i++) {
-          const ms = await timeOnce(work);
-          if (i >= WARMUP) samples.push(ms);
-        }
-        return percentile(samples, 50);
-      };
+      const median = (work: () => Promise<unknown>, runs = RUNS) => medianOf(work, { warmup: WARMUP, runs });
 
       const day = { from: new Date(dayEndMs - DAY_MS).toISOString(), to: new Date(dayEndMs).toISOString() };
       const week = { from: new Date(dayEndMs - HISTORY_DAYS * DAY_MS).toISOString(), to: new Date(dayEndMs).toISOString() };

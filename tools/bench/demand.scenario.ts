@@ -1,7 +1,7 @@
 import { lastMidnightMs, writeHistory } from '../seed/history';
 import { pointsSuppliedBy, postGraphQL } from '../testing/hub-fixture';
 import type { Scenario } from './scenario';
-import { percentile, round, timeOnce } from './stats';
+import { medianOf, round } from './stats';
 import { openBenchHub } from './bench-hub';
 
 const RUNS = 50;
@@ -57,14 +57,7 @@ export const demandScenario: Scenario = {
           [window.from, window.to],
         );
 
-      const measure = async (work: () => Promise<unknown>) => {
-        const samples: number[] = [];
-        for (let i = 0; i < WARMUP + RUNS; i++) {
-          const ms = await timeOnce(work);
-          if (i >= WARMUP) samples.push(ms);
-        }
-        return percentile(samples, 50);
-      };
+      const measure = (work: () => Promise<unknown>) => medianOf(work, { warmup: WARMUP, runs: RUNS });
       const portfolioDayMs = await measure(viaGateway(retailerKey, { meteringPointIds: portfolio }));
       const portfolioSqlMs = await measure(portfolioSql);
       const nationalDayMs = await measure(viaGateway(dsoKey, { network: true }));

@@ -14,3 +14,11 @@ export async function timeOnce(work: () => Promise<unknown>): Promise<number> {
   await work();
   return performance.now() - startedMs;
 }
+
+/** Median of `runs` timed calls of `work`, after `warmup` untimed ones (the JIT and caches settle). */
+export async function medianOf(work: () => Promise<unknown>, { warmup, runs }: { warmup: number; runs: number }): Promise<number> {
+  for (let i = 0; i < warmup; i++) await work();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) samples.push(await timeOnce(work));
+  return percentile(samples, 50);
+}
