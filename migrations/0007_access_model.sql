@@ -52,10 +52,29 @@ SELECT metering_point_id,
        valid_to
 FROM "metering"."supply_contracts";
 --> statement-breakpoint
--- Scopes became the access model. DSO and retailer keys created without scopes had their role's
--- full rights; they keep them as the role's default set (schema/access.ts, as of this migration).
-UPDATE "hub"."api_keys" SET "scopes" = ARRAY['metering:read', 'metering:aggregate', 'metering:write', 'grid:read', 'grid:operate', 'tariffs:read', 'tariffs:write', 'flex:read', 'flex:operate', 'hems:read', 'events:read', 'audit:read', 'consent:manage']
-WHERE "role" = 'dso' AND "scopes" = '{}';
---> statement-breakpoint
-UPDATE "hub"."api_keys" SET "scopes" = ARRAY['metering:read', 'metering:aggregate', 'tariffs:read', 'flex:read', 'flex:trade', 'hems:read', 'hems:control', 'events:read']
-WHERE "role" = 'retailer' AND "scopes" = '{}';
+-- Scopes became the access model. Before, a key's role gave its rights and stored scopes were
+-- only extra gates: 'aggregates:read' let a stakeholder (any role but DSO and retailer) read
+-- demand, 'events:read' let one of a role other than DSO, retailer and aggregator receive
+-- unaddressed market events. Now a key has exactly its stored scopes, within its role's ceiling.
+-- So every existing key gets its role's default set as of this migration (schema/access.ts
+-- ROLE_SCOPES, spelled out here because that list will change) minus the gates it did not pass:
+-- metering:aggregate without 'aggregates:read', events:read without 'events:read', for the roles
+-- that needed them. No customer key existed before this migration.
+UPDATE "hub"."api_keys" AS k
+SET "scopes" = array_remove(
+	array_remove(
+		r.defaults,
+		CASE WHEN r.aggregate_gated AND NOT ('aggregates:read' = ANY (k."scopes")) THEN 'metering:aggregate' END
+	),
+	CASE WHEN r.events_gated AND NOT ('events:read' = ANY (k."scopes")) THEN 'events:read' END
+)
+FROM (VALUES
+	('dso', ARRAY['metering:read', 'metering:aggregate', 'metering:write', 'grid:read', 'grid:operate', 'tariffs:read', 'tariffs:write', 'flex:read', 'flex:operate', 'hems:read', 'events:read', 'audit:read', 'consent:manage'], false, false),
+	('retailer', ARRAY['metering:read', 'metering:aggregate', 'tariffs:read', 'flex:read', 'flex:trade', 'hems:read', 'hems:control', 'events:read'], false, false),
+	('aggregator', ARRAY['metering:read', 'metering:aggregate', 'flex:read', 'flex:trade', 'hems:read', 'hems:control', 'events:read'], true, false),
+	('regulator', ARRAY['metering:aggregate', 'tariffs:read', 'flex:read', 'events:read'], true, true),
+	('tso', ARRAY['metering:aggregate', 'grid:read', 'flex:read', 'events:read'], true, true),
+	('researcher', ARRAY['metering:read', 'metering:aggregate', 'tariffs:read', 'flex:read', 'hems:read', 'events:read'], true, true),
+	('developer', ARRAY['metering:aggregate', 'tariffs:read', 'flex:read', 'events:read'], true, true)
+) AS r("role", defaults, aggregate_gated, events_gated)
+WHERE k."role" = r."role";

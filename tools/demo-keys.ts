@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { asc, eq, sql } from 'drizzle-orm';
 import { hemsSystems, meteringPoints, organisations } from '../schema/tables';
+import { ROLE_SCOPES } from '../schema/access';
 import { DSO_ORGANISATION_ID, ROLES, type Role } from '../schema/identity';
 import { ApiKeysRepo } from '../gateway/api-keys.repo';
 import type { Database } from '../subgraphs/kit/db';
@@ -32,11 +33,15 @@ async function organisationFor(db: Database, role: Role): Promise<string | null>
   return first?.id ?? `demo-${role}`;
 }
 
+function sameScopes(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((scope) => b.includes(scope));
+}
+
 /**
  * One key per role for the demo, each with its role's default scopes (a customer's only when the
  * database holds a metering point to bind it to). Keys are shown once and stored as digests, so
  * the local install keeps the demo keys in its private data directory (made when missing) and
- * re-issues any that stopped working.
+ * re-issues any that stopped working or lack some of their role's default scopes.
  */
 export async function ensureDemoKeys(db: Database, dataDir: string): Promise<DemoKey[]> {
   mkdirSync(dataDir, { recursive: true });
@@ -46,9 +51,15 @@ export async function ensureDemoKeys(db: Database, dataDir: string): Promise<Dem
   const keys: DemoKey[] = [];
   for (const role of ROLES) {
     const previous = known.find((entry) => entry.role === role);
-    if (previous && (await repo.identify(previous.key))) {
-      keys.push(previous);
-      continue;
+    const identity = previous ? await repo.identify(previous.key) : null;
+    if (previous && identity) {
+      // A demo key shows what its role may do: one narrowed since (by hand, or by a migration
+      // of the access model) is replaced, and revoked so that it does not linger.
+      if (identity.role === role && sameScopes(identity.scopes, ROLE_SCOPES[role])) {
+        keys.push(previous);
+        continue;
+      }
+      await repo.revoke(identity.keyId);
     }
     const organisationId = await organisationFor(db, role);
     if (organisationId === null) continue;

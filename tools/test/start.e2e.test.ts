@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { ApiKeysRepo } from '../../gateway/api-keys.repo';
+import { ROLE_SCOPES } from '../../schema/access';
 import { scratchDataDir } from '../local-data';
 import { freePort } from '../testing/free-port';
 import { postGraphQL } from '../testing/hub-fixture';
@@ -92,12 +94,14 @@ describe('npm start', () => {
     }
   });
 
-  it('uses DATABASE_URL when set, makes its data directory as on a fresh clone, and starts no PostgreSQL of its own', async () => {
+  it("uses DATABASE_URL when set, makes its data directory as on a fresh clone, starts no PostgreSQL of its own, and reads no separately run subgraph's settings", async () => {
     // A fresh clone has no data directory at all.
     const dataDir = path.join(await scratchDataDir('test-start-'), 'not-made-yet');
     const db = await createTestDatabase();
     try {
-      const hub = await startNpmStart({ ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, PORT: '0', SEED_CUSTOMERS: '200', LOG_LEVEL: 'warn' });
+      // SUBGRAPH_PORT is a setting of a subgraph run on its own (npm run start:subgraph), left over
+      // in an operator's shell: npm start serves its subgraphs on ports it picks, and ignores it.
+      const hub = await startNpmStart({ ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, PORT: '0', SEED_CUSTOMERS: '200', LOG_LEVEL: 'warn', SUBGRAPH_PORT: 'not-a-port' });
       expect(existsSync(path.join(dataDir, 'demo-keys.json'))).toBe(true);
       expect(existsSync(path.join(dataDir, 'pg'))).toBe(false);
       await retailerSeesOwnPortfolio(hub);
@@ -105,6 +109,36 @@ describe('npm start', () => {
     } finally {
       await db.drop();
       await rm(path.dirname(dataDir), { recursive: true, force: true });
+    }
+  });
+
+  it('re-issues at restart a demo key whose scopes were narrowed since, and revokes the old one', async () => {
+    const dataDir = await scratchDataDir('test-start-');
+    const db = await createTestDatabase();
+    const env = { ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, PORT: '0', SEED_CUSTOMERS: '200', SEED_DAYS: '0', LOG_LEVEL: 'warn' };
+    const repo = new ApiKeysRepo(db.handle.db);
+    try {
+      const first = await startNpmStart(env);
+      await first.stop();
+      const narrowed = first.keys.get('retailer')!;
+      const { keyId } = (await repo.identify(narrowed))!;
+      // As a migration of the access model, or an operator's edit, may leave it.
+      await db.handle.pool.query(`UPDATE hub.api_keys SET scopes = '{metering:read}' WHERE id = $1`, [keyId]);
+
+      const second = await startNpmStart(env);
+      try {
+        expect(second.keys.get('retailer')).not.toBe(narrowed);
+        expect(await repo.identify(narrowed)).toBeNull();
+        expect(await repo.identify(second.keys.get('retailer')!)).toMatchObject({ role: 'retailer', scopes: [...ROLE_SCOPES.retailer] });
+        // The others had their role's scopes all along: kept.
+        expect(second.keys.get('dso')).toBe(first.keys.get('dso'));
+        await retailerSeesOwnPortfolio(second);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await db.drop();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });
