@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { ApiKeysRepo, isRole } from '../gateway/api-keys.repo';
-import { ROLE_SCOPES } from '../schema/access';
+import { ApiKeyRequestError, ApiKeysRepo, isRole } from '../gateway/api-keys.repo';
+import { effectiveScopes, ROLE_SCOPES, scopesForNewKey } from '../schema/access';
 import { ROLES, type Role } from '../schema/identity';
 import { openDatabase, type DatabaseHandle } from '../subgraphs/kit/db';
 import { applyMigrations } from '../subgraphs/kit/migrate';
@@ -12,10 +12,13 @@ function parseRole(value: string): Role {
 }
 
 function parseScopes(value: string): string[] {
-  return value
+  const scopes = value
     .split(',')
     .map((scope) => scope.trim())
     .filter(Boolean);
+  // A key without scopes can do nothing: an empty list is a mistake (an unset variable in a script), not a request.
+  if (scopes.length === 0) throw new InvalidArgumentError("expected at least one scope (leave --scopes out for the role's default set)");
+  return scopes;
 }
 
 function parseDate(value: string): Date {
@@ -48,8 +51,11 @@ program
   .option('--scopes <a,b>', "comma-separated scopes, within the role's (default: all of the role's; see `keys scopes`)", parseScopes)
   .option('--expires <date>', 'expiry date (ISO 8601)', parseDate)
   .action(async (options: { name: string; role: Role; org: string; scopes?: string[]; expires?: Date }) => {
+    // Checked before the database is opened (or migrated): a typo fails at once, wherever the database is.
+    const granted = scopesForNewKey(options.role, options.scopes);
+    if ('problems' in granted) throw new ApiKeyRequestError(granted.problems.join('; '));
     const { key } = await withRepo((repo) =>
-      repo.create({ name: options.name, organisationId: options.org, role: options.role, scopes: options.scopes, expiresAt: options.expires }),
+      repo.create({ name: options.name, organisationId: options.org, role: options.role, scopes: granted.scopes, expiresAt: options.expires }),
     );
     process.stdout.write(`${key}\n`);
   });
@@ -63,7 +69,7 @@ program
 
 program
   .command('list')
-  .description('List keys (ids and display prefixes, never the keys)')
+  .description('List keys (ids and display prefixes, never the keys) with the scopes each one has')
   .option('--json', 'one JSON array on stdout')
   .action(async (options: { json?: boolean }) => {
     const records = await withRepo((repo) => repo.list());
@@ -73,8 +79,11 @@ program
     }
     for (const record of records) {
       const state = record.revokedAt ? 'revoked' : record.expiresAt && record.expiresAt < new Date() ? 'expired' : 'active';
+      // What the key may do (aliases resolved, cut to its role), as `create --scopes` takes them.
+      const scopes = isRole(record.role) ? effectiveScopes(record.role, record.scopes) : record.scopes;
       process.stdout.write(
-        [record.id, `${record.displayPrefix}…`, record.role, record.organisationId, state, record.lastUsedAt?.toISOString() ?? 'never used', record.name].join('\t') + '\n',
+        [record.id, `${record.displayPrefix}…`, record.role, record.organisationId, state, scopes.join(',') || '(no scopes)', record.lastUsedAt?.toISOString() ?? 'never used', record.name].join('\t') +
+          '\n',
       );
     }
   });

@@ -2,6 +2,7 @@ import { ApiKeysRepo } from '../../gateway/api-keys.repo';
 import { ROLE_SCOPES } from '../../schema/access';
 import { generateParish } from '../seed/parish';
 import { writeParish } from '../seed/write';
+import { freePort } from '../testing/free-port';
 import { runNpm } from '../testing/run-command';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database';
 
@@ -29,14 +30,37 @@ describe('npm run keys', () => {
     expect(identity).toMatchObject({ organisationId: 'dso', role: 'dso', scopes: [...ROLE_SCOPES.dso] });
   });
 
-  it('narrows a key to the scopes asked for, reading the old aggregates:read as metering:aggregate', async () => {
+  it('narrows a key to the scopes asked for, reading the old aggregates:read as metering:aggregate, and lists it with them', async () => {
     const created = await keys('create', '--name', 'erse', '--role', 'regulator', '--org', 'erse', '--scopes', 'aggregates:read,events:read');
     const key = created.stdout.trim();
     expect(await new ApiKeysRepo(db.handle.db).identify(key)).toMatchObject({ scopes: ['metering:aggregate', 'events:read'] });
     const { code, stdout } = await keys('list');
     expect(code).toBe(0);
-    expect(stdout).toContain(key.slice(0, 9));
     expect(stdout).not.toContain(key);
+    const line = stdout.split('\n').find((row) => row.includes(key.slice(0, 9)));
+    expect(line?.split('\t')).toContain('metering:aggregate,events:read');
+  });
+
+  it('refuses an empty scope list, which would make a key that can do nothing, and writes nothing', async () => {
+    const before = await keyCount();
+    for (const empty of ['', ',', ' , ']) {
+      const { code, stderr } = await keys('create', '--name', 'x', '--role', 'retailer', '--org', 'ret-x', '--scopes', empty);
+      expect(code).not.toBe(0);
+      expect(stderr).toContain('expected at least one scope');
+    }
+    expect(await keyCount()).toBe(before);
+  });
+
+  it('checks the scopes asked for before it opens the database', async () => {
+    // Nothing listens there: a refusal naming the scope shows the database was never reached.
+    const nowhere = `postgres://postgres@127.0.0.1:${await freePort()}/postgres`;
+    const { code, stderr } = await runNpm(['run', '--silent', 'keys', '--', 'create', '--name', 'x', '--role', 'tso', '--org', 'ren', '--scopes', 'hems:control'], {
+      ...env,
+      DATABASE_URL: nowhere,
+    });
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('a tso key cannot have hems:control');
+    expect(stderr).not.toContain('ECONNREFUSED');
   });
 
   it("refuses to widen a key beyond its role, or to give it an unknown scope, and writes nothing", async () => {
