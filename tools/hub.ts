@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { parseGatewayConfig } from '../gateway/config';
-import { parseSubgraphConfig, type SubgraphSettings } from '../subgraphs/kit/config';
+import { parseSubgraphSettings, type SubgraphSettings } from '../subgraphs/kit/config';
 import { startGateway, type GatewayServerOptions, type RunningGateway } from '../gateway/gateway';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../schema/subgraphs';
 import { SUBGRAPHS } from '../subgraphs';
@@ -41,10 +41,11 @@ export interface RunningHub {
  */
 export async function startHub(options: HubOptions): Promise<RunningHub> {
   // The gateway's own settings and defaults (EVENT_BUS, SHUTDOWN_GRACE_MS, MAX_QUERY_DEPTH, ...),
-  // with what this process decides itself on top.
+  // with what this process decides itself on top. Of the subgraphs' settings only their shared
+  // rules: ports, pools and the like of separately run subgraphs are not this process's.
   const env = { ...process.env, DATABASE_URL: options.database.connectionString, HUB_IDENTITY_SECRET: options.identitySecret };
   const defaults = parseGatewayConfig(env);
-  const settings = { ...parseSubgraphConfig(env).settings, ...options.settings };
+  const settings = { ...parseSubgraphSettings(), ...options.settings };
   const shutdownGraceMs = options.shutdownGraceMs ?? defaults.shutdownGraceMs;
   const subgraphs = await Promise.all(
     SUBGRAPH_NAMES.map((name) =>

@@ -10,13 +10,21 @@ export interface SubgraphSettings {
   maxOperationCost: number;
 }
 
-export const subgraphSettingsEnv = {
+const subgraphSettingsEnv = {
   MIN_AGGREGATE_POINTS: z.coerce.number().int().min(5, 'must be at least 5: fewer points could single out a household').max(10_000).default(10),
   MAX_OPERATION_COST: z.coerce.number().int().min(1_000).max(1_000_000_000).default(1_000_000),
 };
 
-export function subgraphSettings(parsed: { MIN_AGGREGATE_POINTS: number; MAX_OPERATION_COST: number }): SubgraphSettings {
+function subgraphSettings(parsed: { MIN_AGGREGATE_POINTS: number; MAX_OPERATION_COST: number }): SubgraphSettings {
   return { minAggregatePoints: parsed.MIN_AGGREGATE_POINTS, maxOperationCost: parsed.MAX_OPERATION_COST };
+}
+
+/**
+ * The subgraphs' shared rules alone, for a process that serves subgraphs in process (npm start,
+ * the tests, the benches): it reads none of a separately run subgraph's own settings.
+ */
+export function parseSubgraphSettings(env: NodeJS.ProcessEnv = process.env): SubgraphSettings {
+  return subgraphSettings(parseEnv(subgraphSettingsEnv, env));
 }
 
 /** Every statement a request runs is cancelled after this long: no request holds the database. */

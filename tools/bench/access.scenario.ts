@@ -1,6 +1,6 @@
 import { latestOutboxId } from '../../subgraphs/kit/outbox-tail';
 import { lastMidnightMs, writeHistory } from '../seed/history';
-import { pointsSuppliedNowBy, postGraphQL } from '../testing/hub-fixture';
+import { postGraphQL } from '../testing/hub-fixture';
 import { subscribeOverWs } from '../testing/ws-subscriber';
 import { openBenchHub } from './bench-hub';
 import type { Scenario } from './scenario';
@@ -59,29 +59,37 @@ export const accessScenario: Scenario = {
       const huge = `{ ${'me { role } '.repeat(100_000)}}`;
       const hugeDocumentRefusalMs = await median(() => ask(dso.key, huge, undefined, 'BAD_USER_INPUT'));
 
-      const thousand = pointsSuppliedNowBy(parish, retailerId).slice(0, PAGE).map((point) => point.id);
+      // The points of the retailer's first page (current and former ones, as it lists them): the SQL floor reads the same.
+      const firstPage = (await ask(retailer.key, `{ meteringPoints(first: ${PAGE}) { edges { node { id } } } }`)) as { data: { meteringPoints: { edges: { node: { id: string } }[] } } };
+      const pageIds = firstPage.data.meteringPoints.edges.map((edge) => edge.node.id);
       const weekSeriesMs = await median(() => ask(retailer.key, SERIES, week), 5);
       await ask(retailer.key, OBJECTS, week, 'BAD_USER_INPUT');
       const dayObjectsMs = await median(() => ask(retailer.key, OBJECTS, day), 5);
-      // The floor: the same readings in the same shape (two arrays per point), with no access rule and no GraphQL.
+      // The floor: the same readings (those of the retailer's own supply periods, all it gets of a
+      // former point) in the same shape (two arrays per point), with no GraphQL.
       const weekSqlMs = await median(
         () =>
           database.pool.query(
             `SELECT mp.id, array_agg(r.import_wh ORDER BY r.interval_start), array_agg(r.export_wh ORDER BY r.interval_start)
              FROM metering.metering_points mp
-             JOIN metering.readings r ON r.metering_point_key = mp.key
+             JOIN metering.supply_contracts sc ON sc.metering_point_id = mp.id AND sc.retailer_id = $4
+             JOIN metering.readings r ON r.metering_point_key = mp.key AND r.interval_start >= sc.valid_from AND (sc.valid_to IS NULL OR r.interval_start < sc.valid_to)
              WHERE mp.id = ANY($1::text[]) AND r.interval_start >= $2 AND r.interval_start < $3 GROUP BY 1`,
-            [thousand, week.from, week.to],
+            [pageIds, week.from, week.to, retailerId],
           ),
         5,
       );
-      const portfolio = pointsSuppliedNowBy(parish, retailerId).length;
+      // The points the walk covers, current and former: counted from its pages, not from the parish.
+      let portfolio = 0;
       const portfolioDaySeriesMs = await median(async () => {
         let after: string | null = null;
+        let points = 0;
         do {
-          const body = (await ask(retailer.key, SERIES, { ...day, after })) as { data: { meteringPoints: { pageInfo: { hasNextPage: boolean; endCursor: string | null } } } };
+          const body = (await ask(retailer.key, SERIES, { ...day, after })) as { data: { meteringPoints: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: unknown[] } } };
+          points += body.data.meteringPoints.edges.length;
           after = body.data.meteringPoints.pageInfo.hasNextPage ? body.data.meteringPoints.pageInfo.endCursor : null;
         } while (after);
+        portfolio = points;
       }, 5);
 
       const NETWORK = `query($from: DateTime!, $to: DateTime!) { demand(scope: { network: true }, from: $from, to: $to) { points { importWh withheld } } }`;

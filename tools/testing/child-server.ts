@@ -41,6 +41,8 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
   child.removeAllListeners('exit');
   return {
     async stop() {
+      // A server that already died will never emit 'exit' again: waiting for it would hang the teardown.
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;

@@ -47,11 +47,6 @@ export function pointsSuppliedNowBy(parish: Parish, retailerId: string): Parish[
   return parish.meteringPoints.filter((point) => point.retailerId === retailerId);
 }
 
-/** Points a retailer supplied once and no longer: it sees only its own periods of them. */
-export function pointsFormerlySuppliedBy(parish: Parish, retailerId: string): Parish['meteringPoints'] {
-  return pointsSuppliedBy(parish, retailerId).filter((point) => point.retailerId !== retailerId);
-}
-
 /** A whole hub (five subgraphs and the gateway) on free ports, on a small seeded parish of its own. */
 export async function startTestHub(
   options: {

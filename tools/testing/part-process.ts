@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { Client } from 'pg';
-import { openDatabase } from '../../subgraphs/kit/db';
-import { PROJECT_ROOT } from './run-command';
-import { TEST_ADMIN_URL_ENV, type TestDatabase } from './test-database';
+import path from 'node:path';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export const PROJECT_ROOT = path.resolve(__dirname, '../..');
 
 /** How a part ended: npm's exit code or signal, everything npm and the part printed, and whether it had to be killed. */
 export interface PartExit {
@@ -188,34 +187,10 @@ export async function waitUntilReady(url: string, parts: readonly PartProcess[],
   throw new Error(`${url}/readyz did not answer 200 within ${timeoutMs} ms; last: ${last}`);
 }
 
-async function onAdmin(statement: string): Promise<void> {
-  const url = process.env[TEST_ADMIN_URL_ENV];
-  if (!url) throw new Error(`${TEST_ADMIN_URL_ENV} is not set: run the tests through jest (globalSetup)`);
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 /**
  * A database with nothing in it, not even the migrations (createTestDatabase clones a migrated
  * template): what an operator points freshly deployed parts at, which migrate it themselves.
  */
-export async function createEmptyDatabase(): Promise<TestDatabase> {
-  const name = `market_hub_test_empty_${randomBytes(6).toString('hex')}`;
-  await onAdmin(`CREATE DATABASE ${name}`);
-  const url = new URL(process.env[TEST_ADMIN_URL_ENV]!);
-  url.pathname = `/${name}`;
-  const handle = openDatabase(url.toString(), { max: 4 });
-  return {
-    url: url.toString(),
-    handle,
-    async drop() {
-      await handle.close();
-      await onAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    },
-  };
+export function createEmptyDatabase(): Promise<TestDatabase> {
+  return createTestDatabase({ template: null, max: 4 });
 }

@@ -1,7 +1,7 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { PROJECT_ROOT, startNpmPart } from './part-process';
 
-export const PROJECT_ROOT = path.resolve(__dirname, '../..');
+export { PROJECT_ROOT };
 
 /** Runs an npm script to completion, as a user would type it. */
 export function runNpm(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -21,56 +21,60 @@ export interface StartedHub {
   waitFor(pattern: RegExp): Promise<void>;
   /**
    * SIGTERM to the whole process group (npm, tsx, the hub), as a terminal's Ctrl-C or a service
-   * manager does; resolves with everything they printed once every one of them has exited.
+   * manager does; resolves with everything they printed once every one of them has exited
+   * (SIGKILL after the part's grace period, so that a hub that hangs cannot outlive the test).
    */
   stop(): Promise<string>;
 }
 
-/** `npm start`, resolved when it prints its ready banner (URL and demo keys parsed from it). */
+/**
+ * `npm start`, resolved when it prints its ready banner (URL and demo keys parsed from it); it runs
+ * as a part (part-process.ts), in a process group of its own. Rejected, the group killed, when it
+ * is not ready within `timeoutMs`; rejected at once when it exits before.
+ */
 export function startNpmStart(env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<StartedHub> {
-  const child = spawn('npm', ['start'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  // 'close' comes when the pipes are closed, i.e. when npm and every process under it are gone.
-  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  let output = '';
+  const part = startNpmPart('npm start', ['start'], env);
+  const stdout = part.child.stdout!;
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready in ${timeoutMs} ms:\n${output}`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
+    let ready = false;
+    const timer = setTimeout(() => {
+      part.kill();
+      reject(new Error(`not ready in ${timeoutMs} ms:\n${part.output}`));
+    }, timeoutMs);
+    const onData = () => {
+      const output = part.output;
       const url = /Playground and API: (\S+)\/graphql/.exec(output)?.[1];
       if (!url || !/developer\s+\S+\s+mh_\w+/.test(output)) return;
+      ready = true;
       clearTimeout(timer);
+      stdout.off('data', onData);
       const keys = new Map([...output.matchAll(/^\s+(\w+)\s+\S+\s+(mh_\w+)$/gm)].map((match) => [match[1]!, match[2]!]));
       resolve({
-        child,
+        child: part.child,
         get output() {
-          return output;
+          return part.output;
         },
         url,
         keys,
         waitFor: (pattern) =>
           new Promise<void>((resolveWait) => {
-            if (pattern.test(output)) return resolveWait();
+            if (pattern.test(part.output)) return resolveWait();
             const onMore = () => {
-              if (!pattern.test(output)) return;
-              child.stdout.off('data', onMore);
+              if (!pattern.test(part.output)) return;
+              stdout.off('data', onMore);
               resolveWait();
             };
-            child.stdout.on('data', onMore);
+            stdout.on('data', onMore);
           }),
-        async stop() {
-          process.kill(-child.pid!, 'SIGTERM');
-          await closed;
-          return output;
-        },
+        stop: async () => (await part.stop()).output,
       });
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    void exited.then((code) => {
-      if (child.signalCode) return;
+    // Registered after the part's own listener, so the part's output already holds each chunk.
+    stdout.on('data', onData);
+    void part.finished.then((exit) => {
+      if (ready) return;
       clearTimeout(timer);
-      reject(new Error(`npm start exited with ${code}:\n${output}`));
+      reject(new Error(`npm start exited with ${exit.signal ?? exit.code} before it was ready:\n${exit.output}`));
     });
   });
 }
