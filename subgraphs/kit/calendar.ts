@@ -56,6 +56,11 @@ export function lisbonWallToUtcMs(wallMs: number): number {
   return lisbonOffsetMs(wallMs - HOUR_MS) === HOUR_MS ? wallMs - HOUR_MS : wallMs;
 }
 
+/** The local day (epoch day of the Lisbon wall-clock date) instant `utcMs` falls in. */
+export function lisbonLocalDay(utcMs: number): number {
+  return Math.floor((utcMs + lisbonOffsetMs(utcMs)) / DAY_MS);
+}
+
 /** The UTC instant of the local midnight that starts local day `localDay`. */
 export function lisbonMidnightUtcMs(localDay: number): number {
   return lisbonWallToUtcMs(localDay * DAY_MS);

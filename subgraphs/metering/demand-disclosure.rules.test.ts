@@ -1,4 +1,5 @@
-import { disclosureEpochs, quarterStatus, type ContractSpan } from './demand-disclosure.rules';
+import { bucketDecisions, disclosureEpochs, quarterStatus, type ContractSpan } from './demand-disclosure.rules';
+import { Resolution } from './demand.rules';
 import { areaKey, type AreaTreeFeeder } from './disclosure.rules';
 
 const feeders: AreaTreeFeeder[] = [
@@ -55,5 +56,87 @@ describe('quarterStatus', () => {
   it('withholds an area or retailer that holds none of the points in force', () => {
     expect(quarterStatus(epochs, complete(0, 35), { area: areaKey('feeder', 'F9') })).toBe('TOO_FEW_POINTS');
     expect(quarterStatus(epochs, complete(0, 35), { retailerId: 'r9' })).toBe('TOO_FEW_POINTS');
+  });
+});
+
+describe('bucketDecisions', () => {
+  const QUARTER = HOUR / 4;
+  const contracts = [span('F1', 'r1', 20), span('F2', 'r2', 15)];
+  const network = { area: areaKey('network') };
+  const quartersOf = (fromMs: number, toMs: number, skip: number[] = []) =>
+    Array.from({ length: (toMs - fromMs) / QUARTER }, (_, q) => fromMs + q * QUARTER)
+      .filter((startMs) => !skip.includes(startMs))
+      .map((startMs) => complete(startMs, 35));
+
+  it('gives an hour whose four quarter-hours are complete', () => {
+    const epochs = disclosureEpochs({ kind: 'regulator' }, feeders, contracts, window, 10);
+    const decisions = bucketDecisions(epochs, quartersOf(0, HOUR), { ...window, toMs: HOUR, resolution: Resolution.PT1H }, network);
+    expect([...decisions]).toEqual([[0, null]]);
+  });
+
+  it('withholds as INCOMPLETE an hour with a quarter-hour nobody reported, though the three that arrived are complete', () => {
+    const epochs = disclosureEpochs({ kind: 'regulator' }, feeders, contracts, window, 10);
+    const decisions = bucketDecisions(epochs, quartersOf(0, 2 * HOUR, [HOUR + 2 * QUARTER]), { ...window, toMs: 2 * HOUR, resolution: Resolution.PT1H }, network);
+    expect([...decisions]).toEqual([
+      [0, null],
+      [HOUR, 'INCOMPLETE'],
+    ]);
+  });
+
+  it('withholds as INCOMPLETE the buckets of the window after the last quarter-hour with readings', () => {
+    const epochs = disclosureEpochs({ kind: 'regulator' }, feeders, contracts, window, 10);
+    const decisions = bucketDecisions(epochs, quartersOf(0, HOUR), { ...window, resolution: Resolution.PT1H }, network);
+    expect([...decisions]).toEqual([
+      [0, null],
+      [HOUR, 'INCOMPLETE'],
+      [2 * HOUR, 'INCOMPLETE'],
+      [3 * HOUR, 'INCOMPLETE'],
+    ]);
+  });
+
+  it('checks only the quarter-hours of a bucket inside the window', () => {
+    // A window from 00:30 to 01:30: the hours' other halves are outside it, and not asked for.
+    const inner = { fromMs: 2 * QUARTER, toMs: HOUR + 2 * QUARTER, resolution: Resolution.PT1H };
+    const epochs = disclosureEpochs({ kind: 'regulator' }, feeders, contracts, inner, 10);
+    expect([...bucketDecisions(epochs, quartersOf(inner.fromMs, inner.toMs), inner, network)]).toEqual([
+      [0, null],
+      [HOUR, null],
+    ]);
+  });
+
+  describe('for a Lisbon day (P1D)', () => {
+    // 25 October 2026, the autumn day: 25 hours, from 23:00 UTC the day before (summer time) to 00:00 UTC.
+    const dayFrom = Date.parse('2026-10-24T23:00:00Z');
+    const dayTo = Date.parse('2026-10-26T00:00:00Z');
+    const day = { fromMs: dayFrom, toMs: dayTo, resolution: Resolution.P1D };
+    const dayContracts = [span('F1', 'r1', 20, dayFrom, dayTo), span('F2', 'r2', 15, dayFrom, dayTo)];
+    const epochs = disclosureEpochs({ kind: 'regulator' }, feeders, dayContracts, day, 10);
+
+    it('gives the day when all of its 100 quarter-hours are complete', () => {
+      expect(quartersOf(dayFrom, dayTo)).toHaveLength(100);
+      expect([...bucketDecisions(epochs, quartersOf(dayFrom, dayTo), day, network)]).toEqual([[dayFrom, null]]);
+    });
+
+    it('withholds as INCOMPLETE a day with one quarter-hour nobody reported, the repeated hour included', () => {
+      const withoutOne = quartersOf(dayFrom, dayTo, [dayFrom + 40 * QUARTER]);
+      expect(bucketDecisions(epochs, withoutOne, day, network).get(dayFrom)).toBe('INCOMPLETE');
+      // 96 quarter-hours, as many as an ordinary day holds: the 25th hour is still missing.
+      const ordinaryDayOnly = quartersOf(dayFrom, dayFrom + 96 * QUARTER);
+      expect(bucketDecisions(epochs, ordinaryDayOnly, day, network).get(dayFrom)).toBe('INCOMPLETE');
+      expect(bucketDecisions(epochs, ordinaryDayOnly, day, { retailerId: 'r1' }).get(dayFrom)).toBe('INCOMPLETE');
+    });
+  });
+
+  it('checks the 351,360 quarter-hours of ten years of days in well under a second', () => {
+    const fromMs = Date.parse('2015-12-31T00:00:00Z');
+    const toMs = fromMs + 3_660 * 24 * HOUR;
+    const long = { fromMs, toMs, resolution: Resolution.P1D };
+    const epochs = disclosureEpochs({ kind: 'regulator' }, feeders, [span('F1', 'r1', 20, fromMs, toMs), span('F2', 'r2', 15, fromMs, toMs)], long, 10);
+    const quarters = quartersOf(fromMs, toMs);
+    const started = performance.now();
+    const decisions = bucketDecisions(epochs, quarters, long, network);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(decisions.size).toBe(3_660);
+    expect([...decisions.values()].every((reason) => reason === null)).toBe(true);
   });
 });

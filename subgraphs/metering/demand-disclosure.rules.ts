@@ -1,3 +1,5 @@
+import { bucketOf, nextBucket, type CurveWindow } from './demand.rules';
+import { INTERVAL_MS } from './reading.rules';
 import { discloseAreas, discloseRetailers, REST, ALL, type AreaTreeFeeder, type Group, type PlacementCounts, type WithheldReason } from './disclosure.rules';
 
 /**
@@ -168,6 +170,39 @@ export function quarterStatus(epochs: readonly LazyEpoch[], quarter: QuarterCoun
   const decision = 'area' in subject ? areas.get(subject.area) : retailers?.get(subject.retailerId);
   // An area or retailer the decisions do not know holds none of the points in force.
   return decision === undefined ? 'TOO_FEW_POINTS' : decision;
+}
+
+const NO_READINGS = { networkReadings: 0, contractedReadings: 0 };
+
+/**
+ * Each bucket of the window (by its start, bucketOf) with its decision: null when every one of
+ * its quarter-hours inside the window may be given, else the first reason one of them may not.
+ * Every quarter-hour is checked, those without any reading too (`quarters` holds only those
+ * with readings): an hour or a day missing a quarter-hour is INCOMPLETE, since its total would
+ * change, by a household's reading, once that quarter-hour arrives.
+ */
+export function bucketDecisions(
+  epochs: readonly LazyEpoch[],
+  quarters: readonly QuarterCounts[],
+  window: CurveWindow,
+  subject: DisclosureSubject,
+): Map<number, WithheldReason | null> {
+  // By position in the window (an array: a Map keyed by ten years of instants takes a third of a second).
+  const counted: (QuarterCounts | undefined)[] = new Array((window.toMs - window.fromMs) / INTERVAL_MS);
+  for (const quarter of quarters) counted[(quarter.startMs - window.fromMs) / INTERVAL_MS] = quarter;
+  const decisions = new Map<number, WithheldReason | null>();
+  let startMs = window.fromMs;
+  while (startMs < window.toMs) {
+    const bucket = bucketOf(startMs, window.resolution);
+    const endMs = Math.min(nextBucket(bucket, window.resolution), window.toMs);
+    let reason: WithheldReason | null = null;
+    for (let quarterMs = startMs; quarterMs < endMs && reason === null; quarterMs += INTERVAL_MS) {
+      reason = quarterStatus(epochs, counted[(quarterMs - window.fromMs) / INTERVAL_MS] ?? { startMs: quarterMs, ...NO_READINGS }, subject);
+    }
+    decisions.set(bucket, reason);
+    startMs = endMs;
+  }
+  return decisions;
 }
 
 function epochAt(epochs: readonly LazyEpoch[], atMs: number): LazyEpoch | undefined {

@@ -2,9 +2,9 @@ import { ForbiddenError, NotFoundError } from '../../schema/errors';
 import type { Identity } from '../../schema/identity';
 import { recordAccess } from '../kit/access-log';
 import type { Database } from '../kit/db';
-import { disclosureEpochs, quarterStatus, type DisclosureParty, type DisclosureSubject } from './demand-disclosure.rules';
+import { bucketDecisions, disclosureEpochs, type DisclosureParty, type DisclosureSubject } from './demand-disclosure.rules';
 import type { DemandRepo, DemandPointRow } from './demand.repo';
-import { bucketOf, demandPlan, DemandScopeKind, type CurveWindow, type DemandScope, type DisclosurePartyKind } from './demand.rules';
+import { demandPlan, DemandScopeKind, type CurveWindow, type DemandScope, type DisclosurePartyKind } from './demand.rules';
 import type { DemandPoint, DemandSeries } from './demand.type';
 import type { DisclosureRepo } from './disclosure.repo';
 import { areaKey, type AreaKind, type WithheldReason } from './disclosure.rules';
@@ -67,7 +67,7 @@ export class DemandQuery {
     return series(count, await this.disclosed(rows, plan.party, { area: areaKey(AREA_KIND[scope.scopeKind], scope.id) }, window));
   }
 
-  /** The rows with each bucket withheld when any of its quarter-hours is (disclosure rules). */
+  /** The rows with each bucket withheld when any of its quarter-hours is (disclosure rules, demand-disclosure.rules bucketDecisions). */
   private async disclosed(rows: DemandPointRow[], partyKind: DisclosurePartyKind, subject: DisclosureSubject, window: CurveWindow): Promise<DemandPoint[]> {
     if (rows.length === 0) return [];
     const { disclosure } = this.deps;
@@ -78,16 +78,11 @@ export class DemandQuery {
       this.party(partyKind, window),
     ]);
     const epochs = disclosureEpochs(party, feeders, contracts, window, this.deps.minAggregatePoints);
-    const byBucket = new Map<number, WithheldReason | null>();
-    for (const quarter of quarters) {
-      const bucket = bucketOf(quarter.startMs, window.resolution);
-      if (byBucket.get(bucket)) continue;
-      byBucket.set(bucket, quarterStatus(epochs, quarter, subject));
-    }
+    const decisions = bucketDecisions(epochs, quarters, window, subject);
     return rows.map((row) => {
-      const bucket = row.intervalStart.getTime();
-      const reason = byBucket.has(bucket) ? byBucket.get(bucket)! : 'INCOMPLETE';
-      return reason ? withheld(row, reason) : given(row);
+      // Every row's bucket is one of the window's; were it not, it could not be vouched for.
+      const reason = decisions.get(row.intervalStart.getTime());
+      return reason === null ? given(row) : withheld(row, reason ?? 'INCOMPLETE');
     });
   }
 

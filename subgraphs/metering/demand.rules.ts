@@ -1,6 +1,6 @@
 import { BadUserInputError } from '../../schema/errors';
 import type { Identity } from '../../schema/identity';
-import { DAY_MS, HOUR_MS, lisbonMidnightUtcMs, lisbonOffsetMs } from '../kit/calendar';
+import { DAY_MS, HOUR_MS, lisbonLocalDay, lisbonMidnightUtcMs } from '../kit/calendar';
 import { INTERVAL_MS } from './reading.rules';
 
 export enum Resolution {
@@ -40,9 +40,6 @@ export function windowProblem(fromMs: number, toMs: number, resolution: Resoluti
   return null;
 }
 
-/** The Lisbon local day (days since 1970-01-01 on the Lisbon calendar) of an instant. */
-const localDay = (utcMs: number) => Math.floor((utcMs + lisbonOffsetMs(utcMs)) / DAY_MS);
-
 /**
  * Where a series over `window` starts (the start of the bucket `fromMs` falls in) and how many
  * buckets it has: the series form's arrays, one value per bucket (23- and 25-hour local days included).
@@ -56,8 +53,8 @@ export function seriesFrame(window: CurveWindow): { startMs: number; length: num
       return { startMs, length: Math.ceil((window.toMs - startMs) / HOUR_MS) };
     }
     case Resolution.P1D: {
-      const first = localDay(window.fromMs);
-      return { startMs: lisbonMidnightUtcMs(first), length: localDay(window.toMs - 1) - first + 1 };
+      const first = lisbonLocalDay(window.fromMs);
+      return { startMs: lisbonMidnightUtcMs(first), length: lisbonLocalDay(window.toMs - 1) - first + 1 };
     }
   }
 }
@@ -70,7 +67,19 @@ export function bucketOf(utcMs: number, resolution: Resolution): number {
     case Resolution.PT1H:
       return Math.floor(utcMs / HOUR_MS) * HOUR_MS;
     case Resolution.P1D:
-      return lisbonMidnightUtcMs(localDay(utcMs));
+      return lisbonMidnightUtcMs(lisbonLocalDay(utcMs));
+  }
+}
+
+/** The start of the bucket after the one starting at `startMs` (a bucket's end). */
+export function nextBucket(startMs: number, resolution: Resolution): number {
+  switch (resolution) {
+    case Resolution.PT15M:
+      return startMs + INTERVAL_MS;
+    case Resolution.PT1H:
+      return startMs + HOUR_MS;
+    case Resolution.P1D:
+      return lisbonMidnightUtcMs(lisbonLocalDay(startMs) + 1);
   }
 }
 

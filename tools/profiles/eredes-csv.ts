@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DAY_MS, MINUTE_MS, QUARTER_MS, civilDate, epochDay, lisbonOffsetMs, lisbonWallToUtcMs } from '../../subgraphs/kit/calendar';
+import { DAY_MS, MINUTE_MS, QUARTER_MS, civilDate, epochDay, lisbonLocalDay, lisbonOffsetMs, lisbonWallToUtcMs } from '../../subgraphs/kit/calendar';
 import { PROFILE_CLASSES } from './coefficients';
 import { EREDES_PROFILES_FILE } from './shared-data';
 
@@ -24,7 +24,7 @@ const pad = (n: number): string => String(n).padStart(2, '0');
  */
 export function eredesLabel(utcQuarter: number): { date: string; time: string } {
   const startMs = utcQuarter * QUARTER_MS;
-  const localDay = Math.floor((startMs + lisbonOffsetMs(startMs)) / DAY_MS);
+  const localDay = lisbonLocalDay(startMs);
   const endMs = startMs + QUARTER_MS;
   const endMinutes = (endMs + lisbonOffsetMs(endMs) - localDay * DAY_MS) / MINUTE_MS;
   const { year, month, day } = civilDate(localDay);

@@ -193,4 +193,31 @@ describe('demand for parties that may not see households', () => {
     const quarters = await demand(key, { network: true }, at(0, NEXT_DAY), at(4, NEXT_DAY));
     expect(quarters.data!.demand.points.map((p) => p.withheld)).toEqual([null, null, null, 'INCOMPLETE']);
   });
+
+  it('withholds as INCOMPLETE an hour and a day of which a quarter-hour has not arrived at all, though those that did are complete', async () => {
+    const key = await t.createKey('regulator', 'erse');
+    const day = NEXT_DAY + 96 * INTERVAL_MS;
+    const points = t.parish.meteringPoints.map((p) => p.id);
+    // Every point's first three quarter-hours of the hour; its fourth from nobody yet.
+    const readings = points.flatMap((meteringPointId, p) => [0, 1, 2].map((q) => ({ meteringPointId, intervalStart: at(q, day), importWh: importWhOf(p, q), exportWh: 0 })));
+    const ingested = await t.graphql(`mutation($input: IngestReadingsInput!) { ingestReadings(input: $input) { inserted } }`, {
+      key: dsoKey,
+      variables: { input: { idempotencyKey: 'three-quarters-of-an-hour', readings } },
+    });
+    expect(ingested.body.errors).toBeUndefined();
+    const primary = { primarySubstationId: t.parish.primarySubstations[0]!.id };
+    for (const scope of [{ network: true }, primary]) {
+      // The three quarter-hours are complete, each given: only the missing one keeps the hour back.
+      const quarters = await demand(key, scope, at(0, day), at(4, day));
+      expect(quarters.data!.demand.points.map((p) => [p.intervalStart, p.withheld])).toEqual([0, 1, 2].map((q) => [at(q, day), null]));
+      const hourly = await demand(key, scope, at(0, day), at(4, day), 'PT1H');
+      expect(hourly.data!.demand.points).toEqual([{ intervalStart: at(0, day), importWh: null, readingCount: null, withheld: 'INCOMPLETE' }]);
+    }
+    // The Lisbon day holding them (it starts at 23:00 UTC the evening before: summer time).
+    const daily = await demand(key, { network: true }, new Date(day - 3_600_000).toISOString(), new Date(day + 23 * 3_600_000).toISOString(), 'P1D');
+    expect(daily.data!.demand.points).toEqual([{ intervalStart: new Date(day - 3_600_000).toISOString(), importWh: null, readingCount: null, withheld: 'INCOMPLETE' }]);
+    // The DSO sees the three quarter-hours' total.
+    const dso = await demand(dsoKey, { network: true }, at(0, day), at(4, day), 'PT1H');
+    expect(dso.data!.demand.points[0]).toMatchObject({ withheld: null, readingCount: 3 * points.length });
+  });
 });
