@@ -20,10 +20,15 @@ const contractOf = (retailerId: string, pointId: SQL, at: SQL) => sql`EXISTS (
   WHERE sc.metering_point_id = ${pointId} AND sc.retailer_id = ${retailerId}
     AND sc.valid_from <= ${at} AND (sc.valid_to IS NULL OR sc.valid_to > ${at}))`;
 
+/**
+ * A consent of the organisation for the point and scope in force now (begun, not ended, not
+ * revoked): a consent for a period still to come opens nothing yet, not even the present state.
+ * With `at`, the data must also lie inside the consented period.
+ */
 const consentFor = (organisationId: string, pointId: SQL, scope: ConsentScope, at: SQL | null) => sql`EXISTS (
   SELECT 1 FROM hub.consents c
   WHERE c.metering_point_id = ${pointId} AND c.organisation_id = ${organisationId}
-    AND ${scope}::hub.consent_scope = ANY(c.scopes) AND c.revoked_at IS NULL AND c.valid_to > now()
+    AND ${scope}::hub.consent_scope = ANY(c.scopes) AND c.revoked_at IS NULL AND c.valid_from <= now() AND c.valid_to > now()
     ${at ? sql`AND c.valid_from <= ${at} AND c.valid_to > ${at}` : sql``})`;
 
 /**

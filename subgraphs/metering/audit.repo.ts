@@ -38,11 +38,6 @@ export type AuditEntryRow = AuditEntry & { cursorKey: string };
 export class AuditRepo {
   constructor(private readonly db: Database) {}
 
-  async pointExists(meteringPointId: string): Promise<boolean> {
-    const result = await this.db.execute(sql`SELECT 1 FROM metering.metering_points WHERE id = ${meteringPointId}`);
-    return result.rows.length > 0;
-  }
-
   async accessPage(meteringPointId: string, page: Page): Promise<{ rows: DataAccessRow[]; totalCount: number }> {
     const [us, id] = page.afterKey?.split('|') ?? [];
     const after = us && id ? sql`AND (${micros('a.at')}, a.id) < (${us}::bigint, ${id}::bigint)` : sql``;

@@ -1,5 +1,6 @@
 import { Args, Authorized, Ctx, Query, Resolver } from 'type-graphql';
-import { BadUserInputError, NotFoundError } from '../../schema/errors';
+import { hasScope } from '../../schema/access';
+import { BadUserInputError, ForbiddenError, NotFoundError } from '../../schema/errors';
 import { parsePage, toConnection } from '../kit/connection';
 import type { SubgraphContext } from '../kit/context';
 import { isAccessKey, isAuditKey } from './audit.repo';
@@ -19,11 +20,14 @@ export class AuditResolver {
   })
   async dataAccessLog(@Args(() => DataAccessLogArgs) args: DataAccessLogArgs, @Ctx() ctx: Context) {
     const page = parsePage(args, isAccessKey);
-    const { audit } = ctx.loaders;
-    // A customer's key reaches its own point only: any other is "not found", as if it did not exist.
-    const own = ctx.identity.role === 'dso' || (ctx.identity.role === 'customer' && args.meteringPointId === ctx.identity.organisationId);
-    if (!own || !(await audit.pointExists(args.meteringPointId))) throw new NotFoundError('Metering point');
-    const { rows, totalCount } = await audit.accessPage(args.meteringPointId, page);
+    // Any point's log is for audit:read (the DSO's); consent:manage opens a customer's own only.
+    if (!hasScope(ctx.identity, 'audit:read') && ctx.identity.role !== 'customer') {
+      throw new ForbiddenError("Query.dataAccessLog needs the audit:read scope, which this key does not have (consent:manage opens only a customer's own point)");
+    }
+    // The points the caller may list (the metering point loader): a customer's key sees its own
+    // only, any other is "not found", as if it did not exist.
+    if (!(await ctx.loaders.meteringPoint.load(args.meteringPointId))) throw new NotFoundError('Metering point');
+    const { rows, totalCount } = await ctx.loaders.audit.accessPage(args.meteringPointId, page);
     return toConnection(rows, page, totalCount, (row) => row.cursorKey);
   }
 

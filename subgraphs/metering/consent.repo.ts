@@ -81,11 +81,6 @@ export class ConsentRepo {
     return result.rows[0]?.kind ?? null;
   }
 
-  async pointExists(meteringPointId: string): Promise<boolean> {
-    const result = await this.db.execute(sql`SELECT 1 FROM metering.metering_points WHERE id = ${meteringPointId}`);
-    return result.rows.length > 0;
-  }
-
   async grant(consent: NewConsent, actor: Actor): Promise<ConsentRow> {
     return this.db.transaction(async (tx) => {
       const id = `cns-${randomUUID()}`;

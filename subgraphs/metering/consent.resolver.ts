@@ -20,9 +20,9 @@ export class ConsentResolver {
     const problems = consentProblems({ scopes: input.scopes, fromMs: input.from.getTime(), toMs: input.to.getTime() }, Date.now());
     if (problems.length > 0) throw new BadUserInputError(problems.join('; '));
     const { consents } = ctx.loaders;
-    // A customer's key reaches its own point only: any other is "not found", as if it did not exist.
-    const ownPoint = ctx.identity.role !== 'customer' || input.meteringPointId === ctx.identity.organisationId;
-    if (!ownPoint || !(await consents.pointExists(input.meteringPointId))) throw new NotFoundError('Metering point');
+    // consent:manage is the DSO's (any point) and a customer's, whose key sees its own point only:
+    // any other is "not found", as if it did not exist.
+    if (!(await ctx.loaders.meteringPoint.load(input.meteringPointId))) throw new NotFoundError('Metering point');
     const kind = await consents.organisationKind(input.organisationId);
     if (!kind || !(CONSENT_ROLES as readonly string[]).includes(kind)) {
       throw new BadUserInputError(`organisationId must name an aggregator or a researcher (${CONSENT_ROLES.join(', ')})`, { field: 'organisationId' });
