@@ -1,9 +1,11 @@
 import { GraphQLError, GraphQLScalarType, type ValueNode } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import { timeInRange } from './time-range';
+import { TIME_RANGE_DAYS, timeInRange } from './time-range';
+
+const OUT_OF_RANGE = `A DateTime must lie from ${TIME_RANGE_DAYS[0]} to before ${TIME_RANGE_DAYS[1]}`;
 
 function inRange(date: Date): Date {
-  if (!timeInRange(date.getTime())) throw new GraphQLError('A DateTime must lie from 2000-01-01 to before 2100-01-01', { extensions: { code: 'BAD_USER_INPUT' } });
+  if (!timeInRange(date.getTime())) throw new GraphQLError(OUT_OF_RANGE, { extensions: { code: 'BAD_USER_INPUT' } });
   return date;
 }
 

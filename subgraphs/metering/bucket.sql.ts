@@ -4,6 +4,13 @@ import { Resolution } from './demand.rules';
 /** Lisbon local days: what a retailer or the regulator calls "a day" in Portugal. */
 const LOCAL_ZONE = 'Europe/Lisbon';
 
+/**
+ * Hours are UTC hours, as seriesFrame and bucketOf (demand.rules.ts) count them. date_trunc of a
+ * timestamptz truncates in the session's TimeZone, which in a half-hour zone (Asia/Kolkata) would
+ * start every hour at :30 UTC; truncated as UTC wall time, no session setting moves a bucket.
+ */
+const utcHour = (ts: SQL) => sql`(date_trunc('hour', ${ts} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')`;
+
 /** The start of the bucket `column` falls in. */
 export function bucketStart(column: SQL | string, resolution: Resolution): SQL {
   const ts = typeof column === 'string' ? sql.raw(column) : column;
@@ -11,7 +18,7 @@ export function bucketStart(column: SQL | string, resolution: Resolution): SQL {
     case Resolution.PT15M:
       return sql`${ts}`;
     case Resolution.PT1H:
-      return sql`date_trunc('hour', ${ts})`;
+      return utcHour(ts);
     case Resolution.P1D:
       return sql`(date_trunc('day', ${ts} AT TIME ZONE ${LOCAL_ZONE}) AT TIME ZONE ${LOCAL_ZONE})`;
   }
@@ -36,7 +43,7 @@ export function bucketIndex(start: SQL, window: { fromMs: number; resolution: Re
     case Resolution.PT15M:
       return sql`((extract(epoch FROM ${start}) - extract(epoch FROM ${from}::timestamptz)) / 900)::int`;
     case Resolution.PT1H:
-      return sql`((extract(epoch FROM ${start}) - extract(epoch FROM date_trunc('hour', ${from}::timestamptz))) / 3600)::int`;
+      return sql`((extract(epoch FROM ${start}) - extract(epoch FROM ${utcHour(sql`${from}::timestamptz`)})) / 3600)::int`;
     case Resolution.P1D:
       return sql`((${start} AT TIME ZONE ${LOCAL_ZONE})::date - (${from}::timestamptz AT TIME ZONE ${LOCAL_ZONE})::date)`;
   }

@@ -3,7 +3,7 @@ import type { Identity } from '../../schema/identity';
 import type { Database } from '../kit/db';
 import { mayList, mayReadAt } from '../kit/point-access.sql';
 import { anyText } from '../kit/sql';
-import { ofPoints } from './point-keys.sql';
+import { ofPoints, type PointKeys } from './point-keys.sql';
 import { bucketHours, bucketStart } from './bucket.sql';
 import { DemandScopeKind } from './demand.rules';
 import type { CurveWindow } from './demand.rules';
@@ -49,6 +49,7 @@ export class DemandRepo {
   constructor(
     private readonly db: Database,
     private readonly identity: Identity,
+    private readonly keysOf: PointKeys,
   ) {}
 
   /** Metering points in an area, from grid's published view; null when the area does not exist. */
@@ -97,7 +98,7 @@ export class DemandRepo {
 
   /** The sum of the points' readings, each kept only where the caller may read it (the DSO: all). */
   async pointSetSeries(ids: readonly string[], window: CurveWindow): Promise<DemandPointRow[]> {
-    const points = await ofPoints(this.db, 'r.metering_point_key', ids);
+    const points = await ofPoints(this.keysOf, 'r.metering_point_key', ids);
     return this.series(
       sql`SELECT r.interval_start, r.import_wh, r.export_wh, 1 AS reading_count
           FROM metering.metering_points mp

@@ -4,7 +4,7 @@ import { recordMutation, type Actor } from '../kit/audit';
 import type { Page } from '../kit/connection';
 import type { Database } from '../kit/db';
 import { mayReadAt } from '../kit/point-access.sql';
-import { ofPoints } from './point-keys.sql';
+import { ofPoints, type PointKeys } from './point-keys.sql';
 import type { MeterEvent, MeterEventKind, MeterEventSeverity } from './event.type';
 
 export interface EventWindow {
@@ -40,6 +40,7 @@ export class EventRepo {
   constructor(
     private readonly db: Database,
     private readonly identity: Identity,
+    private readonly keysOf: PointKeys,
   ) {}
 
   /**
@@ -47,7 +48,7 @@ export class EventRepo {
    * when the caller may read that point at that time (point-access.sql.ts).
    */
   async pages(pointIds: readonly string[], window: EventWindow, page: Page): Promise<Map<string, EventPage>> {
-    const points = await ofPoints(this.db, 'e.metering_point_key', pointIds);
+    const points = await ofPoints(this.keysOf, 'e.metering_point_key', pointIds);
     const visible = sql`
         FROM metering.metering_points mp
         JOIN metering.meter_events e ON e.metering_point_key = mp.key

@@ -33,7 +33,7 @@ export class EventResolver {
   @Mutation(() => IngestEventsResult, { description: 'DSO: an atomic batch of up to 10,000 meter events; repeats are ignored' })
   async ingestMeterEvents(@Arg('events', () => [MeterEventInput]) input: MeterEventInput[], @Ctx() ctx: Context): Promise<IngestEventsResult> {
     if (input.length === 0 || input.length > MAX_BATCH_EVENTS) throw new BadUserInputError(`a batch holds 1 to ${MAX_BATCH_EVENTS} events`);
-    const keys = await ctx.loaders.meteringPoints.keysOf([...new Set(input.map((event) => event.meteringPointId))]);
+    const keys = await ctx.loaders.keysOf([...new Set(input.map((event) => event.meteringPointId))]);
     const nowMs = Date.now();
     const rejected = input.flatMap((event, index) => {
       if (!keys.has(event.meteringPointId)) return [{ index, reason: REJECT_REASONS.unknownPoint }];

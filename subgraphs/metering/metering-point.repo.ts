@@ -16,6 +16,11 @@ export interface MeteringPointRow {
   pvCapacityKwp: number | null;
 }
 
+export interface PointKeyRow extends Record<string, unknown> {
+  id: string;
+  key: number;
+}
+
 interface Row extends Record<string, unknown> {
   id: string;
   retailer_id: string | null;
@@ -35,19 +40,30 @@ const toRow = (row: Row): MeteringPointRow => ({
 });
 
 /**
- * The columns, each cut to what the caller may see in SQL: the present state only while it
- * supplies the point (a retailer), owns it (a customer), holds a consent (an aggregator or
- * researcher) or is the DSO; who supplies it only to the DSO, the customer and that supplier.
+ * `points` (rows of metering.metering_points aliased mp), each with `p.present`: may the caller
+ * see its present state (a retailer while it supplies the point, a customer its own, a consent
+ * holder while the consent is in force, the DSO always). Computed once per row: OFFSET 0 keeps
+ * PostgreSQL from pulling the sub-select up into the select list, where each CASE below would
+ * evaluate the EXISTS again (five SubPlans a row). The join runs on every row of `points`, so a
+ * page is cut before it (page()), not after.
+ */
+function pointsFor(identity: Identity, points: SQL = sql`metering.metering_points mp`): SQL {
+  return sql`${points}
+    CROSS JOIN LATERAL (SELECT ${mayReadPresent(identity, sql.raw('mp.id'), 'metering:read')} AS present OFFSET 0) p`;
+}
+
+/**
+ * The columns of pointsFor, each cut to what the caller may see: the present state only when
+ * `p.present`; who supplies the point only to the DSO, the customer and that supplier.
  */
 function columnsFor(identity: Identity): SQL {
-  const present = mayReadPresent(identity, sql.raw('mp.id'), 'metering:read');
   const seesSupplier = identity.role === 'dso' || identity.role === 'customer' || identity.role === 'retailer';
   return sql`mp.id,
-    ${seesSupplier ? sql`CASE WHEN ${present} THEN mp.retailer_id END` : sql`NULL::text`} AS retailer_id,
-    CASE WHEN ${present} THEN mp.contracted_power_kva END AS contracted_power_kva,
-    CASE WHEN ${present} THEN mp.customer_class END AS customer_class,
-    CASE WHEN ${present} THEN mp.usage END AS usage,
-    CASE WHEN ${present} THEN mp.pv_capacity_kwp END AS pv_capacity_kwp`;
+    ${seesSupplier ? sql`CASE WHEN p.present THEN mp.retailer_id END` : sql`NULL::text`} AS retailer_id,
+    CASE WHEN p.present THEN mp.contracted_power_kva END AS contracted_power_kva,
+    CASE WHEN p.present THEN mp.customer_class END AS customer_class,
+    CASE WHEN p.present THEN mp.usage END AS usage,
+    CASE WHEN p.present THEN mp.pv_capacity_kwp END AS pv_capacity_kwp`;
 }
 
 export class MeteringPointRepo {
@@ -60,15 +76,20 @@ export class MeteringPointRepo {
   async findVisible(ids: readonly string[]): Promise<MeteringPointRow[]> {
     if (ids.length === 0) return [];
     const result = await this.db.execute<Row>(sql`
-      SELECT ${columnsFor(this.identity)} FROM metering.metering_points mp
+      SELECT ${columnsFor(this.identity)} FROM ${pointsFor(this.identity)}
       WHERE ${anyText(sql.raw('mp.id'), ids)} AND ${mayList(this.identity, sql.raw('mp.id'))}`);
     return result.rows.map(toRow);
   }
 
-  /** The compact key of each existing point among `ids` (readings and events are keyed by it). */
-  async keysOf(ids: readonly string[]): Promise<Map<string, number>> {
-    const result = await this.db.execute<{ id: string; key: number }>(sql`SELECT id, key FROM metering.metering_points WHERE ${anyText(sql.raw('id'), ids)}`);
-    return new Map(result.rows.map((row) => [row.id, row.key]));
+  /**
+   * The compact key of each existing point among `ids` (readings and events are keyed by it),
+   * whoever may see it: the readers apply the caller's rules themselves. Read through the
+   * request's loader (metering.loader `keysOf`), once per point and request.
+   */
+  async keys(ids: readonly string[]): Promise<PointKeyRow[]> {
+    if (ids.length === 0) return [];
+    const result = await this.db.execute<PointKeyRow>(sql`SELECT id, key FROM metering.metering_points WHERE ${anyText(sql.raw('id'), ids)}`);
+    return result.rows;
   }
 
   /** One keyset page plus one extra row, which tells whether another page follows. */
@@ -77,8 +98,9 @@ export class MeteringPointRepo {
     const after = page.afterKey === null ? sql`` : sql`AND mp.id > ${page.afterKey}`;
     const [rows, total] = await Promise.all([
       this.db.execute<Row>(sql`
-        SELECT ${columnsFor(this.identity)} FROM metering.metering_points mp
-        WHERE ${listed} ${after} ORDER BY mp.id LIMIT ${page.limit + 1}`),
+        SELECT ${columnsFor(this.identity)}
+        FROM ${pointsFor(this.identity, sql`(SELECT * FROM metering.metering_points mp WHERE ${listed} ${after} ORDER BY mp.id LIMIT ${page.limit + 1}) mp`)}
+        ORDER BY mp.id`),
       this.db.execute<{ n: string }>(sql`SELECT count(*) AS n FROM metering.metering_points mp WHERE ${listed}`),
     ]);
     return { rows: rows.rows.map(toRow), totalCount: Number(total.rows[0]!.n) };

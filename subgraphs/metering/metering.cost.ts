@@ -1,3 +1,4 @@
+import { DEFAULT_PAGE_SIZE } from '../kit/connection';
 import type { CostModel } from '../kit/cost';
 import { bucketCount, Resolution, type CurveWindow } from './demand.rules';
 
@@ -22,7 +23,7 @@ const CURVES = 'fewer metering points (first), a shorter window, a coarser resol
 export const meteringCosts: CostModel = {
   'MeteringPoint.loadCurve': { cost: (args) => buckets(args) * OBJECT_VALUE_COST, advice: `${CURVES}, or loadCurveSeries, which costs a tenth` },
   'MeteringPoint.loadCurveSeries': { cost: (args) => buckets(args) * SERIES_VALUE_COST, advice: CURVES },
-  'MeteringPoint.events': { cost: (args) => (typeof args.first === 'number' ? args.first : 100) * OBJECT_VALUE_COST, advice: 'fewer metering points or a smaller first' },
+  'MeteringPoint.events': { cost: (args) => (typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE) * OBJECT_VALUE_COST, advice: 'fewer metering points or a smaller first' },
   // DTC measurements are always quarter-hours.
   'SecondarySubstation.measurements': { cost: (args) => buckets(args, Resolution.PT15M) * OBJECT_VALUE_COST, advice: 'fewer substations or a shorter window' },
   'Query.demand': {

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { RequestScope } from '../kit/context';
 import type { Page } from '../kit/connection';
-import { recordAccess } from '../kit/access-log';
+import { recordAccess, type ReadPeriod } from '../kit/access-log';
 import { keyedLoader } from '../kit/loader';
 import { AuditRepo } from './audit.repo';
 import { ConsentRepo } from './consent.repo';
@@ -14,6 +14,7 @@ import { MeasurementRepo } from './measurement.repo';
 import type { SubstationMeasurement } from './measurement.type';
 import { ReadingIngestCommand } from './reading-ingest.command';
 import type { CurveWindow } from './demand.rules';
+import type { PointKeys } from './point-keys.sql';
 import { ReadingRepo, type CurvePointRow, type SeriesRow } from './reading.repo';
 
 /** A series of one metering point (or substation) over a window. */
@@ -46,10 +47,13 @@ function perPointLoader<K extends { pointId: string }, V>(
         group.ids.push(key.pointId);
         groups.set(groupOf(key), group);
       }
+      // Groups are independent reads (another window, another page): side by side, not one after another.
       const values = new Map<string, V>();
-      for (const [group, { sample, ids }] of groups) {
-        for (const [id, value] of await read(ids, sample)) values.set(`${group}|${id}`, value);
-      }
+      await Promise.all(
+        [...groups].map(async ([group, { sample, ids }]) => {
+          for (const [id, value] of await read(ids, sample)) values.set(`${group}|${id}`, value);
+        }),
+      );
       return keys.map((key) => values.get(cacheKey(key)) ?? empty());
     },
     { cacheKeyFn: cacheKey },
@@ -61,6 +65,8 @@ const eventGroup = (key: EventKey) => `${key.window.fromMs}|${key.window.toMs}|$
 
 export interface MeteringLoaders {
   meteringPoints: MeteringPointRepo;
+  /** Each point's key (readings and events are keyed by it), looked up once per request for every reader. */
+  keysOf: PointKeys;
   demand: DemandQuery;
   ingest: ReadingIngestCommand;
   consents: ConsentRepo;
@@ -81,34 +87,45 @@ export interface MeteringLoaders {
 export function createMeteringLoaders({ database, identity, requestId, settings }: RequestScope): MeteringLoaders {
   const { db } = database;
   const meteringPoints = new MeteringPointRepo(db, identity);
-  const readings = new ReadingRepo(db, identity);
+  const pointKey = keyedLoader((ids) => meteringPoints.keys(ids), (row) => row.id);
+  const keysOf: PointKeys = async (ids) => {
+    const keys = new Map<string, number>();
+    for (const row of await pointKey.loadMany(ids)) {
+      if (row instanceof Error) throw row;
+      if (row) keys.set(row.id, row.key);
+    }
+    return keys;
+  };
+  const readings = new ReadingRepo(db, identity, keysOf);
   const measurementStore = new MeasurementRepo(db);
-  const eventStore = new EventRepo(db, identity);
+  const eventStore = new EventRepo(db, identity, keysOf);
+  /** A per-point read of personal data over a window, logged first (one access-log statement per batch). */
   const logged =
-    <V>(field: string, read: (ids: string[], window: CurveWindow) => Promise<Map<string, V>>) =>
-    async (ids: string[], { window }: CurveKey) => {
-      await recordAccess(db, identity, requestId, field, ids, window);
-      return read(ids, window);
+    <K extends { window: ReadPeriod }, V>(field: string, read: (ids: string[], key: K) => Promise<Map<string, V>>) =>
+    async (ids: string[], key: K) => {
+      await recordAccess(db, identity, requestId, field, ids, key.window);
+      return read(ids, key);
     };
   return {
     meteringPoints,
-    demand: new DemandQuery({ db, identity, requestId, demand: new DemandRepo(db, identity), disclosure: new DisclosureRepo(db), minAggregatePoints: settings.minAggregatePoints }),
-    ingest: new ReadingIngestCommand(database),
+    keysOf,
+    demand: new DemandQuery({
+      db,
+      identity,
+      requestId,
+      demand: new DemandRepo(db, identity, keysOf),
+      disclosure: new DisclosureRepo(db),
+      minAggregatePoints: settings.minAggregatePoints,
+    }),
+    ingest: new ReadingIngestCommand(database, keysOf),
     consents: new ConsentRepo(db),
     audit: new AuditRepo(db),
     meteringPoint: keyedLoader((ids) => meteringPoints.findVisible(ids), (row) => row.id),
-    loadCurve: perPointLoader<CurveKey, CurvePointRow[]>(windowKey, logged('loadCurve', (ids, window) => readings.loadCurves(ids, window)), () => []),
-    loadCurveSeries: perPointLoader<CurveKey, SeriesRow | null>(windowKey, logged('loadCurveSeries', (ids, window) => readings.loadSeries(ids, window)), () => null),
+    loadCurve: perPointLoader<CurveKey, CurvePointRow[]>(windowKey, logged('loadCurve', (ids, { window }) => readings.loadCurves(ids, window)), () => []),
+    loadCurveSeries: perPointLoader<CurveKey, SeriesRow | null>(windowKey, logged('loadCurveSeries', (ids, { window }) => readings.loadSeries(ids, window)), () => null),
     measurementStore,
     measurements: perPointLoader<CurveKey, SubstationMeasurement[]>(windowKey, (ids, { window }) => measurementStore.forSubstations(ids, window), () => []),
     eventStore,
-    events: perPointLoader<EventKey, EventPage>(
-      eventGroup,
-      async (ids, key) => {
-        await recordAccess(db, identity, requestId, 'events', ids, key.window);
-        return eventStore.pages(ids, key.window, key.page);
-      },
-      () => ({ rows: [], totalCount: 0 }),
-    ),
+    events: perPointLoader<EventKey, EventPage>(eventGroup, logged('events', (ids, key) => eventStore.pages(ids, key.window, key.page)), () => ({ rows: [], totalCount: 0 })),
   };
 }

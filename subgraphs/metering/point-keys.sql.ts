@@ -1,6 +1,11 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { Database } from '../kit/db';
-import { anyText } from '../kit/sql';
+
+/**
+ * The compact key (readings and events are keyed by it) of each existing point among the CPE
+ * codes given. The request's one is metering.loader's `keysOf`: each point's key is looked up
+ * once per request, however many fields of a page read its readings or events.
+ */
+export type PointKeys = (pointIds: readonly string[]) => Promise<Map<string, number>>;
 
 /**
  * `<key column> = ANY(the keys of these CPE codes)`, the keys looked up first and sent as one
@@ -10,7 +15,7 @@ import { anyText } from '../kit/sql';
  * sub-select it assumed a handful and nested-looped over a thousand points' 96,000 readings
  * (a portfolio's `demand` day: 168 → 40 ms).
  */
-export async function ofPoints(db: Database, keyColumn: string, pointIds: readonly string[]): Promise<SQL> {
-  const result = await db.execute<{ key: number }>(sql`SELECT key FROM metering.metering_points WHERE ${anyText(sql.raw('id'), pointIds)}`);
-  return sql`${sql.raw(keyColumn)} = ANY(${sql.param(result.rows.map((row) => row.key))}::int[])`;
+export async function ofPoints(keysOf: PointKeys, keyColumn: string, pointIds: readonly string[]): Promise<SQL> {
+  const keys = await keysOf(pointIds);
+  return sql`${sql.raw(keyColumn)} = ANY(${sql.param([...keys.values()])}::int[])`;
 }

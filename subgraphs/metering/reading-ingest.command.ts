@@ -3,7 +3,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { BadUserInputError, ConflictError } from '../../schema/errors';
 import { recordMutation, type Actor } from '../kit/audit';
 import type { DatabaseHandle } from '../kit/db';
-import { MeteringPointRepo } from './metering-point.repo';
+import type { PointKeys } from './point-keys.sql';
 import { createStaging, dropStaging, ensurePartitions, mergeStaging, STAGING_TABLE } from './reading-ingest.repo';
 import { batchRejections, MAX_BATCH_READINGS, qualityCode, type ReadingRow } from './reading.rules';
 
@@ -29,7 +29,10 @@ function digestOf(rows: readonly ReadingRow[]): string {
  * then writes it atomically under its idempotency key.
  */
 export class ReadingIngestCommand {
-  constructor(private readonly database: DatabaseHandle) {}
+  constructor(
+    private readonly database: DatabaseHandle,
+    private readonly keysOf: PointKeys,
+  ) {}
 
   async run(actor: Actor, idempotencyKey: string, rows: ReadingRow[], nowMs = Date.now()): Promise<IngestResult> {
     const { identity } = actor;
@@ -43,7 +46,7 @@ export class ReadingIngestCommand {
     const earlier = await this.stored(idempotencyKey, digest);
     if (earlier) return earlier;
 
-    const keys = await new MeteringPointRepo(this.database.db, identity).keysOf([...new Set(rows.map((row) => row.meteringPointId))]);
+    const keys = await this.keysOf([...new Set(rows.map((row) => row.meteringPointId))]);
     const rejected = batchRejections(rows, nowMs, (id) => keys.has(id));
     if (rejected.length > 0) {
       throw new BadUserInputError(`${rejected.length} of ${rows.length} readings are invalid; nothing was written`, { rejected });

@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Identity } from '../../schema/identity';
 import type { Database } from '../kit/db';
 import { mayReadAt } from '../kit/point-access.sql';
-import { ofPoints } from './point-keys.sql';
+import { ofPoints, type PointKeys } from './point-keys.sql';
 import { bucketHours, bucketIndex, bucketStart } from './bucket.sql';
 import type { CurveWindow } from './demand.rules';
 
@@ -45,6 +45,7 @@ export class ReadingRepo {
   constructor(
     private readonly db: Database,
     private readonly identity: Identity,
+    private readonly keysOf: PointKeys,
   ) {}
 
   /** Load curves of many points over one window, in one statement after the points' keys. */
@@ -80,7 +81,7 @@ export class ReadingRepo {
    * consented period. `label` names the bucket: its start, or its position in the window.
    */
   private async bucketSums(pointIds: readonly string[], window: CurveWindow, label: (bucketStart: SQL) => SQL): Promise<SQL> {
-    const points = await ofPoints(this.db, 'r.metering_point_key', pointIds);
+    const points = await ofPoints(this.keysOf, 'r.metering_point_key', pointIds);
     return sql`
         SELECT mp.id AS metering_point_id, ${label(bucketStart(sql.raw('r.interval_start'), window.resolution))} AS bucket,
           sum(r.import_wh) AS import_wh, sum(r.export_wh) AS export_wh

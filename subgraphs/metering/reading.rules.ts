@@ -1,5 +1,5 @@
 import type { RejectedRow } from '../../schema/errors';
-import { timeInRange } from '../kit/time-range';
+import { TIME_RANGE_DAYS, timeInRange } from '../kit/time-range';
 
 /** One quarter-hour, the InovGrid load-curve period. */
 export const INTERVAL_MS = 15 * 60 * 1000;
@@ -23,7 +23,7 @@ export const REJECT_REASONS = {
   duplicate: 'duplicate row in the batch',
   badQuality: `quality must be one of ${READING_QUALITIES.join(', ')}`,
   badTime: 'interval start is not a valid time',
-  outOfRange: 'interval start outside 2000-01-01 to 2100-01-01',
+  outOfRange: `interval start outside ${TIME_RANGE_DAYS[0]} to ${TIME_RANGE_DAYS[1]}`,
 } as const;
 
 export interface ReadingRow {

@@ -1,5 +1,12 @@
+import { ROLE_SCOPES } from '../../../schema/access';
+import type { Identity } from '../../../schema/identity';
 import { startTestHub, type TestHub } from '../../../tools/testing/hub-fixture';
+import { openDatabase, type Database } from '../../kit/db';
+import { DemandRepo } from '../demand.repo';
+import { DemandScopeKind, Resolution } from '../demand.rules';
+import { MeteringPointRepo } from '../metering-point.repo';
 import { INTERVAL_MS, REJECT_REASONS } from '../reading.rules';
+import { ReadingRepo } from '../reading.repo';
 
 let t: TestHub;
 let dsoKey: string;
@@ -210,6 +217,21 @@ describe('load curves and demand through the gateway', () => {
     expect(many).toBeLessThanOrEqual(5);
   });
 
+  it("looks up each point's key once per request, however many of its fields read readings or events", async () => {
+    const PAGE = `query($from: DateTime!, $to: DateTime!) {
+      meteringPoints(first: 20) { edges { node { id
+        loadCurve(from: $from, to: $to, resolution: PT1H) { importWh }
+        loadCurveSeries(from: $from, to: $to) { importWh }
+        events(from: $from, to: $to) { totalCount }
+      } } }
+      demand(scope: { meteringPointIds: ["${t.parish.meteringPoints.map((point) => point.id).sort()[0]}"] }, from: $from, to: $to) { meteringPointCount }
+    }`;
+    statements.length = 0;
+    const { body } = await t.graphql(PAGE, { key: dsoKey, variables: { from: at(0), to: at(96) } });
+    expect(body.errors).toBeUndefined();
+    expect(statements.filter((statement) => /SELECT id, key FROM metering\.metering_points/i.test(statement))).toHaveLength(1);
+  });
+
   it('logs every read of a load curve: who, which key, which point, which period, which request', async () => {
     const retailer = t.parish.organisations.find((org) => org.kind === 'retailer')!.id;
     const key = await t.createKey('retailer', retailer);
@@ -289,5 +311,46 @@ describe('load curves and demand through the gateway', () => {
     expect(refused.body.errors?.[0]?.message).toMatch(/one by one/);
     const single = await t.graphql(`query($id: ID!) { meteringPoint(id: $id) { id } }`, { key, variables: { id: many[0] } });
     expect(single.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('buckets whatever the session time zone', () => {
+  const dso: Identity = { keyId: 'test', organisationId: 'dso', role: 'dso', scopes: [...ROLE_SCOPES.dso] };
+  const keysOf = (db: Database) => async (ids: readonly string[]) => new Map((await new MeteringPointRepo(db, dso).keys(ids)).map((row) => [row.id, row.key]));
+
+  it('gives the same hourly buckets with the session in a half-hour zone (Asia/Kolkata) as in UTC: UTC hours', async () => {
+    // A point no other test here writes readings for; two hours of it from 10:00 UTC (15:30 in Kolkata).
+    const point = t.parish.meteringPoints[260]!.id;
+    const readings = Array.from({ length: 8 }, (_, q) => ({ meteringPointId: point, intervalStart: at(40 + q), importWh: q + 1, exportWh: 0 }));
+    expect((await ingest(`time-zone-${point}`, readings)).body.errors).toBeUndefined();
+    const window = { fromMs: DAY + 40 * INTERVAL_MS, toMs: DAY + 48 * INTERVAL_MS, resolution: Resolution.PT1H };
+    const sessions = ['UTC', 'Asia/Kolkata'].map((zone) => openDatabase(t.database.url, { max: 1, options: `-c TimeZone=${zone}` }));
+    try {
+      const answers = await Promise.all(
+        sessions.map(async ({ db, pool }) => {
+          const readingRepo = new ReadingRepo(db, dso, keysOf(db));
+          const demandRepo = new DemandRepo(db, dso, keysOf(db));
+          return {
+            zone: (await pool.query('SHOW TimeZone')).rows[0].TimeZone as string,
+            curve: (await readingRepo.loadCurves([point], window)).get(point)!.map((bucket) => [bucket.intervalStart.toISOString(), bucket.importWh]),
+            series: (await readingRepo.loadSeries([point], window)).get(point),
+            points: (await demandRepo.pointSetSeries([point], window)).map((bucket) => [bucket.intervalStart.toISOString(), bucket.importWh]),
+            network: (await demandRepo.rollupSeries(DemandScopeKind.Network, '', window)).map((bucket) => [bucket.intervalStart.toISOString(), bucket.readingCount]),
+          };
+        }),
+      );
+      const [utc, kolkata] = answers as [(typeof answers)[number], (typeof answers)[number]];
+      expect([utc.zone, kolkata.zone]).toEqual(['UTC', 'Asia/Kolkata']);
+      expect(utc.curve).toEqual([
+        [at(40), 1 + 2 + 3 + 4],
+        [at(44), 5 + 6 + 7 + 8],
+      ]);
+      expect(utc.series).toEqual({ index: [0, 1], importWh: [10, 26], exportWh: [0, 0] });
+      expect(utc.points).toEqual(utc.curve);
+      expect(utc.network.map(([start]) => start)).toEqual([at(40), at(44)]);
+      expect(kolkata).toEqual({ ...utc, zone: 'Asia/Kolkata' });
+    } finally {
+      await Promise.all(sessions.map((session) => session.close()));
+    }
   });
 });
