@@ -11,5 +11,7 @@ export const gridSubgraph: SubgraphDefinition<GridLoaders> = {
   resolvers: [SecondarySubstationResolver, MeteringPointGridResolver],
   extendedEntities: [MeteringPoint],
   references: gridReferences,
+  // Whoever handed out a MeteringPoint, the kit checks the caller may see where it is connected.
+  meteringPointScope: 'metering:read',
   createLoaders: createGridLoaders,
 };

@@ -1,7 +1,6 @@
 import { MeteringPoint } from './metering-point.type';
 import type { SubgraphDefinition } from '../kit/subgraph';
 import { createHemsLoaders, type HemsLoaders } from './hems.loader';
-import { hemsReferences } from './hems.reference';
 import { HemsResolver } from './hems.resolver';
 import { MeteringPointHemsResolver } from './metering-point.resolver';
 
@@ -10,6 +9,7 @@ export const hemsSubgraph: SubgraphDefinition<HemsLoaders> = {
   name: 'hems',
   resolvers: [HemsResolver, MeteringPointHemsResolver],
   extendedEntities: [MeteringPoint],
-  references: hemsReferences,
+  // Whoever handed out a MeteringPoint, the kit checks the caller may see what is installed behind it.
+  meteringPointScope: 'hems:read',
   createLoaders: createHemsLoaders,
 };

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Identity } from '../../schema/identity';
+import type { RequestScope } from './context';
 import type { Database } from './db';
 
 /** The period a read covered, when it has one (a load curve's window). */
@@ -20,4 +21,22 @@ export async function recordAccess(db: Database, identity: Identity, requestId: 
     SELECT ${identity.keyId}, ${identity.organisationId}, ${identity.role}, ${requestId}, id, ${field},
       ${period ? new Date(period.fromMs) : null}::timestamptz, ${period ? new Date(period.toMs) : null}::timestamptz
     FROM unnest(${sql.param([...new Set(pointIds)])}::text[]) AS id`);
+}
+
+/**
+ * A loader's fetch (for keyedLoader or groupedLoader, kit/loader.ts) that logs what it returns:
+ * the rows first, then one access-log line per metering point among them (`pointOf`), one
+ * statement per batch. A key that found nothing (a point without a tariff) is not logged.
+ */
+export function loggedFetch<K, R>(
+  request: Pick<RequestScope, 'database' | 'identity' | 'requestId'>,
+  field: string,
+  pointOf: (row: R) => string,
+  fetch: (keys: readonly K[]) => Promise<R[]>,
+): (keys: readonly K[]) => Promise<R[]> {
+  return async (keys) => {
+    const rows = await fetch(keys);
+    await recordAccess(request.database.db, request.identity, request.requestId, field, rows.map(pointOf), null);
+    return rows;
+  };
 }

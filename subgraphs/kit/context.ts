@@ -1,3 +1,4 @@
+import type DataLoader from 'dataloader';
 import type { Identity } from '../../schema/identity';
 import type { SubgraphSettings } from './config';
 import type { Database, DatabaseHandle } from './db';
@@ -10,6 +11,12 @@ export interface SubgraphContext<Loaders = unknown> {
   db: Database;
   log: Logger;
   loaders: Loaders;
+  /**
+   * For a subgraph with a share of the MeteringPoint (its meteringPointScope): whether the caller
+   * may see each point's present state, batched per request (kit/subgraph.ts resolves the
+   * references through it).
+   */
+  pointAccess?: DataLoader<string, boolean>;
 }
 
 /** What a subgraph's loaders are built from, once per request. */

@@ -7,8 +7,8 @@ import { mayReadPresent } from './point-access.sql';
 
 /**
  * Per request: which metering points the caller may see the present state of, for one scope,
- * one statement per batch. Grid, tariffs and HEMS resolve their share of a MeteringPoint only
- * through it.
+ * one statement per batch. The kit resolves every MeteringPoint reference of a subgraph that
+ * declares a meteringPointScope (grid, tariffs, HEMS) through it (kit/subgraph.ts).
  */
 export function presentAccessLoader(db: Database, identity: Identity, scope: ConsentScope): DataLoader<string, boolean> {
   return new DataLoader<string, boolean>(async (ids) => {

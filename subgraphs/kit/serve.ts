@@ -9,6 +9,7 @@ import { IDENTITY_HEADER, verifyIdentity } from '../../schema/identity';
 import type { SubgraphSettings } from './config';
 import type { SubgraphContext } from './context';
 import { costLimitPlugin } from './cost';
+import { presentAccessLoader } from './point-access.loader';
 import type { DatabaseHandle } from './db';
 import { listen } from './http';
 import type { Logger } from './logger';
@@ -73,6 +74,7 @@ export async function serveSubgraph<L>(definition: SubgraphDefinition<L>, option
           db: options.database.db,
           log: log.child({ requestId }),
           loaders: definition.createLoaders({ database: options.database, identity, requestId, settings: options.settings }),
+          pointAccess: definition.meteringPointScope ? presentAccessLoader(options.database.db, identity, definition.meteringPointScope) : undefined,
         };
       },
     }),
