@@ -30,6 +30,15 @@ export interface AffectedRow {
   temporaryMaxPowerKw: number;
 }
 
+/** One quarter-hour reading of an order's point inside the order's window, with the point's cap. */
+export interface WindowReading {
+  orderId: string;
+  meteringPointId: string;
+  temporaryMaxPowerKw: number;
+  intervalStartMs: number;
+  importWh: number;
+}
+
 export interface AckRow {
   orderId: string;
   organisationId: string;
@@ -209,19 +218,26 @@ export class ContractedPowerOrderRepo {
   }
 
   /**
-   * Import energy per quarter-hour of the order's points over its window, from metering's
-   * published view, each reading kept only where the caller may read it (a point that changed
-   * supplier during the order is its former retailer's only up to the switch).
+   * Import energy per quarter-hour of many orders' points over each order's window, with each
+   * point's cap, from metering's published view; only `retailerId`'s points when given, each
+   * reading kept only where the caller may read it (a point that changed supplier during the
+   * order is its former retailer's only up to the switch).
    */
-  async readingsInWindow(orderId: string, identity: Identity): Promise<{ meteringPointId: string; intervalStartMs: number; importWh: number }[]> {
-    const own = identity.role === 'dso' ? sql`` : sql`AND p.retailer_id = ${identity.organisationId}`;
-    const result = await this.db.execute<{ metering_point_id: string; interval_start: string; import_wh: number }>(sql`
-      SELECT r.metering_point_id, r.interval_start, r.import_wh
+  async readingsInWindow(orderIds: readonly string[], retailerId: string | null, identity: Identity): Promise<WindowReading[]> {
+    const own = retailerId ? sql`AND p.retailer_id = ${retailerId}` : sql``;
+    const result = await this.db.execute<{ order_id: string; metering_point_id: string; temporary_max_power_kw: number; interval_start: string; import_wh: number }>(sql`
+      SELECT o.id AS order_id, r.metering_point_id, p.temporary_max_power_kw, r.interval_start, r.import_wh
       FROM flexibility.contracted_power_orders o
       JOIN flexibility.contracted_power_order_points p ON p.order_id = o.id ${own}
       JOIN metering.readings_v r ON r.metering_point_id = p.metering_point_id
         AND r.interval_start >= o.start AND r.interval_start < coalesce(o.restored_at, o.cancelled_at, o.expected_end)
-      WHERE o.id = ${orderId} AND ${mayReadAt(identity, sql.raw('r.metering_point_id'), sql.raw('r.interval_start'), 'metering:read')}`);
-    return result.rows.map((row) => ({ meteringPointId: row.metering_point_id, intervalStartMs: Date.parse(row.interval_start), importWh: row.import_wh }));
+      WHERE ${anyText(sql.raw('o.id'), orderIds)} AND ${mayReadAt(identity, sql.raw('r.metering_point_id'), sql.raw('r.interval_start'), 'metering:read')}`);
+    return result.rows.map((row) => ({
+      orderId: row.order_id,
+      meteringPointId: row.metering_point_id,
+      temporaryMaxPowerKw: row.temporary_max_power_kw,
+      intervalStartMs: Date.parse(row.interval_start),
+      importWh: row.import_wh,
+    }));
   }
 }

@@ -1,9 +1,8 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { BadUserInputError, NotFoundError } from '../../schema/errors';
-import { recordAccess } from '../kit/access-log';
 import { PageArgs, parsePage, toConnection } from '../kit/connection';
 import type { SubgraphContext } from '../kit/context';
-import { isOrderKey, orderKey, type OrderRow } from './contracted-power-order.repo';
+import { isOrderKey, orderKey, type OrderRow, type WindowReading } from './contracted-power-order.repo';
 import { complianceOf, orderProblems, orderStatus, parseArea } from './contracted-power-order.rules';
 import {
   Acknowledgement,
@@ -17,6 +16,12 @@ import {
 import type { FlexibilityLoaders } from './flexibility.loader';
 
 type Context = SubgraphContext<FlexibilityLoaders>;
+
+/** An order's affected points as the caller receives them, from an order or one of its events (logged). */
+export async function affectedOf(orderId: string, ctx: Context): Promise<AffectedMeteringPoint[]> {
+  const rows = await ctx.loaders.affected.load(orderId);
+  return rows.map((row) => ({ meteringPoint: { id: row.meteringPointId }, temporaryMaxPowerKw: row.temporaryMaxPowerKw }));
+}
 
 @Resolver(() => ContractedPowerOrder)
 export class ContractedPowerOrderResolver {
@@ -64,8 +69,9 @@ export class ContractedPowerOrderResolver {
   @Authorized('flex:trade')
   @Mutation(() => ContractedPowerOrder, { description: 'Retailer: record receipt of an order addressed to it; a second acknowledgement changes nothing' })
   async acknowledgeContractedPowerOrder(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OrderRow> {
-    // A retailer's order loader only finds orders addressed to it: another's is NOT_FOUND, like a missing one.
-    const order = ctx.identity.role === 'retailer' ? await ctx.loaders.order.load(id) : null;
+    // Only retailers and aggregators hold flex:trade; the order loader finds a retailer only the
+    // orders addressed to it and an aggregator none: another's is NOT_FOUND, like a missing one.
+    const order = await ctx.loaders.order.load(id);
     if (!order) throw new NotFoundError('Contracted-power order');
     await ctx.loaders.orders.acknowledge(id, ctx);
     ctx.loaders.acknowledgements.clear(id);
@@ -106,24 +112,26 @@ export class ContractedPowerOrderResolver {
   }
 
   @FieldResolver(() => [AffectedMeteringPoint], { description: 'Your own affected points (all of them for the DSO)' })
-  async affected(@Root() order: OrderRow, @Ctx() ctx: Context): Promise<AffectedMeteringPoint[]> {
-    const rows = await ctx.loaders.affected.load(order.id);
-    return rows.map((row) => ({ meteringPoint: { id: row.meteringPointId }, temporaryMaxPowerKw: row.temporaryMaxPowerKw }));
+  affected(@Root() order: OrderRow, @Ctx() ctx: Context): Promise<AffectedMeteringPoint[]> {
+    return affectedOf(order.id, ctx);
   }
 
+  // Peak powers are meter readings: reading them takes the metering scope, not only flex:read.
+  @Authorized('metering:read')
   @FieldResolver(() => [ComplianceBreach], { description: "Your points that went above their cap in the order's window, from the 15-minute readings. Every read is logged." })
   async compliance(@Root() order: OrderRow, @Ctx() ctx: Context): Promise<ComplianceBreach[]> {
-    const [affected, readings] = await Promise.all([ctx.loaders.affected.load(order.id), ctx.loaders.orders.readingsInWindow(order.id, ctx.identity)]);
-    await recordAccess(ctx.db, ctx.identity, ctx.requestId, 'contractedPowerOrder.compliance', [...new Set(readings.map((reading) => reading.meteringPointId))], null);
-    const byPoint = new Map<string, { intervalStartMs: number; importWh: number }[]>();
-    for (const reading of readings) {
+    // A point without readings in the window cannot have gone above its cap: the readings (each
+    // with its point's cap) are all a report needs.
+    const byPoint = new Map<string, WindowReading[]>();
+    for (const reading of await ctx.loaders.windowReadings.load(order.id)) {
       const own = byPoint.get(reading.meteringPointId);
       if (own) own.push(reading);
       else byPoint.set(reading.meteringPointId, [reading]);
     }
-    return affected.flatMap((point) => {
-      const { intervalsAbove, maxObservedKw } = complianceOf(byPoint.get(point.meteringPointId) ?? [], point.temporaryMaxPowerKw);
-      return intervalsAbove > 0 ? [{ meteringPoint: { id: point.meteringPointId }, temporaryMaxPowerKw: point.temporaryMaxPowerKw, maxObservedKw, intervalsAbove }] : [];
+    return [...byPoint].sort(([a], [b]) => (a < b ? -1 : 1)).flatMap(([meteringPointId, readings]) => {
+      const temporaryMaxPowerKw = readings[0]!.temporaryMaxPowerKw;
+      const { intervalsAbove, maxObservedKw } = complianceOf(readings, temporaryMaxPowerKw);
+      return intervalsAbove > 0 ? [{ meteringPoint: { id: meteringPointId }, temporaryMaxPowerKw, maxObservedKw, intervalsAbove }] : [];
     });
   }
 }

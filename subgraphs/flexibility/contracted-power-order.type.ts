@@ -125,6 +125,6 @@ export class ContractedPowerOrderEvent {
   @Field(() => ContractedPowerOrder)
   order!: ContractedPowerOrder;
 
-  @Field(() => [AffectedMeteringPoint], { description: "The receiver's own affected points (all of them for the DSO)" })
-  affected!: AffectedMeteringPoint[];
+  // `affected` is a field resolver (hub-event.resolver.ts): read, and logged, only when asked for.
+  orderId!: string;
 }

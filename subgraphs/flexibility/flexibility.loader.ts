@@ -1,8 +1,8 @@
 import type DataLoader from 'dataloader';
 import type { RequestScope } from '../kit/context';
-import { recordAccess } from '../kit/access-log';
+import { loggedFetch } from '../kit/access-log';
 import { groupedLoader, keyedLoader } from '../kit/loader';
-import { ContractedPowerOrderRepo, type AckRow, type AffectedRow, type OrderRow } from './contracted-power-order.repo';
+import { ContractedPowerOrderRepo, type AckRow, type AffectedRow, type OrderRow, type WindowReading } from './contracted-power-order.repo';
 import { FlexRequestRepo } from './flex-request.repo';
 import type { FlexRequest } from './flex-request.type';
 import { OutboxRepo, type StoredEvent } from './outbox.repo';
@@ -15,8 +15,10 @@ export interface FlexibilityLoaders {
   orders: ContractedPowerOrderRepo;
   /** Orders the caller may see: all for the DSO, those addressed to it for a retailer. */
   order: DataLoader<string, OrderRow | null>;
-  /** The caller's own affected points of an order (all of them for the DSO). */
+  /** The caller's own affected points of an order (all of them for the DSO); each point returned is logged. */
   affected: DataLoader<string, AffectedRow[]>;
+  /** The readings of the caller's own affected points in an order's window, as compliance weighs them; each point is logged. */
+  windowReadings: DataLoader<string, WindowReading[]>;
   acknowledgements: DataLoader<string, AckRow[]>;
   addressees: DataLoader<string, { orderId: string; retailerId: string }[]>;
   outbox: OutboxRepo;
@@ -24,7 +26,8 @@ export interface FlexibilityLoaders {
 }
 
 /** Flexibility requests are market announcements: every participant may read them. */
-export function createFlexibilityLoaders({ database, identity, requestId }: RequestScope): FlexibilityLoaders {
+export function createFlexibilityLoaders(request: RequestScope): FlexibilityLoaders {
+  const { database, identity } = request;
   const flexRequests = new FlexRequestRepo(database.db);
   const orders = new ContractedPowerOrderRepo(database.db);
   const outbox = new OutboxRepo(database.db);
@@ -43,11 +46,16 @@ export function createFlexibilityLoaders({ database, identity, requestId }: Requ
       return rows.filter((_, i) => addressed[i]!.some((row) => row.retailerId === ownRetailer));
     }, (row) => row.id),
     // Which customers an order caps is personal data: each point the caller receives is logged.
-    affected: groupedLoader(async (ids) => {
-      const rows = await orders.affected(ids, ownRetailer);
-      await recordAccess(database.db, identity, requestId, 'contractedPowerOrder.affected', rows.map((row) => row.meteringPointId), null);
-      return rows;
-    }, (row) => row.orderId),
+    affected: groupedLoader(
+      loggedFetch(request, 'contractedPowerOrder.affected', (row) => row.meteringPointId, (ids) => orders.affected(ids, ownRetailer)),
+      (row) => row.orderId,
+    ),
+    // Every point whose readings a compliance report weighs is logged, listed or not: leaving a
+    // point out says it kept under its cap.
+    windowReadings: groupedLoader(
+      loggedFetch(request, 'contractedPowerOrder.compliance', (row) => row.meteringPointId, (ids) => orders.readingsInWindow(ids, ownRetailer, identity)),
+      (row) => row.orderId,
+    ),
     acknowledgements: groupedLoader((ids) => orders.acknowledgements(ids), (row) => row.orderId),
     addressees,
     outbox,

@@ -1,9 +1,10 @@
-import { Arg, Authorized, Ctx, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { NotFoundError } from '../../schema/errors';
 import { mayReceive, type ContractedPowerOrderEventPayload, type FlexRequestEventPayload } from '../../schema/events';
 import type { SubgraphContext } from '../kit/context';
 import { GATEWAY_TOPIC } from '../kit/subgraph';
-import { ContractedPowerOrderEvent, ContractedPowerOrderEventKind } from './contracted-power-order.type';
+import { affectedOf } from './contracted-power-order.resolver';
+import { AffectedMeteringPoint, ContractedPowerOrderEvent, ContractedPowerOrderEventKind } from './contracted-power-order.type';
 import type { FlexibilityLoaders } from './flexibility.loader';
 import { HubEvent, HubEventType } from './hub-event.type';
 import type { StoredEvent } from './outbox.repo';
@@ -12,14 +13,18 @@ type Context = SubgraphContext<FlexibilityLoaders>;
 
 async function orderEvent(event: StoredEvent, ctx: Context): Promise<ContractedPowerOrderEvent> {
   const payload = event.payload as ContractedPowerOrderEventPayload;
-  const [order, affected] = await Promise.all([ctx.loaders.order.load(payload.orderId), ctx.loaders.affected.load(payload.orderId)]);
+  // The order loader finds only orders the caller may see: the event is for it only then.
+  const order = await ctx.loaders.order.load(payload.orderId);
   if (!order) throw new NotFoundError('Event');
-  return {
-    eventId: String(event.id),
-    kind: payload.kind as ContractedPowerOrderEventKind,
-    order: order as never,
-    affected: affected.map((row) => ({ meteringPoint: { id: row.meteringPointId }, temporaryMaxPowerKw: row.temporaryMaxPowerKw })),
-  };
+  return { eventId: String(event.id), kind: payload.kind as ContractedPowerOrderEventKind, order: order as never, orderId: payload.orderId };
+}
+
+@Resolver(() => ContractedPowerOrderEvent)
+export class ContractedPowerOrderEventResolver {
+  @FieldResolver(() => [AffectedMeteringPoint], { description: "The receiver's own affected points (all of them for the DSO)" })
+  affected(@Root() event: ContractedPowerOrderEvent, @Ctx() ctx: Context): Promise<AffectedMeteringPoint[]> {
+    return affectedOf(event.orderId, ctx);
+  }
 }
 
 @Resolver(() => HubEvent)
