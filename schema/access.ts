@@ -60,10 +60,6 @@ export function isConsentScope(value: string): value is ConsentScope {
   return (CONSENT_SCOPES as readonly string[]).includes(value);
 }
 
-export function readsUnderConsent(role: Role): boolean {
-  return (CONSENT_ROLES as readonly Role[]).includes(role);
-}
-
 /** A scope name as the hub reads it: aliases resolved; null when it names no scope. */
 export function canonicalScope(value: string): Scope | null {
   const scope = SCOPE_ALIASES[value] ?? value;
@@ -107,6 +103,7 @@ export interface AccessSubject {
   scopes: readonly string[];
 }
 
-export function hasScope(subject: AccessSubject, scope: Scope): boolean {
+/** Whether the key holds `scope`; its scopes are already cut to the role's ceiling (effectiveScopes). */
+export function hasScope(subject: Pick<AccessSubject, 'scopes'>, scope: Scope): boolean {
   return subject.scopes.includes(scope);
 }

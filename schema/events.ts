@@ -1,3 +1,5 @@
+import { hasScope, type Scope } from './access';
+
 /**
  * The events the hub pushes, as written to hub.outbox and read by the gateway's event hub.
  * Adding a type here (and a field to HubEvent in the flexibility subgraph) is all a new event
@@ -36,7 +38,7 @@ export interface OutboxEvent<T extends HubEventType = HubEventType> {
 /** NOTIFY channel: the payload is the new event's id, a wake-up call; the outbox is the truth. */
 export const OUTBOX_CHANNEL = 'hub_outbox';
 /** The scope that lets a party receive market events that are not addressed to it. */
-export const EVENTS_SCOPE = 'events:read';
+export const EVENTS_SCOPE: Scope = 'events:read';
 
 /** The part of a caller's identity that decides which events it receives. */
 export interface EventRecipient {
@@ -53,5 +55,5 @@ export interface EventRecipient {
 export function mayReceive(recipient: EventRecipient, event: Pick<OutboxEvent, 'audience'>): boolean {
   if (recipient.role === 'dso') return true;
   if (event.audience.length > 0) return event.audience.includes(recipient.organisationId);
-  return recipient.scopes.includes(EVENTS_SCOPE);
+  return hasScope(recipient, EVENTS_SCOPE);
 }

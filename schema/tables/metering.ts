@@ -108,13 +108,3 @@ export const meteringPointsView = metering
     contractedPowerKva: real('contracted_power_kva').notNull(),
   })
   .existing();
-
-/** Metering's published contract (migrations/0007): who supplies and supplied each point, when. */
-export const supplyContractsView = metering
-  .view('supply_contracts_v', {
-    meteringPointId: text('metering_point_id').notNull(),
-    retailerId: text('retailer_id').notNull(),
-    validFrom: timestamp('valid_from', { withTimezone: true }).notNull(),
-    validTo: timestamp('valid_to', { withTimezone: true }),
-  })
-  .existing();
