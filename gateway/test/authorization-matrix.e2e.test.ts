@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildASTSchema, getOperationAST, getVariableValues, parse, validate, type GraphQLField, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { buildASTSchema, getOperationAST, getVariableValues, isObjectType, parse, validate, type GraphQLField, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { ROLE_SCOPES, type Scope } from '../../schema/access';
 import { ROLES, type Role } from '../../schema/identity';
+import { latestOutboxId } from '../../subgraphs/kit/outbox-tail';
 import { startTestHub, type TestHub } from '../../tools/testing/hub-fixture';
 import { operationForField, type FieldOperation, type RootOperation } from '../../tools/testing/operation-for-field';
 
@@ -107,6 +109,8 @@ interface Outcome {
   hasData: boolean;
   /** Error paths, to check that a refusal is the field's. */
   paths: (readonly (string | number)[] | undefined)[];
+  /** A subscription got past everything and runs (its twin was refused the key's only slot). */
+  running?: boolean;
   /** Set when the answer tells nothing about authorization (the socket closed first). */
   inconclusive?: string;
   /** For failure messages. */
@@ -223,6 +227,7 @@ async function subscriptionOutcome(role: Role, field: string, operation: FieldOp
     const running = events.length > answers.length;
     const closed = answers.find((event) => event.kind === 'closed');
     return {
+      running,
       inconclusive: closed ? `the socket closed with ${closed.code} before an answer` : undefined,
       codes: answers.flatMap((event) => (event.kind === 'next' || event.kind === 'error' ? codesOf(event.errors) : [])),
       hasData: answers.some((event) => event.kind === 'next' && event.data?.[field] != null),
@@ -235,6 +240,9 @@ async function subscriptionOutcome(role: Role, field: string, operation: FieldOp
   }
 }
 
+/** The errors a field's own resolver answers with once past authorization, always at the field's path. */
+const RESOLVER_ANSWERS = new Set(['NOT_FOUND', 'CONFLICT', 'BAD_USER_INPUT']);
+
 /** What is wrong with a role's outcome for a field, given whether the table lets the role in. */
 function problems(role: Role, allowed: boolean, field: string, outcome: Outcome): string[] {
   const found: string[] = [];
@@ -242,6 +250,12 @@ function problems(role: Role, allowed: boolean, field: string, outcome: Outcome)
   if (outcome.codes.includes('INTERNAL_SERVER_ERROR')) found.push(`${role}: INTERNAL_SERVER_ERROR (${outcome.summary})`);
   if (allowed) {
     if (outcome.codes.includes('FORBIDDEN')) found.push(`${role}: the table allows it, the hub answered FORBIDDEN (${outcome.summary})`);
+    // Past authorization means the field's resolver answered: data, or its own refusal of the
+    // arguments (at the field's path). Anything else (UNAUTHENTICATED, RATE_LIMITED, UNAVAILABLE,
+    // a gateway limit's or coercion's BAD_USER_INPUT, which carry no path) says nothing of it.
+    const foreign = outcome.codes.filter((code, i) => !RESOLVER_ANSWERS.has(code) || outcome.paths[i]?.[0] !== field);
+    if (foreign.length > 0) found.push(`${role}: the table allows it, the hub answered ${foreign.join(', ')}, not the field's resolver (${outcome.summary})`);
+    else if (!outcome.hasData && !outcome.running && outcome.codes.length === 0) found.push(`${role}: the table allows it, the hub answered neither data nor an error (${outcome.summary})`);
     return found;
   }
   if (outcome.codes.length === 0 || outcome.codes.some((code) => code !== 'FORBIDDEN')) {
@@ -306,5 +320,176 @@ describe('authorization of every root field for every role, as the table says', 
       )
     ).flat();
     expect({ operation: operation.query, problems: found }).toEqual({ operation: operation.query, problems: [] });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Fields below the root with an @Authorized of their own: a key that reaches the field's parent
+// but lacks the field's scope gets FORBIDDEN for that field, naming the scope.
+
+/** What a field-level case needs of the hub: rows to reach the fields through. */
+interface FieldFixture {
+  /** A point of the retailer's, on the feeder of `orderId`. */
+  pointId: string;
+  secondarySubstationId: string;
+  /** An order addressed to the retailer (ret-edpc), and its ISSUED event. */
+  orderId: string;
+  orderEventId: string;
+  /** A flexibility request's event (unaddressed: every events:read holder). */
+  flexEventId: string;
+}
+
+interface FieldCase {
+  /** The scope the field's @Authorized names: the only one the key lacks. */
+  scope: Scope;
+  /** A role whose default key reaches the field; the case's key is that role's, narrowed. */
+  role: Role;
+  /** A query reaching the field through parents the narrowed key may still read. */
+  query: (f: FieldFixture) => { query: string; variables: Record<string, unknown> };
+}
+
+const WINDOW = { from: '2024-01-01T00:00:00.000Z', to: '2024-01-02T00:00:00.000Z' };
+/** A point reached without metering:read: through an order's affected points (flex:read). */
+const viaOrder = (selection: string) => (f: FieldFixture) =>
+  selection.includes('$from')
+    ? { query: `query($id: ID!, $from: DateTime!, $to: DateTime!) { contractedPowerOrder(id: $id) { affected { meteringPoint { id ${selection} } } } }`, variables: { id: f.orderId, ...WINDOW } }
+    : { query: `query($id: ID!) { contractedPowerOrder(id: $id) { affected { meteringPoint { id ${selection} } } } }`, variables: { id: f.orderId } };
+const onPoint = (selection: string) => (f: FieldFixture) => ({ query: `query($id: ID!) { meteringPoint(id: $id) { id ${selection} } }`, variables: { id: f.pointId } });
+const onOrder = (selection: string) => (f: FieldFixture) => ({ query: `query($id: ID!) { contractedPowerOrder(id: $id) { id ${selection} } }`, variables: { id: f.orderId } });
+
+/**
+ * Written by hand from the product rules, like the root table: `Type.field` → its scope, and who
+ * is narrowed to show it. A point's readings, events and place in the grid are metering:read (its
+ * present state); its tariff and HEMS their domains'; a substation's measurements grid:read; which
+ * retailers have not acknowledged an order is the DSO's operation; a compliance report is readings.
+ */
+const FIELD_AUTHORIZATION: Readonly<Record<string, FieldCase>> = {
+  'MeteringPoint.loadCurve': { scope: 'metering:read', role: 'dso', query: viaOrder('loadCurve(from: $from, to: $to) { importWh }') },
+  'MeteringPoint.loadCurveSeries': { scope: 'metering:read', role: 'dso', query: viaOrder('loadCurveSeries(from: $from, to: $to) { importWh }') },
+  'MeteringPoint.events': { scope: 'metering:read', role: 'dso', query: viaOrder('events(from: $from, to: $to) { totalCount }') },
+  'MeteringPoint.secondarySubstation': { scope: 'metering:read', role: 'dso', query: viaOrder('secondarySubstation { id }') },
+  'MeteringPoint.gridConnection': { scope: 'metering:read', role: 'dso', query: viaOrder('gridConnection { phase }') },
+  'MeteringPoint.tariff': { scope: 'tariffs:read', role: 'dso', query: onPoint('tariff { id }') },
+  'MeteringPoint.hems': { scope: 'hems:read', role: 'dso', query: onPoint('hems { id }') },
+  'SecondarySubstation.measurements': {
+    scope: 'grid:read',
+    role: 'dso',
+    query: (f) => ({ query: `query($id: ID!, $from: DateTime!, $to: DateTime!) { secondarySubstation(id: $id) { id measurements(from: $from, to: $to) { __typename } } }`, variables: { id: f.secondarySubstationId, ...WINDOW } }),
+  },
+  'ContractedPowerOrder.pendingAcknowledgements': { scope: 'flex:operate', role: 'dso', query: onOrder('pendingAcknowledgements') },
+  'ContractedPowerOrder.compliance': { scope: 'metering:read', role: 'retailer', query: onOrder('compliance { intervalsAbove }') },
+  'HubEvent.contractedPowerOrder': { scope: 'flex:read', role: 'retailer', query: (f) => ({ query: `query($id: ID!) { hubEvent(eventId: $id) { eventId contractedPowerOrder { kind } } }`, variables: { id: f.orderEventId } }) },
+  'HubEvent.flexRequest': { scope: 'flex:read', role: 'retailer', query: (f) => ({ query: `query($id: ID!) { hubEvent(eventId: $id) { eventId flexRequest { id } } }`, variables: { id: f.flexEventId } }) },
+};
+
+/**
+ * `Type.field` → the scopes of its @Authorized, for every field below the root that has one, read
+ * from the subgraphs' resolvers (@FieldResolver) and types (@Field): what the table must cover.
+ */
+function authorizedObjectFields(): Map<string, string[]> {
+  const fields = new Map<string, string[]>();
+  const subgraphsDir = path.join(__dirname, '../../subgraphs');
+  const balance = (line: string) => (line.match(/\(/g) ?? []).length - (line.match(/\)/g) ?? []).length;
+  for (const entry of readdirSync(subgraphsDir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    for (const file of readdirSync(path.join(subgraphsDir, entry.name)).filter((name) => /\.(resolver|type)\.ts$/.test(name))) {
+      let type: string | null = null;
+      let objectType = false;
+      /** Open parentheses of a decorator spread over lines: its lines are not members. */
+      let depth = 0;
+      let scopes: string[] | null = null;
+      let kind: 'field' | 'root' | null = null;
+      for (const line of readFileSync(path.join(subgraphsDir, entry.name, file), 'utf8').split('\n')) {
+        if (depth > 0) {
+          depth += balance(line);
+          continue;
+        }
+        const trimmed = line.trim();
+        if (trimmed.startsWith('@')) {
+          const resolver = /^@Resolver\(\(\) => (\w+)\)/.exec(trimmed);
+          const authorized = /^@Authorized\(([^)]*)\)/.exec(trimmed);
+          if (resolver) type = resolver[1]!;
+          else if (/^@(ObjectType|InterfaceType)\(/.test(trimmed)) objectType = true;
+          else if (authorized) scopes = [...authorized[1]!.matchAll(/'([^']+)'/g)].map((match) => match[1]!);
+          else if (/^@(FieldResolver|Field)\(/.test(trimmed)) kind = 'field';
+          else if (/^@(Query|Mutation|Subscription)\(/.test(trimmed)) kind = 'root';
+          depth = balance(trimmed);
+          continue;
+        }
+        const klass = /^export class (\w+)/.exec(line);
+        const member = /^\s+(?:async\s+)?(\w+)\s*[(!?:]/.exec(line);
+        if (klass) {
+          if (objectType) type = klass[1]!;
+          objectType = false;
+          [scopes, kind] = [null, null];
+        } else if (member && kind) {
+          if (kind === 'field' && scopes && type) fields.set(`${type}.${member[1]}`, scopes);
+          [scopes, kind] = [null, null];
+        }
+      }
+    }
+  }
+  return fields;
+}
+
+describe('the field authorization table', () => {
+  it('covers every field below the root that has an @Authorized, with its scope, and only fields the supergraph has', () => {
+    const declared = authorizedObjectFields();
+    // The scan itself found what it must: the fields the README names, the one on a type's @Field included.
+    expect([...declared.keys()]).toEqual(expect.arrayContaining(['MeteringPoint.loadCurve', 'MeteringPoint.tariff', 'MeteringPoint.hems', 'SecondarySubstation.measurements', 'HubEvent.flexRequest']));
+    const inTable = Object.fromEntries(Object.entries(FIELD_AUTHORIZATION).map(([name, entry]) => [name, [entry.scope]]));
+    expect(inTable).toEqual(Object.fromEntries(declared));
+    const unknown = Object.keys(FIELD_AUTHORIZATION).filter((name) => {
+      const [typeName, fieldName] = name.split('.');
+      const type = SUPERGRAPH.getType(typeName!);
+      return !isObjectType(type) || !(fieldName! in type.getFields());
+    });
+    expect(unknown).toEqual([]);
+  });
+
+  it('gives each case a role whose default key holds the scope', () => {
+    const wrong = Object.entries(FIELD_AUTHORIZATION).filter(([, entry]) => !ROLE_SCOPES[entry.role].includes(entry.scope)).map(([name]) => name);
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('authorization of fields below the root', () => {
+  let fixture: FieldFixture;
+
+  beforeAll(async () => {
+    const dso = httpKeys.get('dso')!;
+    const retailer = organisationOf('retailer');
+    const point = t.parish.meteringPoints.find((p) => p.retailerId === retailer)!;
+    const feeder = t.parish.feeders.find((f) => f.id === t.parish.connections.find((c) => c.meteringPointId === point.id)!.feederId)!;
+    const now = Date.now();
+    const order = await t.graphql<{ issueContractedPowerOrder: { id: string } }>(`mutation($input: IssueContractedPowerOrderInput!) { issueContractedPowerOrder(input: $input) { id } }`, {
+      key: dso,
+      variables: { input: { area: { feederIds: [feeder.id] }, reductionPercent: 20, start: new Date(now).toISOString(), expectedEnd: new Date(now + 3_600_000).toISOString(), reason: 'field authorization' } },
+    });
+    expect(order.body.errors).toBeUndefined();
+    const orderEventId = String(await latestOutboxId(t.database.handle.pool));
+    const windowStart = Math.ceil((now + 3_600_000) / 900_000) * 900_000;
+    const flex = await t.graphql(`mutation($input: CreateFlexRequestInput!) { createFlexRequest(input: $input) { id } }`, {
+      key: dso,
+      variables: { input: { secondarySubstationId: feeder.secondarySubstationId, direction: 'DOWN', powerKw: 10, windowStart: new Date(windowStart).toISOString(), windowEnd: new Date(windowStart + 3_600_000).toISOString() } },
+    });
+    expect(flex.body.errors).toBeUndefined();
+    const flexEventId = String(await latestOutboxId(t.database.handle.pool));
+    expect(flexEventId).not.toBe(orderEventId);
+    fixture = { pointId: point.id, secondarySubstationId: feeder.secondarySubstationId, orderId: order.body.data!.issueContractedPowerOrder.id, orderEventId, flexEventId };
+  });
+
+  it.each(Object.entries(FIELD_AUTHORIZATION))('%s: a key without its scope reaches the parent and gets FORBIDDEN for the field, naming the scope', async (name, entry) => {
+    const fieldName = name.split('.')[1]!;
+    const { query, variables } = entry.query(fixture);
+    const narrowed = await t.createKey(entry.role, organisationOf(entry.role), ROLE_SCOPES[entry.role].filter((scope) => scope !== entry.scope));
+    // The role's default key: the same query answers cleanly, so the refusal below is the scope's alone.
+    const control = await t.graphql(query, { key: httpKeys.get(entry.role)!, variables });
+    expect({ name, answer: control.body.errors ?? [] }).toEqual({ name, answer: [] });
+    const { body } = await t.graphql(query, { key: narrowed, variables });
+    const errors = body.errors ?? [];
+    // Refused at the field itself (its path ends with it: the parent was reached), for its scope, and for nothing else.
+    const wrong = errors.filter((error) => error.extensions?.code !== 'FORBIDDEN' || error.path?.[error.path.length - 1] !== fieldName || !error.message.includes(`${name} needs the ${entry.scope} scope`));
+    expect({ name, refused: errors.length > 0, wrong, answer: JSON.stringify(body) }).toEqual({ name, refused: true, wrong: [], answer: JSON.stringify(body) });
   });
 });

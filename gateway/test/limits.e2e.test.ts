@@ -1,7 +1,9 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { writeHistory } from '../../tools/seed/history';
+import { eventually } from '../../tools/testing/eventually';
 import { ensureTestRedis, DEFAULT_TEST_REDIS_URL, type TestRedisServer } from '../../tools/testing/redis-server';
-import { postGraphQL, startTestHub, type TestHub } from '../../tools/testing/hub-fixture';
+import { pointsSuppliedBy, pointsSuppliedNowBy, postGraphQL, startTestHub, type TestHub } from '../../tools/testing/hub-fixture';
 import { subscribeOverWs } from '../../tools/testing/ws-subscriber';
 
 /** Every request and every subscription has a bound, on both transports, and one key's bound is not another's. */
@@ -11,16 +13,22 @@ let dsoKey: string;
 let retailerKey: string;
 const statements: string[] = [];
 
+const DAY_MS = 86_400_000;
+const YEAR_MS = 365 * DAY_MS;
+const midnight = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+const RETAILER = 'ret-edpc';
+
 beforeAll(async () => {
-  t = await startTestHub({ customers: 1_000, onQuery: (query) => statements.push(query) });
+  // 2,250 customers: the largest retailer lists just over 1,000 points (current and former), a
+  // whole page, so that its portfolio's day is the README's "day of 1,000 points".
+  t = await startTestHub({ customers: 2_250, onQuery: (query) => statements.push(query) });
   dsoKey = await t.createKey('dso', 'dso');
-  retailerKey = await t.createKey('retailer', 'ret-edpc');
-});
+  retailerKey = await t.createKey('retailer', RETAILER);
+  // Yesterday's readings of every point, straight into the database: the day the portfolio pulls.
+  await writeHistory(t.database.handle, t.parish, { dayStartsMs: [midnight - DAY_MS] });
+}, 120_000);
 
 afterAll(() => t.stop());
-
-const YEAR_MS = 365 * 86_400_000;
-const midnight = Math.floor(Date.now() / 86_400_000) * 86_400_000;
 
 describe('the work one operation may ask for', () => {
   it('refuses a year of 15-minute curves for a thousand points before reading any, says how to narrow it, and keeps answering', async () => {
@@ -39,15 +47,34 @@ describe('the work one operation may ask for', () => {
     expect(after.body.data).toEqual({ me: { role: 'DSO' } });
   });
 
-  it("lets a retailer pull its whole portfolio's day in one request as series", async () => {
-    const { body } = await t.graphql<{ meteringPoints: { totalCount: number; edges: { node: { loadCurveSeries: { importWh: (number | null)[] } } }[] } }>(
-      `query($from: DateTime!, $to: DateTime!) { meteringPoints(first: 1000) { totalCount edges { node { loadCurveSeries(from: $from, to: $to) { start resolution importWh exportWh } } } } }`,
-      { key: retailerKey, variables: { from: new Date(midnight - 86_400_000).toISOString(), to: new Date(midnight).toISOString() } },
-    );
-    expect(body.errors).toBeUndefined();
-    expect(body.data!.meteringPoints.edges.length).toBe(Math.min(1000, body.data!.meteringPoints.totalCount));
-    for (const { node } of body.data!.meteringPoints.edges) expect(node.loadCurveSeries.importWh).toHaveLength(96);
-  });
+  it("lets a retailer pull its whole portfolio's day in one request as objects, and its week as series", async () => {
+    expect(pointsSuppliedBy(t.parish, RETAILER).length).toBeGreaterThanOrEqual(1_000);
+    // Yesterday lies in the current contracts only (every switch of the parish is years old): 96 readings of each current point, none of a former one.
+    const current = new Set(pointsSuppliedNowBy(t.parish, RETAILER).map((point) => point.id));
+    const quartersOf = (id: string) => (current.has(id) ? 96 : 0);
+    const window = (days: number) => ({ from: new Date(midnight - days * DAY_MS).toISOString(), to: new Date(midnight).toISOString() });
+    type Page<Node> = { meteringPoints: { totalCount: number; edges: { node: Node & { id: string } }[] } };
+    const page = async <Node>(selection: string, days: number) => {
+      const { body } = await t.graphql<Page<Node>>(`query($from: DateTime!, $to: DateTime!) { meteringPoints(first: 1000) { totalCount edges { node { id ${selection} } } } }`, {
+        key: retailerKey,
+        variables: window(days),
+      });
+      expect(body.errors).toBeUndefined();
+      expect(body.data!.meteringPoints.totalCount).toBeGreaterThanOrEqual(1_000);
+      expect(body.data!.meteringPoints.edges).toHaveLength(1_000);
+      return body.data!.meteringPoints.edges.map((edge) => edge.node);
+    };
+
+    // A day as objects: 96,000 buckets at 10 each, under the operation budget (a day as series costs a tenth).
+    const day = await page<{ loadCurve: { intervalStart: string; importWh: number }[] }>('loadCurve(from: $from, to: $to) { intervalStart importWh }', 1);
+    expect(day.map((node) => node.loadCurve.length)).toEqual(day.map((node) => quartersOf(node.id)));
+    expect(day.filter((node) => current.has(node.id)).length).toBeGreaterThan(900);
+    // A week as series: 672,000 buckets at 1 each (as objects it would be refused), yesterday's filled in.
+    const week = await page<{ loadCurveSeries: { importWh: (number | null)[] } }>('loadCurveSeries(from: $from, to: $to) { start resolution importWh exportWh }', 7);
+    for (const node of week) expect(node.loadCurveSeries.importWh).toHaveLength(7 * 96);
+    expect(week.map((node) => node.loadCurveSeries.importWh.slice(6 * 96).filter((wh) => wh !== null).length)).toEqual(week.map((node) => quartersOf(node.id)));
+    expect(week.map((node) => node.loadCurveSeries.importWh.slice(0, 6 * 96).filter((wh) => wh !== null).length)).toEqual(week.map(() => 0));
+  }, 60_000);
 
   it('caps each window by its resolution and each events window, with the way out in the message', async () => {
     const point = t.parish.meteringPoints[0]!.id;
@@ -179,22 +206,28 @@ describe('per-key rate limits and subscription caps', () => {
       const query = 'subscription { contractedPowerOrders { eventId } }';
       const [first, second] = [subscribeOverWs(capped.hub.url, key, query), subscribeOverWs(capped.hub.url, key, query)];
       await Promise.all([first.connected, second.connected]);
-      const third = () =>
-        new Promise<string>((resolve) => {
-          const client = createClient({ url: `${capped.hub.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { apiKey: key }, retryAttempts: 0 });
-          client.subscribe(
-            { query: 'subscription { hubEvents(after: "0") { eventId } }' },
-            {
-              next: () => resolve('running'),
-              error: (errors) => resolve(JSON.stringify(errors)),
-              complete: () => resolve('completed'),
-            },
-          );
-        });
+      /** A third subscription of the key, on a socket of its own closed once it has answered: its place is freed again. */
+      const third = async () => {
+        const client = createClient({ url: `${capped.hub.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { apiKey: key }, retryAttempts: 0 });
+        try {
+          return await new Promise<string>((resolve) => {
+            client.subscribe(
+              { query: 'subscription { hubEvents(after: "0") { eventId } }' },
+              {
+                next: () => resolve('running'),
+                error: (errors) => resolve(JSON.stringify(errors)),
+                complete: () => resolve('completed'),
+              },
+            );
+          });
+        } finally {
+          await client.dispose();
+        }
+      };
       // The first two may still be taking their places: the third is refused once they hold them.
-      await waitFor(async () => (await third()).includes('RATE_LIMITED'));
+      await eventually(async () => (await third()).includes('RATE_LIMITED'), 'a third subscription refused while two are held');
       await first.dispose();
-      await waitFor(async () => (await third()) === 'running');
+      await eventually(async () => (await third()) === 'running', 'a third subscription running once the first ended');
       await second.dispose();
     } finally {
       await capped.stop();
@@ -222,9 +255,3 @@ describe('per-key rate limits and subscription caps', () => {
     });
   });
 });
-
-/** Polls `check` until it holds, within a deadline: for conditions a test cannot await directly. */
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) if (await check()) return;
-  throw new Error('condition not reached in time');
-}

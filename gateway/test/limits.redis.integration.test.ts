@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { eventually } from '../../tools/testing/eventually';
 import { DEFAULT_TEST_REDIS_URL, ensureTestRedis, type TestRedisServer } from '../../tools/testing/redis-server';
 import { createRequestLimiter } from '../rate-limit';
 import { connectRedis } from '../redis';
@@ -38,14 +39,6 @@ function gatewaySlots(redis: Redis, options: { maxPerKey: number; leaseMs: numbe
 
 /** Each test its own API key, so that runs sharing a Redis do not meet. */
 const newKeyId = () => `test-key-${randomUUID()}`;
-
-async function eventually(condition: () => Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-}
 
 /** Redis's clock, which the leases are scored by. */
 async function redisNowMs(redis: Redis): Promise<number> {

@@ -6,7 +6,9 @@
  *     row checksum of every table of the data schemas but hub.access_log and hub.api_keys);
  *  3. hub.outbox grows only with a mutation that succeeded, and a successful mutation that wrote
  *     anything wrote exactly one hub.audit_log line, naming itself;
- * and, so that the fuzz itself stays bounded, that no mutation takes more than 5 s to answer.
+ * and, so that the fuzz itself stays bounded, that no mutation takes more than 5 s to answer; and,
+ * so that 2 and 3 are checked on successful calls too, that at least 3 of every 40 runs of each
+ * mutation answer data (a mutation that acts on existing rows gets rows of its own for that).
  *
  * The mutations, their arguments and their types come from schema/supergraph.graphql, and who may
  * call each from the @Authorized scopes in subgraphs/*\/*.resolver.ts (with ROLE_SCOPES), so a new
@@ -207,8 +209,8 @@ function knownValues(field: string, gen: Gen): string[] | null {
     case 'feederId':
       return known.feeders;
     case 'organisationId':
-      // Those a consent may name come up more often: every other is refused before any write.
-      return [...known.organisations, ...known.consentHolders, ...known.consentHolders];
+      // Those a consent may name come up most often: every other is refused before any write.
+      return [...known.organisations, ...Array.from({ length: 5 }, () => known.consentHolders).flat()];
     case 'scopes':
       return [...CONSENT_SCOPES];
     case 'idempotencyKey':
@@ -505,12 +507,17 @@ let t: TestHub;
 let query: string;
 let callers: Caller[];
 let known: Known;
+/** Makes fresh rows of an entity for one mutation's runs (by the entity's name, as in Known.byEntity). */
+let freshRows: Record<string, () => Promise<string[]>>;
 
 async function call<T = Record<string, unknown>>(key: string, document: string, variables: Record<string, unknown>): Promise<T> {
   const { body } = await t.graphql<T>(document, { key, variables });
   if (body.errors?.length) throw new Error(`fixture request failed: ${JSON.stringify(body.errors)}`);
   return body.data!;
 }
+
+/** Rows a mutation acting on existing ones may use up: another mutation's runs never see them. */
+const FRESH_ROWS_PER_MUTATION = 8;
 
 beforeAll(async () => {
   t = await startTestHub();
@@ -525,36 +532,60 @@ beforeAll(async () => {
 
   const feederOf = (pointId: string) => parish.connections.find((connection) => connection.meteringPointId === pointId)!.feederId;
   const retailerFeeders = [...new Set(parish.meteringPoints.filter((point) => point.retailerId === retailer).map((point) => feederOf(point.id)))];
+  const areas = [[feederOf(customerPoint)], retailerFeeders.slice(0, 2), retailerFeeders.slice(2, 3), retailerFeeders.slice(3, 5)];
   const hour = 3_600_000;
-  const now = Date.now();
-  const orders: string[] = [];
-  for (const [index, feederIds] of [[feederOf(customerPoint)], retailerFeeders.slice(0, 2), retailerFeeders.slice(2, 3), [feederOf(customerPoint)], retailerFeeders.slice(3, 5)].entries()) {
-    const { issueContractedPowerOrder } = await call<{ issueContractedPowerOrder: { id: string } }>(
-      dso.key,
-      `mutation($input: IssueContractedPowerOrderInput!) { issueContractedPowerOrder(input: $input) { id } }`,
-      { input: { area: { feederIds }, reductionPercent: 10 + index * 10, start: iso(now + (index - 1) * hour), expectedEnd: iso(now + 6 * hour), reason: `fuzz fixture ${index}` } },
-    );
-    orders.push(issueContractedPowerOrder.id);
-  }
-  // One order already ended: restoring, cancelling it again is a CONFLICT.
-  await call(dso.key, `mutation($id: ID!) { cancelContractedPowerOrder(id: $id) { id } }`, { id: orders[4] });
 
-  const consents: string[] = [];
-  const grant = `mutation($input: GrantConsentInput!) { grantConsent(input: $input) { id } }`;
+  /**
+   * Orders in force addressed to the retailer (some started, some ahead), and one more already
+   * cancelled: ending it again is a CONFLICT. Each mutation that ends orders gets its own, since
+   * its first successful run on an order makes every later one on it a CONFLICT.
+   */
+  const issueOrders = async () => {
+    const now = Date.now();
+    const orders: string[] = [];
+    for (let index = 0; index <= FRESH_ROWS_PER_MUTATION; index++) {
+      const { issueContractedPowerOrder } = await call<{ issueContractedPowerOrder: { id: string } }>(
+        dso.key,
+        `mutation($input: IssueContractedPowerOrderInput!) { issueContractedPowerOrder(input: $input) { id } }`,
+        {
+          input: {
+            area: { feederIds: areas[index % areas.length] },
+            reductionPercent: 10 + (index % 5) * 10,
+            start: iso(now + ((index % 4) - 1) * hour),
+            expectedEnd: iso(now + 6 * hour),
+            reason: `fuzz fixture ${index}`,
+          },
+        },
+      );
+      orders.push(issueContractedPowerOrder.id);
+    }
+    await call(dso.key, `mutation($id: ID!) { cancelContractedPowerOrder(id: $id) { id } }`, { id: orders[FRESH_ROWS_PER_MUTATION] });
+    return orders;
+  };
+
+  /** Consents in force, granted by the customer and by the DSO, and one more already revoked (revoking it again is a CONFLICT). */
   const otherPoint = parish.meteringPoints.find((point) => point.id !== customerPoint)!.id;
-  for (const [caller, meteringPointId, organisationId] of [
-    [dso, customerPoint, 'agg-flexpt'],
-    [dso, customerPoint, 'ist'],
-    [customer, customerPoint, 'agg-flexpt'],
-    [customer, customerPoint, 'ist'],
-    [dso, otherPoint, 'agg-flexpt'],
-  ] as const) {
-    const { grantConsent } = await call<{ grantConsent: { id: string } }>(caller.key, grant, {
-      input: { meteringPointId, organisationId, scopes: ['metering:read'], from: iso(now - DAY_MS), to: iso(now + 30 * DAY_MS) },
-    });
-    consents.push(grantConsent.id);
-  }
-  await call(dso.key, `mutation($id: ID!) { revokeConsent(id: $id) { id } }`, { id: consents[1] });
+  const grantConsents = async () => {
+    const now = Date.now();
+    const grant = `mutation($input: GrantConsentInput!) { grantConsent(input: $input) { id } }`;
+    const grants = [
+      [dso, customerPoint, 'agg-flexpt'],
+      [customer, customerPoint, 'ist'],
+      [customer, customerPoint, 'agg-flexpt'],
+      [dso, otherPoint, 'agg-flexpt'],
+    ] as const;
+    const consents: string[] = [];
+    for (let index = 0; index <= FRESH_ROWS_PER_MUTATION; index++) {
+      const [caller, meteringPointId, organisationId] = grants[index % grants.length]!;
+      const { grantConsent } = await call<{ grantConsent: { id: string } }>(caller.key, grant, {
+        input: { meteringPointId, organisationId, scopes: ['metering:read'], from: iso(now - DAY_MS), to: iso(now + 30 * DAY_MS) },
+      });
+      consents.push(grantConsent.id);
+    }
+    await call(dso.key, `mutation($id: ID!) { revokeConsent(id: $id) { id } }`, { id: consents[FRESH_ROWS_PER_MUTATION] });
+    return consents;
+  };
+  freshRows = { ContractedPowerOrder: issueOrders, Consent: grantConsents };
 
   known = {
     meteringPoints: parish.meteringPoints.map((point) => point.id),
@@ -563,12 +594,31 @@ beforeAll(async () => {
     feeders: parish.feeders.map((feeder) => feeder.id),
     organisations: [...parish.organisations.map((organisation) => organisation.id), customerPoint],
     consentHolders: parish.organisations.filter((organisation) => (CONSENT_ROLES as readonly string[]).includes(organisation.kind)).map((organisation) => organisation.id),
-    byEntity: { ContractedPowerOrder: orders, Consent: consents, FlexRequest: parish.flexRequests.map((request) => request.id) },
+    // Ids other mutations' arguments may name (an ID field with no known values draws from them); never used up.
+    byEntity: { ContractedPowerOrder: await issueOrders(), Consent: await grantConsents(), FlexRequest: parish.flexRequests.map((request) => request.id) },
   };
   query = await fingerprintQuery(t);
 }, 120_000);
 
 afterAll(() => t?.stop());
+
+/**
+ * The known ids for one mutation's runs: a mutation whose `id` names an entity with a factory
+ * (ending an order, revoking a consent) gets rows of its own, which no earlier mutation's runs
+ * have used up.
+ */
+async function knownFor(mutation: GraphQLField<unknown, unknown>): Promise<Known> {
+  if (!mutation.args.some((arg) => arg.name === 'id')) return known;
+  const entity = Object.keys(known.byEntity).find((name) => mutation.name.includes(name));
+  const make = entity ? freshRows[entity] : undefined;
+  return make ? { ...known, byEntity: { ...known.byEntity, [entity!]: await make() } } : known;
+}
+
+/**
+ * Runs of a mutation that must answer data (reach the writes): with fewer, the checks of what a
+ * successful mutation writes (events, audit line) ran too rarely to mean anything.
+ */
+const MIN_SUCCESSFUL_RUNS = Math.max(1, Math.round((RUNS_PER_MUTATION * 3) / 40));
 
 /** A seed per mutation, from its name: adding a mutation does not change the runs of the others. */
 const seedOf = (name: string) => [...name].reduce((hash, char) => (Math.imul(hash, 31) + char.charCodeAt(0)) | 0, BASE_SEED);
@@ -588,7 +638,7 @@ describe('every mutation of the supergraph under fuzzed input', () => {
       const allowed = callers.filter((caller) => holds(caller, scopes));
       if (allowed.length === 0) throw new Error(`add a fuzz arbitrary for Mutation.${name}: no fuzz key holds ${scopes.join(' or ')}`);
       const documents = new Map(allowed.map((caller) => [caller, documentFor(mutation, caller)]));
-      const arbitrary = runArb(mutation, allowed, known);
+      const arbitrary = runArb(mutation, allowed, await knownFor(mutation));
       // Building one value surfaces a missing generator as the test's failure, not as a failing run.
       fc.sample(arbitrary, { numRuns: 1, seed: seedOf(name) });
 
@@ -624,6 +674,12 @@ describe('every mutation of the supergraph under fuzzed input', () => {
       );
       if (process.env.MH_FUZZ_OUTCOMES === '1') console.log(`Mutation.${name}: ${JSON.stringify(Object.fromEntries(outcomes))}`);
       if (reported.length > 0) throw new Error(`${reported.length} violating runs:\n${reported.join('\n\n')}`);
+      const succeeded = outcomes.get('ok') ?? 0;
+      if (succeeded < MIN_SUCCESSFUL_RUNS) {
+        throw new Error(
+          `Mutation.${name}: only ${succeeded} of ${RUNS_PER_MUTATION} runs answered data (at least ${MIN_SUCCESSFUL_RUNS} must), so what a successful call writes was hardly checked; the runs ended ${JSON.stringify(Object.fromEntries(outcomes))}`,
+        );
+      }
     },
     90_000,
   );

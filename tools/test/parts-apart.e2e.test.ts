@@ -70,14 +70,18 @@ function expectedNode(parish: Parish, retailer: string, pointId: string): PointN
   return { id: pointId, retailerId: retailer, secondarySubstation: { name: secondary.name }, tariff: { name: plan.name }, hems: hems ? { vendor: hems.vendor } : null };
 }
 
-/** The points under a primary substation, by their retailer now: what each retailer's event should list. */
-function affectedByRetailer(parish: Parish, primaryId: string): Map<string, string[]> {
-  const secondaries = new Set(parish.secondarySubstations.filter((s) => s.primarySubstationId === primaryId).map((s) => s.id));
-  const feeders = new Set(parish.feeders.filter((f) => secondaries.has(f.secondarySubstationId)).map((f) => f.id));
+/** The points on the feeders, by their retailer now: what each retailer's event should list. */
+function pointsByRetailer(parish: Parish, feeders: Set<string>): Map<string, string[]> {
   const points = new Set(parish.connections.filter((c) => feeders.has(c.feederId)).map((c) => c.meteringPointId));
   const byRetailer = new Map<string, string[]>();
   for (const point of parish.meteringPoints.filter((p) => points.has(p.id))) byRetailer.set(point.retailerId, [...(byRetailer.get(point.retailerId) ?? []), point.id].sort());
   return byRetailer;
+}
+
+/** The points under a primary substation, by their retailer now. */
+function affectedByRetailer(parish: Parish, primaryId: string): Map<string, string[]> {
+  const secondaries = new Set(parish.secondarySubstations.filter((s) => s.primarySubstationId === primaryId).map((s) => s.id));
+  return pointsByRetailer(parish, new Set(parish.feeders.filter((f) => secondaries.has(f.secondarySubstationId)).map((f) => f.id)));
 }
 
 /** A part's end after SIGTERM, reduced to what is asserted, so that a failure names the part and shows its output. */
@@ -168,8 +172,17 @@ describe.each<EventBusKind>(['postgres', 'nats'])('the parts run separately with
   it("delivers a mutation's events from gateway A to retailers on gateway B and the DSO on A, in the same order, each retailer with its own points only", async () => {
     const primary = parish.primarySubstations[0]!.id;
     const expected = affectedByRetailer(parish, primary);
-    expect(expected.size).toBeGreaterThan(1);
     const retailers = parish.organisations.filter((org) => org.kind === 'retailer').map((org) => org.id);
+    // Every retailer has points under the primary substation: its orders reach every subscriber.
+    expect([...expected.keys()].sort()).toEqual([...retailers].sort());
+    // A feeder where some retailer has no point (and others have some): its order must reach those others only.
+    const lonelyFeeder = parish.feeders.find((feeder) => {
+      const byRetailer = pointsByRetailer(parish, new Set([feeder.id]));
+      return byRetailer.size > 0 && byRetailer.size < retailers.length;
+    });
+    if (!lonelyFeeder) throw new Error('the parish has no feeder without points of some retailer');
+    const onLonelyFeeder = pointsByRetailer(parish, new Set([lonelyFeeder.id]));
+    const withoutPoints = retailers.filter((retailer) => !onLonelyFeeder.has(retailer));
     const dsoKey = await createKey('dso', 'dso');
     const since = String(await latestOutboxId(database.handle.pool));
     // `after` makes the gateway replay from the outbox: nothing is lost between subscribing and the first mutation.
@@ -179,49 +192,69 @@ describe.each<EventBusKind>(['postgres', 'nats'])('the parts run separately with
     subscribers.push(dso, ...onB.values());
     await Promise.all([dso, ...onB.values()].map((subscriber) => subscriber.connected));
 
-    const input = (reductionPercent: number) => ({
-      area: { primarySubstationId: primary },
+    const input = (area: Record<string, unknown>, reductionPercent: number) => ({
+      area,
       reductionPercent,
       start: new Date(Date.now() - 60 * 60_000).toISOString(),
       expectedEnd: new Date(Date.now() + 60 * 60_000).toISOString(),
-      reason: `Overload at the primary substation (${transport})`,
+      reason: `Overload in the parish (${transport})`,
     });
     const toA = (query: string, variables: Record<string, unknown>) =>
       postGraphQL<Record<string, { id?: string; status: string }>>(`${urlA}/graphql`, query, { authorization: `Bearer ${dsoKey}` }, variables);
-    // Three events, all from mutations sent to gateway A: two orders, then the first one's restoration.
-    const first = await toA(ISSUE, { input: input(30) });
-    expect(first.body.errors).toBeUndefined();
-    const second = await toA(ISSUE, { input: input(50) });
-    expect(second.body.errors).toBeUndefined();
-    const [firstId, secondId] = [first.body.data!.issueContractedPowerOrder!.id!, second.body.data!.issueContractedPowerOrder!.id!];
+    const issue = async (area: Record<string, unknown>, reductionPercent: number) => {
+      const answer = await toA(ISSUE, { input: input(area, reductionPercent) });
+      expect(answer.body.errors).toBeUndefined();
+      return answer.body.data!.issueContractedPowerOrder!.id!;
+    };
+    // Five events, all from mutations sent to gateway A: two orders, the first one's restoration,
+    // an order on the lonely feeder, and last a sentinel order that every retailer gets.
+    const firstId = await issue({ primarySubstationId: primary }, 30);
+    const secondId = await issue({ primarySubstationId: primary }, 50);
     expect((await toA(RESTORE, { id: firstId })).body.data).toEqual({ restoreContractedPowerOrder: { status: 'RESTORED' } });
-    const sent = [
-      ['ISSUED', firstId],
-      ['ISSUED', secondId],
-      ['RESTORED', firstId],
+    const lonelyId = await issue({ feederIds: [lonelyFeeder.id] }, 20);
+    const sentinelId = await issue({ primarySubstationId: primary }, 10);
+    /** Each event sent, with the points of each retailer it concerns. */
+    const sent: { kind: string; orderId: string; byRetailer: Map<string, string[]> }[] = [
+      { kind: 'ISSUED', orderId: firstId, byRetailer: expected },
+      { kind: 'ISSUED', orderId: secondId, byRetailer: expected },
+      { kind: 'RESTORED', orderId: firstId, byRetailer: expected },
+      { kind: 'ISSUED', orderId: lonelyId, byRetailer: onLonelyFeeder },
+      { kind: 'ISSUED', orderId: sentinelId, byRetailer: expected },
     ];
 
-    const take = async (subscriber: TestSubscriber<OrderEvent>) => {
-      const events = [];
-      for (let i = 0; i < sent.length; i++) events.push((await subscriber.next()).data.contractedPowerOrders);
+    // Within a deadline: an event due and never delivered fails naming what came, not at the file's timeout.
+    const take = async (subscriber: TestSubscriber<OrderEvent>, count: number) => {
+      const events: OrderEvent['data']['contractedPowerOrders'][] = [];
+      const deadline = Date.now() + 20_000;
+      for (let i = 0; i < count; i++) {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`event ${i + 1} of ${count} did not come; received ${JSON.stringify(events.map((e) => [e.kind, e.order.id]))}`)), deadline - Date.now());
+        });
+        events.push((await Promise.race([subscriber.next(), late]).finally(() => clearTimeout(timer))).data.contractedPowerOrders);
+      }
       return events;
     };
-    const dsoEvents = await take(dso);
-    expect(dsoEvents.map((event) => [event.kind, event.order.id])).toEqual(sent);
-    for (const event of dsoEvents) expect(event.affected.map((a) => a.meteringPoint.id).sort()).toEqual([...expected.values()].flat().sort());
+    const dsoEvents = await take(dso, sent.length);
+    expect(dsoEvents.map((event) => [event.kind, event.order.id])).toEqual(sent.map((event) => [event.kind, event.orderId]));
+    dsoEvents.forEach((event, i) => expect(event.affected.map((a) => a.meteringPoint.id).sort()).toEqual([...sent[i]!.byRetailer.values()].flat().sort()));
 
     for (const [retailer, subscriber] of onB) {
-      const own = expected.get(retailer);
-      if (!own) continue;
-      const events = await take(subscriber);
-      // The same events, by id, in the same order as on the other gateway.
-      expect(events.map((event) => [event.eventId, event.kind, event.order.id])).toEqual(dsoEvents.map((event) => [event.eventId, event.kind, event.order.id]));
-      for (const event of events) {
-        expect(event.affected.map((a) => a.meteringPoint.id).sort()).toEqual(own);
+      // The events that concern the retailer, by their position in what was sent; the sentinel is last.
+      const due = sent.flatMap((event, i) => (event.byRetailer.has(retailer) ? [i] : []));
+      const events = await take(subscriber, due.length);
+      // The same events, by id, in the same order as on the other gateway: for a retailer without
+      // points on the lonely feeder, the sentinel right after the restoration, not the lonely order.
+      expect(events.map((event) => [event.eventId, event.kind, event.order.id])).toEqual(due.map((i) => [dsoEvents[i]!.eventId, dsoEvents[i]!.kind, dsoEvents[i]!.order.id]));
+      events.forEach((event, j) => {
+        expect(event.affected.map((a) => a.meteringPoint.id).sort()).toEqual(sent[due[j]!]!.byRetailer.get(retailer));
         expect(event.affected.every((a) => a.meteringPoint.retailerId === retailer)).toBe(true);
-      }
+      });
     }
-    // Nobody received more; in particular no retailer got an event it has no point in.
+    // The check above means something: some retailer was due the lonely order and some was not.
+    expect(withoutPoints.length).toBeGreaterThan(0);
+    expect(onLonelyFeeder.size).toBeGreaterThan(0);
+    // Nothing was sent after the sentinel: nobody received more.
     for (const subscriber of [dso, ...onB.values()]) expect(subscriber.queued).toEqual([]);
   });
 

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { ApiKeysRepo } from '../../gateway/api-keys.repo';
 import type { Role } from '../../schema/identity';
+import { envStatementTimeoutMs } from '../../subgraphs/kit/config';
+import { openDatabase } from '../../subgraphs/kit/db';
 import { createLogger } from '../../subgraphs/kit/logger';
 import { startHub, type HubOptions, type RunningHub } from '../hub';
 import { generateParish, type Parish } from '../seed/parish';
@@ -59,16 +61,21 @@ export async function startTestHub(
     gateway?: HubOptions['gateway'];
     /** The subgraphs' settings over the environment's. */
     settings?: HubOptions['settings'];
+    /** The hub's statement timeout; by default STATEMENT_TIMEOUT_MS's, as `npm start` applies it. */
+    statementTimeoutMs?: number;
   } = {},
 ): Promise<TestHub> {
   const database = await createTestDatabase({ onQuery: options.onQuery });
   const eventBus = testEventBus(options.eventBus ?? 'postgres');
   const parish = generateParish({ customers: options.customers ?? 300 });
   await writeParish(database.handle, parish);
+  // The hub's own pool, timed as `npm start`'s is; the test's (database.handle) is not, so a test
+  // can seed, hold locks and inspect without its own statements being cancelled.
+  const served = openDatabase(database.url, { onQuery: options.onQuery, statementTimeoutMs: options.statementTimeoutMs ?? envStatementTimeoutMs.parse(process.env.STATEMENT_TIMEOUT_MS) });
   const identitySecret = randomBytes(32).toString('base64url');
   const start = () =>
     startHub({
-      database: database.handle,
+      database: served,
       identitySecret,
       log: createLogger('test-hub', process.env.LOG_LEVEL ?? 'silent'),
       port: 0,
@@ -99,6 +106,7 @@ export async function startTestHub(
       await Promise.all(replicas.map((replica) => replica.stop()));
       await hub.stop();
       await eventBus.cleanup();
+      await served.close();
       await database.drop();
     },
   };

@@ -99,7 +99,19 @@ describe('a researcher under consent', () => {
 
   it('loses access on an open socket too, with the next operation after the revocation', async () => {
     const granted = await grant(dsoKey, consentInput());
-    const client = createClient({ url: `${t.hub.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { apiKey: researcherKey }, retryAttempts: 0 });
+    // Not lazy: graphql-ws's default (lazy, closing when no operation is left) would open a new
+    // socket per operation, and the revocation would be seen by a fresh connection, not an open one.
+    let connections = 0;
+    let closes = 0;
+    const client = createClient({
+      url: `${t.hub.url.replace(/^http/, 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { apiKey: researcherKey },
+      retryAttempts: 0,
+      lazy: false,
+      onNonLazyError: () => undefined,
+      on: { connected: () => (connections += 1), closed: () => (closes += 1) },
+    });
     const run = () =>
       new Promise<{ data?: CurveData | null; errors?: { extensions?: { code?: string } }[] }>((resolve, reject) => {
         let result: unknown;
@@ -111,6 +123,8 @@ describe('a researcher under consent', () => {
       const after = await run();
       expect(after.data?.meteringPoint ?? null).toBeNull();
       expect(after.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      // Both operations went over the one socket, open all along.
+      expect({ connections, closes }).toEqual({ connections: 1, closes: 0 });
     } finally {
       await client.dispose();
     }
