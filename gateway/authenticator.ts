@@ -35,6 +35,12 @@ export class Authenticator {
   private readonly known: LRUCache<string, Identity>;
   private readonly unknown: LRUCache<string, true>;
   private readonly lastTouchMs = new LRUCache<string, number>({ max: KNOWN_KEYS });
+  /**
+   * Lookups under way, by digest: the first requests of a key (a client opening many connections
+   * at once) share one statement. Apart from both caches, so a flood of unknown keys in flight
+   * takes no place among the known ones; each entry lives only as long as its statement.
+   */
+  private readonly lookups = new Map<string, Promise<Identity | null>>();
 
   constructor(
     private readonly keys: ApiKeysRepo,
@@ -48,15 +54,26 @@ export class Authenticator {
   async identify(key: string | null): Promise<Identity | null> {
     if (!key || !isWellFormedApiKey(key)) return null;
     const digest = digestApiKey(key);
-    let identity = this.known.get(digest) ?? null;
-    if (!identity) {
-      if (this.unknown.has(digest)) return null;
-      identity = await this.keys.identifyDigest(digest);
-      if (identity) this.known.set(digest, identity);
-      else this.unknown.set(digest, true);
-    }
+    const identity = this.known.get(digest) ?? (this.unknown.has(digest) ? null : await this.lookUp(digest));
     if (identity) this.touch(identity.keyId);
     return identity;
+  }
+
+  private lookUp(digest: string): Promise<Identity | null> {
+    let lookup = this.lookups.get(digest);
+    if (!lookup) {
+      lookup = this.keys
+        .identifyDigest(digest)
+        .then((identity) => {
+          if (identity) this.known.set(digest, identity);
+          else this.unknown.set(digest, true);
+          return identity;
+        })
+        // A failure is not kept either: the next request asks the database again.
+        .finally(() => this.lookups.delete(digest));
+      this.lookups.set(digest, lookup);
+    }
+    return lookup;
   }
 
   /** Which of these keys are still usable: open sockets are rechecked with this. */

@@ -5,9 +5,13 @@ import { ApiKeysRepo } from '../api-keys.repo';
 import { Authenticator } from '../authenticator';
 
 let db: TestDatabase;
+/** Every statement the file's pool runs, as drizzle logs them. */
+const statements: string[] = [];
+/** Key lookups by digest among the statements since `from`. */
+const lookupsSince = (from: number) => statements.slice(from).filter((statement) => /^select .* from "hub"."api_keys" where .*"digest" = /.test(statement)).length;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
+  db = await createTestDatabase({ onQuery: (query) => statements.push(query) });
 });
 
 afterAll(() => db.drop());
@@ -29,4 +33,22 @@ describe('the verified-key cache', () => {
     expect(await authenticator.identify(key)).toMatchObject({ keyId: record.id });
     expect(await new Authenticator(repo, { cacheTtlMs: 600_000 }, createLogger('test', 'silent')).identify(key)).toBeNull();
   }, 120_000);
+
+  it('looks a new key up once, however many requests bring it at the same time', async () => {
+    const repo = new ApiKeysRepo(db.handle.db);
+    const { key, record } = await repo.create({ name: 'many sockets at once', organisationId: 'ret-b', role: 'retailer' });
+    const authenticator = new Authenticator(repo, { cacheTtlMs: 600_000 }, createLogger('test', 'silent'));
+    const from = statements.length;
+    const answers = await Promise.all(Array.from({ length: 25 }, () => authenticator.identify(key)));
+    expect(answers.map((answer) => answer?.keyId)).toEqual(Array(25).fill(record.id));
+    expect(lookupsSince(from)).toBe(1);
+  });
+
+  it('looks an unknown key up once too, and still answers each request that it is unknown', async () => {
+    const authenticator = new Authenticator(new ApiKeysRepo(db.handle.db), { cacheTtlMs: 600_000 }, createLogger('test', 'silent'));
+    const unknown = generateApiKey();
+    const from = statements.length;
+    expect(await Promise.all(Array.from({ length: 25 }, () => authenticator.identify(unknown)))).toEqual(Array(25).fill(null));
+    expect(lookupsSince(from)).toBe(1);
+  });
 });
