@@ -213,7 +213,13 @@ export async function startGateway(config: GatewayServerOptions, database: Datab
   app.use((err: { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (err.type === 'entity.too.large') return refuse(res, 413, 'BAD_USER_INPUT', `The request body is larger than ${config.maxRequestBytes} bytes`);
     if (err.type === 'entity.parse.failed') return refuse(res, 400, 'BAD_USER_INPUT', 'The request body is not valid JSON');
-    next(err);
+    // Another body the parser refused (an unsupported encoding or charset, an aborted upload): still the client's.
+    if (typeof err.type === 'string' && typeof err.status === 'number' && err.status >= 400 && err.status < 500) return refuse(res, err.status, 'BAD_USER_INPUT', 'The request body could not be read');
+    // Anything else failed on the gateway's side (the key lookup with the database away, Redis...).
+    // Express's own handler would answer HTML with the stack (and its SQL) outside production.
+    log.error({ err }, 'request failed before reaching GraphQL');
+    if (res.headersSent) return next(err);
+    refuse(res, 503, 'UNAVAILABLE', 'The service is temporarily unavailable; retry later');
   });
 
   const url = await listen(httpServer, config.host, config.port);

@@ -15,10 +15,10 @@ import {
   specifiedRules,
   type ValidationRule,
 } from 'graphql';
-import type { Context } from 'graphql-ws';
+import { CloseCode, type Context, type SubscribePayload } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
-import { NUL_TEXT_MESSAGE } from '../schema/errors';
+import { FINAL_ERROR_CODES, isClientErrorCode, NUL_TEXT_MESSAGE } from '../schema/errors';
 import type { Identity } from '../schema/identity';
 import type { Logger } from '../subgraphs/kit/logger';
 import { withoutSuggestions } from '../subgraphs/kit/mask-errors';
@@ -74,13 +74,20 @@ interface SubscriptionContext extends GatewayContext {
   slotId: string;
 }
 
-/** A refusal in GraphQL's terms, its message free of schema suggestions, with a code from the closed set. */
-function refusal(errors: readonly GraphQLError[], code = 'BAD_USER_INPUT'): GraphQLError[] {
-  return errors.map((error) => new GraphQLError(withoutSuggestions(error.message), { extensions: { code: typeof error.extensions?.code === 'string' && error.extensions.code !== 'GRAPHQL_VALIDATION_FAILED' ? error.extensions.code : code } }));
+/** A refusal of the request in GraphQL's terms, its message free of schema suggestions, its code from the closed set. */
+function refusal(errors: readonly GraphQLError[]): GraphQLError[] {
+  return errors.map((error) => {
+    const code = error.extensions?.code;
+    return new GraphQLError(withoutSuggestions(error.message), { extensions: { code: isClientErrorCode(code) ? code : 'BAD_USER_INPUT' } });
+  });
 }
 
-/** Codes of a subscription's dry run that refuse it; NOT_FOUND (no event 0) means it may run. */
-const REFUSING = new Set(['FORBIDDEN', 'BAD_USER_INPUT', 'UNAUTHENTICATED']);
+/** An answer for a client while something the gateway depends on (the database, Redis) fails: said without its details. */
+const UNAVAILABLE_MESSAGE = 'The service is temporarily unavailable; retry later';
+
+/** The socket closed while the subscription was being set up: nobody reads this, but graphql-ws wants an answer. */
+const closedMeanwhile = () => new GraphQLError('The connection closed before the subscription started', { extensions: { code: 'UNAVAILABLE' } });
+
 /** How long a dry run's answer stands for the same query and key. */
 const DRY_RUN_TTL_MS = 60_000;
 
@@ -121,11 +128,13 @@ function heldOpen(onEnd: () => void): AsyncGenerator<never> {
 export function attachWebSocketServer(options: WebSocketOptions): RunningWebSockets {
   const { apollo, authenticator, events, log, limiter, slots } = options;
   const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: options.maxPayloadBytes });
-  const keyOfSocket = new Map<WebSocket, string>();
-  /** The slots each socket holds, so that a socket that goes away frees them whatever graphql-ws does. */
-  const slotsOfSocket = new Map<WebSocket, Set<string>>();
+  /**
+   * Each open socket's key (rechecked for revocation) and the slots it holds or is taking, so
+   * that a socket that goes away frees them whatever graphql-ws does.
+   */
+  const sockets = new Map<WebSocket, { keyId: string; slots: Set<string> }>();
   const releaseSlot = (socket: WebSocket, keyId: string, slotId: string) => {
-    if (!slotsOfSocket.get(socket)?.delete(slotId)) return;
+    if (!sockets.get(socket)?.slots.delete(slotId)) return;
     void slots.release(keyId, slotId);
   };
 
@@ -141,72 +150,106 @@ export function attachWebSocketServer(options: WebSocketOptions): RunningWebSock
     let refused = dryRuns.get(key);
     if (!refused) {
       const response = await apollo.executeOperation({ query: print(plan.document), variables: { ...plan.variables, [EVENT_ID_VARIABLE]: '0' } }, { contextValue });
-      refused = (response.body.kind === 'single' ? response.body.singleResult.errors?.filter((error) => REFUSING.has(String(error.extensions?.code))) : null) ?? [];
+      // Only a final refusal refuses the subscription: NOT_FOUND (there is no event 0) means it may run.
+      refused = (response.body.kind === 'single' ? response.body.singleResult.errors?.filter((error) => FINAL_ERROR_CODES.has(String(error.extensions?.code))) : null) ?? [];
       dryRuns.set(key, refused);
     }
     return refused;
   };
 
+  /** Checks an operation sent over a socket and gives graphql-ws what to run, or the errors to answer with. */
+  const prepare = async (ctx: SocketContext, subscriptionId: string, payload: SubscribePayload): Promise<ExecutionArgs | GraphQLError[]> => {
+    const schema = options.schema();
+    if (!schema) return [new GraphQLError('The gateway is still starting', { extensions: { code: 'UNAVAILABLE' } })];
+    const identity = ctx.extra.identity!;
+    const allowed = await limiter.consume(identity.keyId);
+    if (!allowed.allowed) {
+      return [new GraphQLError(`Too many requests for this API key; retry after ${allowed.retryAfterS} s`, { extensions: { code: 'RATE_LIMITED', retryAfterS: allowed.retryAfterS } })];
+    }
+    if (containsNul(payload)) return [new GraphQLError(NUL_TEXT_MESSAGE, { extensions: { code: 'BAD_USER_INPUT' } })];
+    let document: DocumentNode;
+    try {
+      document = parseLimited(payload.query, options.limits);
+    } catch (error) {
+      return refusal([error instanceof GraphQLError ? error : new GraphQLError('Syntax error')]);
+    }
+    const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
+    if (errors.length > 0) return refusal(errors);
+    const requestId = randomUUID();
+    const contextValue: GatewayContext = { identity, requestId, log: log.child({ requestId, keyId: identity.keyId }) };
+    const operation = getOperationAST(document, payload.operationName);
+    const variables = payload.variables ?? {};
+    if (operation?.operation !== 'subscription') return { schema, document, variableValues: variables, operationName: payload.operationName, contextValue };
+
+    const plan = planSubscription(document, operation, variables);
+    if (Array.isArray(plan)) return refusal(plan);
+    // Each event is materialised by this query: one that could never pass the limits is refused now, not at the first event.
+    if (!options.fits(plan.document)) return refusal([new GraphQLError('This subscription selects too much to deliver one event within the query limits; select less')]);
+    const refused = await dryRun(plan, contextValue);
+    if (refused.length > 0) {
+      // Named as the client asked: the event query is the hub's own business.
+      const asked = `Subscription.${operation.selectionSet.selections.find((selection) => selection.kind === 'Field')?.name.value}`;
+      return refused.map((error) => new GraphQLError(error.message.replace(`Query.${plan.field.name.value}`, asked), { extensions: { code: error.extensions?.code } }));
+    }
+    const socket = ctx.extra.socket;
+    const held = sockets.get(socket);
+    if (!held || socket.readyState !== WebSocket.OPEN) return [closedMeanwhile()];
+    const slotId = randomUUID();
+    // Registered before Redis answers: a socket that closes meanwhile releases it with its others.
+    held.slots.add(slotId);
+    let taken: boolean;
+    try {
+      taken = await slots.acquire(identity.keyId, slotId);
+    } catch (err) {
+      held.slots.delete(slotId);
+      throw err;
+    }
+    if (socket.readyState !== WebSocket.OPEN) {
+      releaseSlot(socket, identity.keyId, slotId);
+      return [closedMeanwhile()];
+    }
+    if (!taken) {
+      held.slots.delete(slotId);
+      return [new GraphQLError(`This API key already holds its maximum of subscriptions; end one first`, { extensions: { code: 'RATE_LIMITED' } })];
+    }
+    const subscription: SubscriptionContext = { ...contextValue, plan, socket, subscriptionId, slotId };
+    return { schema, document, variableValues: variables, operationName: payload.operationName, contextValue: subscription };
+  };
+
   const cleanup = useServer<Record<string, unknown>, SocketState>(
     {
       onConnect: async (ctx: SocketContext) => {
-        const identity = await authenticator.identify(extractApiKey(ctx.connectionParams ?? {}));
-        if (!identity) {
-          ctx.extra.socket.close(HubCloseCode.Unauthenticated, 'A valid API key is required');
+        const socket = ctx.extra.socket;
+        let identity: Identity | null;
+        try {
+          identity = await authenticator.identify(extractApiKey(ctx.connectionParams ?? {}));
+        } catch (err) {
+          // Left to graphql-ws, the error (SQL, parameters) would go to the console, and its message be the close reason when short.
+          log.error({ err }, 'could not authenticate a socket');
+          socket.close(CloseCode.InternalServerError, UNAVAILABLE_MESSAGE);
           return false;
         }
-        const socket = ctx.extra.socket;
+        if (!identity) {
+          socket.close(HubCloseCode.Unauthenticated, 'A valid API key is required');
+          return false;
+        }
         ctx.extra.identity = identity;
-        keyOfSocket.set(socket, identity.keyId);
-        slotsOfSocket.set(socket, new Set());
+        const held = { keyId: identity.keyId, slots: new Set<string>() };
+        sockets.set(socket, held);
         socket.once('close', () => {
-          keyOfSocket.delete(socket);
-          for (const slotId of slotsOfSocket.get(socket) ?? []) void slots.release(identity.keyId, slotId);
-          slotsOfSocket.delete(socket);
+          sockets.delete(socket);
+          for (const slotId of held.slots) void slots.release(held.keyId, slotId);
         });
         return true;
       },
       onSubscribe: async (ctx: SocketContext, subscriptionId, payload) => {
-        const schema = options.schema();
-        if (!schema) return [new GraphQLError('The gateway is still starting', { extensions: { code: 'UNAVAILABLE' } })];
-        const identity = ctx.extra.identity!;
-        const allowed = await limiter.consume(identity.keyId);
-        if (!allowed.allowed) {
-          return [new GraphQLError(`Too many requests for this API key; retry after ${allowed.retryAfterS} s`, { extensions: { code: 'RATE_LIMITED', retryAfterS: allowed.retryAfterS } })];
-        }
-        if (containsNul(payload)) return [new GraphQLError(NUL_TEXT_MESSAGE, { extensions: { code: 'BAD_USER_INPUT' } })];
-        let document: DocumentNode;
         try {
-          document = parseLimited(payload.query, options.limits);
-        } catch (error) {
-          return refusal([error instanceof GraphQLError ? error : new GraphQLError('Syntax error')]);
+          return await prepare(ctx, subscriptionId, payload);
+        } catch (err) {
+          // As in onConnect: graphql-ws would print the failure (SQL, Redis) and close the whole socket with its message.
+          log.error({ err }, 'could not start an operation over a socket');
+          return [new GraphQLError(UNAVAILABLE_MESSAGE, { extensions: { code: 'UNAVAILABLE' } })];
         }
-        const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
-        if (errors.length > 0) return refusal(errors);
-        const requestId = randomUUID();
-        const contextValue: GatewayContext = { identity, requestId, log: log.child({ requestId, keyId: identity.keyId }) };
-        const operation = getOperationAST(document, payload.operationName);
-        const variables = payload.variables ?? {};
-        if (operation?.operation !== 'subscription') return { schema, document, variableValues: variables, operationName: payload.operationName, contextValue };
-
-        const plan = planSubscription(document, operation, variables);
-        if (Array.isArray(plan)) return refusal(plan);
-        // Each event is materialised by this query: one that could never pass the limits is refused now, not at the first event.
-        if (!options.fits(plan.document)) return refusal([new GraphQLError('This subscription selects too much to deliver one event within the query limits; select less')]);
-        const refused = await dryRun(plan, contextValue);
-        if (refused.length > 0) {
-          // Named as the client asked: the event query is the hub's own business.
-          const asked = `Subscription.${operation.selectionSet.selections.find((selection) => selection.kind === 'Field')?.name.value}`;
-          return refused.map((error) => new GraphQLError(error.message.replace(`Query.${plan.field.name.value}`, asked), { extensions: { code: error.extensions?.code } }));
-        }
-        const socket = ctx.extra.socket;
-        const slotId = `${randomUUID()}`;
-        if (socket.readyState !== WebSocket.OPEN || !(await slots.acquire(identity.keyId, slotId))) {
-          return [new GraphQLError(`This API key already holds its maximum of subscriptions; end one first`, { extensions: { code: 'RATE_LIMITED' } })];
-        }
-        slotsOfSocket.get(socket)?.add(slotId);
-        const subscription: SubscriptionContext = { ...contextValue, plan, socket, subscriptionId, slotId };
-        return { schema, document, variableValues: variables, operationName: payload.operationName, contextValue: subscription };
       },
       execute: async (args: ExecutionArgs): Promise<ExecutionResult> => {
         const response = await apollo.executeOperation(
@@ -251,17 +294,23 @@ export function attachWebSocketServer(options: WebSocketOptions): RunningWebSock
   );
 
   // A revoked or expired key loses its open sockets within a recheck period.
+  let rechecking = false;
   const recheck = setInterval(async () => {
-    const asked = new Set(keyOfSocket.values());
+    // A lookup slower than the period (a busy database) must not pile up behind itself.
+    if (rechecking) return;
+    const asked = new Set([...sockets.values()].map((held) => held.keyId));
     if (asked.size === 0) return;
+    rechecking = true;
     try {
       const active = await authenticator.activeKeyIds([...asked]);
       // Sockets that connected during the lookup carry keys it did not ask about: they wait for the next round.
-      for (const [socket, keyId] of keyOfSocket) {
+      for (const [socket, { keyId }] of sockets) {
         if (asked.has(keyId) && !active.has(keyId)) socket.close(HubCloseCode.KeyRevoked, 'The API key was revoked or has expired');
       }
     } catch (err) {
       log.warn({ err }, 'could not recheck the keys of open sockets');
+    } finally {
+      rechecking = false;
     }
   }, options.keyRecheckMs);
   recheck.unref();

@@ -30,6 +30,13 @@ export function isClientErrorCode(code: unknown): code is ErrorCode {
   return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
 }
 
+/**
+ * Codes of a refusal of the operation itself (who asks, for what): asking again unchanged gets
+ * the same answer, so it is final, not retried. The others (NOT_FOUND, RATE_LIMITED, UNAVAILABLE,
+ * INTERNAL_SERVER_ERROR...) may change with the data or in time.
+ */
+export const FINAL_ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT']);
+
 /** Base of every error the hub raises on purpose; its message is safe to show to the caller. */
 export abstract class HubError extends GraphQLError {
   abstract readonly code: ErrorCode;
