@@ -1,5 +1,7 @@
 import type { ApolloServer } from '@apollo/server';
 import { print, type DocumentNode } from 'graphql';
+import { LRUCache } from 'lru-cache';
+import { FINAL_ERROR_CODES } from '../../schema/errors';
 import { mayReceive, type OutboxEvent } from '../../schema/events';
 import type { Identity } from '../../schema/identity';
 import type { Logger } from '../../subgraphs/kit/logger';
@@ -24,7 +26,7 @@ export interface Subscriber {
 interface State extends Subscriber {
   /** The last event id delivered (or passed over) for this subscriber. */
   cursor: number;
-  /** While replaying: live events that arrived meanwhile, delivered after the replay. */
+  /** While replaying: live events it wants that arrived meanwhile, delivered after the replay. */
   pending: OutboxEvent[] | null;
   closed: boolean;
   /** `{"id":…,"type":"next","payload":`, made once per subscription. */
@@ -33,6 +35,8 @@ interface State extends Subscriber {
   payloadGroup: string;
   /** Query, key and event types: subscribers with the same one share frames. */
   deliveryGroup: string;
+  /** The group serving it once it is live: the one it joined, whichever now holds its key. */
+  group: Group | null;
 }
 
 /**
@@ -43,8 +47,11 @@ interface State extends Subscriber {
 interface Group {
   key: string;
   members: Set<State>;
+  /** Only events the members want: the others never count against the backlog. */
   queue: OutboxEvent[];
   working: boolean;
+  /** What the members want (they share event types and key): the first member's answer. */
+  wants(event: OutboxEvent): boolean;
 }
 
 export interface EventSource {
@@ -65,12 +72,17 @@ const REPLAY_PAGE = 500;
 const MATERIALISE_ATTEMPTS = 14;
 /** Events materialised by one query at most: large enough to amortise planning, small enough to plan fast. */
 const BATCH_EVENTS = 100;
-/** Events a group may have waiting: beyond, its subscribers fell too far behind and resume with after. */
+/** Events a group (or a replaying subscriber) may have waiting: beyond, its subscribers fell too far behind and resume with after. */
 const MAX_GROUP_BACKLOG = 50_000;
+const BACKLOG_MESSAGE = 'Too many events waiting for this subscription; resubscribe with after';
 /** Batch query texts kept: a few sizes for each subscription query in use. */
 const BATCH_TEXT_CACHE_SIZE = 1_000;
 /** Payloads kept for reuse: replays of recent events by many reconnecting subscribers. */
 const PAYLOAD_CACHE_SIZE = 5_000;
+
+/** The hub's own codes for an event query that asking again would not help: over its time bound, or answered incrementally. */
+const TIMEOUT = 'TIMEOUT';
+const INCREMENTAL = 'INCREMENTAL';
 
 /** Why materialising failed: whether asking again (or in smaller batches) could help. */
 class MaterialiseError extends Error {
@@ -81,13 +93,24 @@ class MaterialiseError extends Error {
     super(message);
   }
 
-  /** A refusal of the query itself: asking again gets the same answer. */
-  get refused(): boolean {
-    return REFUSED.has(this.code);
+  /**
+   * Asking again is no use: a refusal of the query itself gets the same answer; a query over its
+   * time bound is still running (it cannot be called back), and another would only pile up on it.
+   */
+  get final(): boolean {
+    return FINAL_ERROR_CODES.has(this.code) || this.code === TIMEOUT || this.code === INCREMENTAL;
+  }
+
+  /** Only the subgraph's cost budget can refuse a batch that passed the limits for its size: smaller ones may pass. */
+  get splittable(): boolean {
+    return this.code === 'BAD_USER_INPUT';
   }
 }
 
-const REFUSED = new Set(['BAD_USER_INPUT', 'FORBIDDEN', 'UNAUTHENTICATED', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED']);
+/** Whether this subscriber wants `event`: one of its types, and one its key may receive. */
+function wants(state: State, event: OutboxEvent): boolean {
+  return state.plan.types.has(event.type) && mayReceive(state.identity, event);
+}
 
 /**
  * Delivers outbox events to subscribers in id order, exactly once each: live events as the
@@ -101,11 +124,11 @@ export class EventHub {
   private readonly subscribers = new Set<State>();
   private readonly groups = new Map<string, Group>();
   private head = 0;
-  private readonly payloads = new Map<string, Promise<string>>();
+  private readonly payloads = new LRUCache<string, Promise<string>>({ max: PAYLOAD_CACHE_SIZE });
   /** Printed batch queries by plan and size: Apollo takes text (a document it would print every time). */
-  private readonly batchTexts = new Map<string, string>();
-  /** The largest batch that passes the limits, by plan. */
-  private readonly batchSizes = new Map<string, number>();
+  private readonly batchTexts = new LRUCache<string, string>({ max: BATCH_TEXT_CACHE_SIZE });
+  /** The largest batch that passes the limits and the subgraphs' budgets, by plan. */
+  private readonly batchSizes = new LRUCache<string, number>({ max: BATCH_TEXT_CACHE_SIZE });
   private stopped = false;
 
   constructor(
@@ -140,6 +163,7 @@ export class EventHub {
       framePrefix: `{"id":${JSON.stringify(subscriber.subscriptionId)},"type":"next","payload":`,
       payloadGroup,
       deliveryGroup: `${payloadGroup}|${[...plan.types].join(',')}`,
+      group: null,
     };
     this.subscribers.add(state);
     if (state.pending) void this.replay(state, replayTo);
@@ -150,18 +174,28 @@ export class EventHub {
   private join(state: State): void {
     let group = this.groups.get(state.deliveryGroup);
     if (!group) {
-      group = { key: state.deliveryGroup, members: new Set(), queue: [], working: false };
+      group = { key: state.deliveryGroup, members: new Set(), queue: [], working: false, wants: (event) => wants(state, event) };
       this.groups.set(group.key, group);
     }
     group.members.add(state);
+    state.group = group;
   }
 
   private leave(state: State): void {
     state.closed = true;
     this.subscribers.delete(state);
-    const group = this.groups.get(state.deliveryGroup);
+    const group = state.group;
+    state.group = null;
     if (!group?.members.delete(state) || group.members.size > 0) return;
-    this.groups.delete(group.key);
+    this.forget(group);
+  }
+
+  /**
+   * Drops a group that ended or emptied, unless its key already belongs to a newer group (its
+   * members left while it was still materialising, and others subscribed): that one lives on.
+   */
+  private forget(group: Group): void {
+    if (this.groups.get(group.key) === group) this.groups.delete(group.key);
   }
 
   /**
@@ -171,12 +205,21 @@ export class EventHub {
    */
   private dispatch(events: OutboxEvent[]): void {
     this.head = events.at(-1)!.id;
-    for (const state of this.subscribers) if (state.pending) state.pending.push(...events);
+    for (const state of this.subscribers) {
+      if (!state.pending) continue;
+      for (const event of events) if (wants(state, event)) state.pending.push(event);
+      if (state.pending.length > MAX_GROUP_BACKLOG) {
+        this.log.warn({ subscriptionId: state.subscriptionId, backlog: state.pending.length }, 'a replaying subscriber fell behind; ending its subscription');
+        this.end(state, errorFrame(state, BACKLOG_MESSAGE));
+      }
+    }
     for (const group of this.groups.values()) {
-      group.queue.push(...events);
+      const before = group.queue.length;
+      for (const event of events) if (group.wants(event)) group.queue.push(event);
+      if (group.queue.length === before) continue;
       if (group.queue.length > MAX_GROUP_BACKLOG) {
         this.log.warn({ group: group.key.slice(0, 16), backlog: group.queue.length }, 'subscribers fell behind; ending their subscriptions');
-        this.endGroup(group, 'Too many events waiting for this subscription; resubscribe with after');
+        this.endGroup(group, BACKLOG_MESSAGE);
         continue;
       }
       this.work(group);
@@ -200,9 +243,9 @@ export class EventHub {
   }
 
   private endGroup(group: Group, message: string): void {
-    for (const state of group.members) this.end(state, errorFrame(state, message));
     group.queue.length = 0;
-    this.groups.delete(group.key);
+    for (const state of group.members) this.end(state, errorFrame(state, message));
+    this.forget(group);
   }
 
   /**
@@ -213,7 +256,7 @@ export class EventHub {
   private async deliverToGroup(group: readonly State[], events: readonly OutboxEvent[]): Promise<boolean> {
     const [first] = group as [State];
     const behind = group.reduce((lowest, state) => Math.min(lowest, state.cursor), Number.POSITIVE_INFINITY);
-    const wanted = events.filter((event) => event.id > behind && first.plan.types.has(event.type) && mayReceive(first.identity, event));
+    const wanted = events.filter((event) => event.id > behind && wants(first, event));
     let payloads: Map<number, string>;
     try {
       payloads = await this.payloadsFor(wanted, first);
@@ -273,7 +316,14 @@ export class EventHub {
    */
   private async payloadsFor(events: readonly OutboxEvent[], state: State): Promise<Map<number, string>> {
     const keyOf = (id: number) => `${id}|${state.payloadGroup}`;
-    const missing = events.map((event) => event.id).filter((id) => !this.payloads.has(keyOf(id)));
+    // Held here, not read back from the cache: more events than it holds would push the first out again.
+    const wanted = new Map<number, Promise<string>>();
+    const missing: number[] = [];
+    for (const { id } of events) {
+      const cached = this.payloads.get(keyOf(id));
+      if (cached) wanted.set(id, cached);
+      else missing.push(id);
+    }
     const size = this.batchSize(state.plan);
     for (let i = 0; i < missing.length; i += size) {
       const ids = missing.slice(i, i + size);
@@ -281,14 +331,13 @@ export class EventHub {
       for (const id of ids) {
         const key = keyOf(id);
         const payload = batch.then((payloads) => payloads.get(id)!);
-        payload.catch(() => this.payloads.delete(key));
+        // A failure is not kept: the next subscriber to want the event asks again.
+        payload.catch(() => this.payloads.peek(key) === payload && this.payloads.delete(key));
         this.payloads.set(key, payload);
+        wanted.set(id, payload);
       }
     }
-    // Taken before the cache is trimmed, which may drop some of them again.
-    const wanted = events.map((event) => this.payloads.get(keyOf(event.id))!);
-    while (this.payloads.size > PAYLOAD_CACHE_SIZE) this.payloads.delete(this.payloads.keys().next().value!);
-    const payloads = await Promise.all(wanted);
+    const payloads = await Promise.all(events.map((event) => wanted.get(event.id)!));
     return new Map(events.map((event, i) => [event.id, payloads[i]!]));
   }
 
@@ -305,7 +354,6 @@ export class EventHub {
       }
       size = low;
       this.batchSizes.set(plan.key, size);
-      if (this.batchSizes.size > BATCH_TEXT_CACHE_SIZE) this.batchSizes.delete(this.batchSizes.keys().next().value!);
     }
     return size;
   }
@@ -313,19 +361,21 @@ export class EventHub {
   /**
    * Rides out a short outage (a database restart) before giving up: the events wait, in order,
    * rather than being skipped. A refusal (the subgraph's budget, a missing scope) is final at
-   * once, but a batch of several events is first split, in case only its size was refused.
-   * The result is shared by every subscriber of the group; stopping the hub ends the attempts.
+   * once, but a batch of several events is first split, in case only its size was refused;
+   * a query over its time bound is final too. The result is shared by every subscriber of the
+   * group; stopping the hub ends the attempts.
    */
   private async materialise(eventIds: readonly number[], state: State): Promise<Map<number, string>> {
     for (let attempt = 0, delayMs = 100; ; attempt++, delayMs = Math.min(delayMs * 2, 2_000)) {
       try {
         return await this.materialiseOnce(eventIds, state);
       } catch (err) {
-        if (err instanceof MaterialiseError && err.refused) {
-          // Only the subgraph's cost budget can refuse a batch that passed the limits for its size.
-          if (eventIds.length === 1 || err.code !== 'BAD_USER_INPUT') throw err;
+        if (err instanceof MaterialiseError && err.final) {
+          if (eventIds.length === 1 || !err.splittable) throw err;
           const half = Math.ceil(eventIds.length / 2);
           const [left, right] = await Promise.all([this.materialise(eventIds.slice(0, half), state), this.materialise(eventIds.slice(half), state)]);
+          // Halves passed (a half split again lowered it further): later batches of this plan start no larger, instead of being refused first.
+          this.batchSizes.set(state.plan.key, Math.min(half, this.batchSizes.get(state.plan.key) ?? half));
           return new Map([...left, ...right]);
         }
         if (attempt >= MATERIALISE_ATTEMPTS || this.stopped || state.closed) throw err;
@@ -341,7 +391,6 @@ export class EventHub {
     if (text === undefined) {
       text = print(batchQuery(plan, count));
       this.batchTexts.set(key, text);
-      if (this.batchTexts.size > BATCH_TEXT_CACHE_SIZE) this.batchTexts.delete(this.batchTexts.keys().next().value!);
     }
     return text;
   }
@@ -350,7 +399,7 @@ export class EventHub {
     const requestId = `events-${eventIds[0]}-${state.plan.key.slice(0, 8)}`;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new MaterialiseError(`event query took longer than ${this.options.queryTimeoutMs} ms`, 'TIMEOUT')), this.options.queryTimeoutMs);
+      timer = setTimeout(() => reject(new MaterialiseError(`event query took longer than ${this.options.queryTimeoutMs} ms`, TIMEOUT)), this.options.queryTimeoutMs);
     });
     const response = await Promise.race([
       this.apollo.executeOperation(
@@ -359,7 +408,7 @@ export class EventHub {
       ),
       timedOut,
     ]).finally(() => clearTimeout(timer));
-    if (response.body.kind !== 'single') throw new MaterialiseError('Incremental delivery is not supported for events', 'BAD_USER_INPUT');
+    if (response.body.kind !== 'single') throw new MaterialiseError('Incremental delivery is not supported for events', INCREMENTAL);
     const { data, errors } = response.body.singleResult;
     // An event the graph cannot produce at all (a subgraph down, a refused query) is retried or
     // refused, never sent empty. Errors with a path belong to one event's fields.

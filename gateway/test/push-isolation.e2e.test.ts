@@ -59,10 +59,12 @@ describe('push isolation', () => {
     expect(errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
-  it("delivers another retailer's emergency order within a second while a hostile subscriber's events cannot be materialised", async () => {
+  it("delivers another retailer's emergency order while a hostile subscriber's events are still being retried; the hostile one ends with an error frame and resumes with after", async () => {
     const [hostileRetailer, normalRetailer] = ['ret-edpc', 'ret-goldenergy'];
     const after = String(await latestOutboxId(t.database.handle.pool));
-    const hostile = subscribeOverWs<unknown>(t.hub.url, await t.createKey('retailer', hostileRetailer), 'subscription($after: ID) { contractedPowerOrders(after: $after) { eventId affected { meteringPoint { id hems { vendor devices { kind } } } } } }', { after });
+    const hostileKey = await t.createKey('retailer', hostileRetailer);
+    const HOSTILE = 'subscription($after: ID) { contractedPowerOrders(after: $after) { eventId affected { meteringPoint { id hems { vendor devices { kind } } } } } }';
+    const hostile = subscribeOverWs<{ data: { contractedPowerOrders: { eventId: string } } }>(t.hub.url, hostileKey, HOSTILE, { after });
     const normal = subscribeOverWs<{ data: { contractedPowerOrders: { eventId: string; order: { id: string } } } }>(
       t.hub.url,
       await t.createKey('retailer', normalRetailer),
@@ -72,19 +74,37 @@ describe('push isolation', () => {
     await Promise.all([hostile.connected, normal.connected]);
     // The HEMS subgraph fails for every request that reaches it: the hostile selection's events keep failing and are retried.
     await t.database.handle.pool.query('ALTER TABLE hems.systems RENAME TO systems_away');
+    let away = true;
     try {
-      const sentMs = performance.now();
       const issued = await t.graphql<{ issueContractedPowerOrder: { id: string } }>(ISSUE, { key: dsoKey, variables: { input: orderOnEveryone() } });
       expect(issued.body.errors).toBeUndefined();
       const event = await normal.next();
-      const delayMs = performance.now() - sentMs;
       expect(event.data.contractedPowerOrders.order.id).toBe(issued.body.data!.issueContractedPowerOrder.id);
-      // Before the fix, every group waited for the failing one's ~20 s of retries.
-      expect(delayMs).toBeLessThan(1_000);
+      // Before the fix, every group waited for the failing one's ~20 s of retries: the order now
+      // arrives while they still run. How soon it arrives is the access bench's
+      // orderDelayBesideHostile* (a timed assertion here would fail on a loaded machine).
+      expect(hostile.errors).toEqual([]);
+
+      // The hostile group rides out about 20 s of failures (a database restart's worth), then gives up with an error frame.
+      expect(await hostile.firstError).toEqual({ frame: 'error', errors: [{ message: expect.stringMatching(/resubscribe with after/), extensions: { code: 'UNAVAILABLE' } }] });
       expect(hostile.queued).toEqual([]);
-    } finally {
+      expect(hostile.errors).toHaveLength(1);
+
       await t.database.handle.pool.query('ALTER TABLE hems.systems_away RENAME TO systems');
+      away = false;
+      // Resuming where it was: the event it could not have is delivered now, whole.
+      const resumed = subscribeOverWs<{ data: { contractedPowerOrders: { eventId: string; affected: unknown[] } } }>(t.hub.url, hostileKey, HOSTILE, { after });
+      try {
+        const missed = await resumed.next();
+        expect(missed.data.contractedPowerOrders.eventId).toBe(event.data.contractedPowerOrders.eventId);
+        expect(missed.data.contractedPowerOrders.affected.length).toBeGreaterThan(0);
+        expect(resumed.errors).toEqual([]);
+      } finally {
+        await resumed.dispose();
+      }
+    } finally {
+      if (away) await t.database.handle.pool.query('ALTER TABLE hems.systems_away RENAME TO systems');
       await Promise.all([hostile.dispose(), normal.dispose()]);
     }
-  });
+  }, 60_000);
 });
