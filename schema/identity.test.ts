@@ -1,4 +1,4 @@
-import { MAX_IDENTITY_TTL_MS, signIdentity, verifyIdentity, type Identity } from './identity';
+import { IDENTITY_CLOCK_SKEW_MS, MAX_IDENTITY_TTL_MS, signIdentity, verifyIdentity, type Identity } from './identity';
 
 const secret = 'a-test-secret-that-is-long-enough-for-hmac';
 const identity: Identity = { keyId: 'key_a', organisationId: 'ret-a', role: 'retailer', scopes: ['metering:read'] };
@@ -19,6 +19,13 @@ describe('the identity header', () => {
     const header = signIdentity(secret, { identity, requestId: 'req-1' }, 'metering', 3_600_000, now);
     expect(verifyIdentity(secret, header, 'metering', now + MAX_IDENTITY_TTL_MS - 1)).not.toBeNull();
     expect(verifyIdentity(secret, header, 'metering', now + MAX_IDENTITY_TTL_MS + 1)).toBeNull();
+  });
+
+  it("is taken from a gateway whose clock is a few seconds ahead, not from one that signs for longer than a minute", () => {
+    const ahead = signIdentity(secret, { identity, requestId: 'req-1' }, 'metering', MAX_IDENTITY_TTL_MS, now + IDENTITY_CLOCK_SKEW_MS);
+    expect(verifyIdentity(secret, ahead, 'metering', now)).not.toBeNull();
+    const tooFarAhead = signIdentity(secret, { identity, requestId: 'req-1' }, 'metering', MAX_IDENTITY_TTL_MS, now + IDENTITY_CLOCK_SKEW_MS + 1);
+    expect(verifyIdentity(secret, tooFarAhead, 'metering', now)).toBeNull();
   });
 
   it('is refused when tampered with, signed with another secret, or malformed', () => {

@@ -19,6 +19,11 @@ export interface Identity {
 
 /** The longest an identity header may live: it only has to survive one hop, gateway to subgraph. */
 export const MAX_IDENTITY_TTL_MS = 60_000;
+/**
+ * How far a subgraph host's clock may lag the gateway's: a header signed for the longest lifetime
+ * by a gateway a little ahead must not look like one that lives too long (parts run on other hosts).
+ */
+export const IDENTITY_CLOCK_SKEW_MS = 5_000;
 
 /** Header through which the gateway hands the verified identity to subgraphs. */
 export const IDENTITY_HEADER = 'x-mh-identity';
@@ -78,7 +83,7 @@ export function verifyIdentity(secret: string, header: string | undefined, audie
   } catch {
     return null;
   }
-  if (parsed.exp < nowMs || parsed.exp > nowMs + MAX_IDENTITY_TTL_MS || parsed.aud !== audience) return null;
+  if (parsed.exp < nowMs || parsed.exp > nowMs + MAX_IDENTITY_TTL_MS + IDENTITY_CLOCK_SKEW_MS || parsed.aud !== audience) return null;
   return {
     identity: { keyId: parsed.kid, organisationId: parsed.org, role: parsed.role, scopes: parsed.scp },
     requestId: parsed.rid,
