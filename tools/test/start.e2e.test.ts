@@ -141,4 +141,49 @@ describe('npm start', () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('applies the limits set in its environment: query depth, the operation budget and the per-key rate limit', async () => {
+    const dataDir = await scratchDataDir('test-start-');
+    const db = await createTestDatabase();
+    const env = {
+      ...process.env,
+      DATABASE_URL: db.url,
+      DATA_DIR: dataDir,
+      PORT: '0',
+      SEED_CUSTOMERS: '200',
+      SEED_DAYS: '0',
+      LOG_LEVEL: 'warn',
+      MAX_QUERY_DEPTH: '4',
+      MAX_OPERATION_COST: '1000',
+      RATE_LIMIT_REQUESTS: '5',
+      RATE_LIMIT_WINDOW_S: '3600',
+    };
+    try {
+      const hub = await startNpmStart(env);
+      try {
+        const ask = (query: string, variables?: Record<string, unknown>) =>
+          postGraphQL<unknown>(`${hub.url}/graphql`, query, { authorization: `Bearer ${hub.keys.get('dso')!}` }, variables);
+        const deep = await ask('{ meteringPoints { edges { node { secondarySubstation { name } } } } }');
+        expect(deep.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/depth/i), extensions: { code: 'BAD_USER_INPUT' } });
+        const listed = await ask('{ meteringPoints(first: 1) { edges { node { id } } } }');
+        const id = (listed.body.data as { meteringPoints: { edges: { node: { id: string } }[] } }).meteringPoints.edges[0]!.node.id;
+        // Two days of one point's quarter-hours as objects: 192 buckets at 10 each, over a budget of 1,000.
+        const midnight = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+        const twoDays = { id, from: new Date(midnight - 2 * 86_400_000).toISOString(), to: new Date(midnight).toISOString() };
+        const costly = await ask('query($id: ID!, $from: DateTime!, $to: DateTime!) { meteringPoint(id: $id) { loadCurve(from: $from, to: $to) { importWh } } }', twoDays);
+        expect(costly.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/narrow|budget|cost/i), extensions: { code: 'BAD_USER_INPUT' } });
+        // Five requests in the window, the refused ones included: the sixth is over.
+        expect((await ask('{ me { role } }')).status).toBe(200);
+        expect((await ask('{ me { role } }')).status).toBe(200);
+        const limited = await ask('{ me { role } }');
+        expect(limited.status).toBe(429);
+        expect(limited.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+      } finally {
+        await hub.stop();
+      }
+    } finally {
+      await db.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,0 +1,23 @@
+import { parseSubgraphConfig, parseSubgraphSettings } from './config';
+
+const required = { DATABASE_URL: 'postgres://127.0.0.1/hub', HUB_IDENTITY_SECRET: 'x'.repeat(32) };
+
+describe('the subgraphs configuration', () => {
+  it('defaults to 10 points per published total, a budget of 1,000,000 and a 5 s statement timeout', () => {
+    expect(parseSubgraphSettings({})).toEqual({ minAggregatePoints: 10, maxOperationCost: 1_000_000 });
+    expect(parseSubgraphConfig(required)).toMatchObject({ statementTimeoutMs: 5_000, settings: { minAggregatePoints: 10, maxOperationCost: 1_000_000 } });
+  });
+
+  it('reads MIN_AGGREGATE_POINTS, MAX_OPERATION_COST and STATEMENT_TIMEOUT_MS', () => {
+    expect(parseSubgraphConfig({ ...required, MIN_AGGREGATE_POINTS: '5', MAX_OPERATION_COST: '20000', STATEMENT_TIMEOUT_MS: '750' })).toMatchObject({
+      statementTimeoutMs: 750,
+      settings: { minAggregatePoints: 5, maxOperationCost: 20_000 },
+    });
+  });
+
+  it('never lets a total cover fewer than 5 points, and names the variable', () => {
+    expect(() => parseSubgraphSettings({ MIN_AGGREGATE_POINTS: '4' })).toThrow(/MIN_AGGREGATE_POINTS: must be at least 5/);
+    expect(() => parseSubgraphConfig({ ...required, MIN_AGGREGATE_POINTS: '4' })).toThrow(/MIN_AGGREGATE_POINTS/);
+    expect(() => parseSubgraphSettings({ MAX_OPERATION_COST: '10' })).toThrow(/MAX_OPERATION_COST/);
+  });
+});
