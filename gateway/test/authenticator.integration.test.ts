@@ -34,6 +34,15 @@ describe('the verified-key cache', () => {
     expect(await new Authenticator(repo, { cacheTtlMs: 600_000 }, createLogger('test', 'silent')).identify(key)).toBeNull();
   }, 120_000);
 
+  it("never widens a key beyond its role, whatever its stored row says: an edited row is cut to the role's ceiling", async () => {
+    const repo = new ApiKeysRepo(db.handle.db);
+    const { key, record } = await repo.create({ name: 'edited by hand', organisationId: 'ret-a', role: 'retailer', scopes: ['metering:read'] });
+    await db.handle.pool.query(`UPDATE hub.api_keys SET scopes = '{metering:read,audit:read,grid:operate,metering:write,no:such,aggregates:read}' WHERE id = $1`, [record.id]);
+    const authenticator = new Authenticator(repo, { cacheTtlMs: 1 }, createLogger('test', 'silent'));
+    // The DSO's scopes and an unknown name are dropped; the old alias is read as what it stands for.
+    expect((await authenticator.identify(key))?.scopes).toEqual(['metering:read', 'metering:aggregate']);
+  });
+
   it('looks a new key up once, however many requests bring it at the same time', async () => {
     const repo = new ApiKeysRepo(db.handle.db);
     const { key, record } = await repo.create({ name: 'many sockets at once', organisationId: 'ret-b', role: 'retailer' });

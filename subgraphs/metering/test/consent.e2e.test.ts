@@ -206,6 +206,8 @@ describe('the audit log', () => {
     expect(nodes).toContainEqual(expect.objectContaining({ kind: 'MUTATION', operation: 'ingestReadings', role: 'DSO' }));
     expect(nodes).toContainEqual(expect.objectContaining({ kind: 'READ', operation: 'loadCurve', target: household.id }));
     await expect(t.database.handle.pool.query(`UPDATE hub.audit_log SET detail = 'nothing happened'`)).rejects.toThrow(/append-only/);
+    await expect(t.database.handle.pool.query('DELETE FROM hub.audit_log')).rejects.toThrow(/append-only/);
+    await expect(t.database.handle.pool.query('TRUNCATE hub.audit_log')).rejects.toThrow(/append-only/);
   });
 
   it('is for the DSO only, over at most a month at a time', async () => {

@@ -249,6 +249,7 @@ describe('load curves and demand through the gateway', () => {
     }
     await expect(t.database.handle.pool.query('UPDATE hub.access_log SET organisation_id = $1', ['someone-else'])).rejects.toThrow(/append-only/);
     await expect(t.database.handle.pool.query('DELETE FROM hub.access_log')).rejects.toThrow(/append-only/);
+    await expect(t.database.handle.pool.query('TRUNCATE hub.access_log')).rejects.toThrow(/append-only/);
   });
 
   it('shows a retailer only the intervals inside its own supply contracts', async () => {
