@@ -18,4 +18,7 @@ export class GridConnection {
 
   @Field(() => String, { description: "'A', 'B' or 'C' for single-phase customers, 'ABC' for three-phase" })
   phase!: string;
+
+  @Field(() => ID, { nullable: true, description: 'The bus of the network model it is connected at; null where the model is not surveyed' })
+  busId!: string | null;
 }

@@ -10,6 +10,7 @@ export interface ConnectionRow {
   feederId: string;
   secondarySubstationId: string;
   phase: string;
+  busId: string | null;
 }
 
 export class NetworkRepo {
@@ -38,6 +39,7 @@ export class NetworkRepo {
         feederId: connections.feederId,
         secondarySubstationId: feeders.secondarySubstationId,
         phase: connections.phase,
+        busId: connections.busId,
       })
       .from(connections)
       .innerJoin(feeders, sql`${feeders.id} = ${connections.feederId}`)

@@ -1,4 +1,4 @@
-import { addToPhases, createCurveGenerator, substationMeasurement, type CurvePoint, type IntervalReading, type Triple } from './load-curves';
+import { addToPhases, createCurveGenerator, homeChargerAnnualKwh, substationMeasurement, type CurvePoint, type HomeCharger, type IntervalReading, type Triple } from './load-curves';
 
 const QUARTER_MS = 900_000;
 const HOUR_MS = 3_600_000;
@@ -198,6 +198,32 @@ describe('createCurveGenerator', () => {
     const autumn = dayWh(Date.UTC(2023, 9, 28, 23), 100);
     expect(spring).toBeGreaterThan(0);
     expect(autumn).toBeGreaterThan(spring);
+  });
+
+  it("adds a home charger's session to the household every evening at the same local hours", () => {
+    // 7.4 kW from 19:10 to 22:50 Lisbon time: 5 minutes of the 19:00 quarter-hour (616.7 Wh), all
+    // of the quarter-hours from 19:15 to 22:30 (1,850 Wh), 5 minutes of the 22:45 one.
+    const charger: HomeCharger = { powerKw: 7.4, startMinute: 19 * 60 + 10, durationMinutes: 220 };
+    const withCar = household(41, { contractedPowerKva: 13.8, annualConsumptionKwh: 2_500 + homeChargerAnnualKwh(charger), homeCharger: charger });
+    const generator = createCurveGenerator([household(41, { contractedPowerKva: 13.8 }), withCar], 3);
+    const added = (utcMs: number) => generator.reading(1, utcMs).importWh - generator.reading(0, utcMs).importWh;
+    // A winter and a summer evening (Lisbon one hour ahead of UTC), a weekday and a Sunday.
+    for (const [month, day] of [[1, 18], [7, 9]] as const) {
+      expect(added(lisbon(month, day, 18, 45))).toBe(0);
+      expect(added(lisbon(month, day, 19))).toBeCloseTo(616.7, -0.5);
+      for (let quarter = lisbon(month, day, 19, 15); quarter <= lisbon(month, day, 22, 30); quarter += QUARTER_MS) expect(Math.abs(added(quarter) - 1_850)).toBeLessThanOrEqual(1);
+      expect(added(lisbon(month, day, 22, 45))).toBeCloseTo(616.7, -0.5);
+      expect(added(lisbon(month, day, 23))).toBe(0);
+    }
+    // 7.4 kW × 220/60 h = 27.13 kWh a day, × 365.
+    expect(homeChargerAnnualKwh(charger)).toBeCloseTo(9_903.7, 1);
+  });
+
+  it('rejects a home charging session past midnight, or an annual consumption without its energy', () => {
+    const late: HomeCharger = { powerKw: 7.4, startMinute: 22 * 60, durationMinutes: 180 };
+    expect(() => createCurveGenerator([household(1, { annualConsumptionKwh: 20_000, homeCharger: late })])).toThrow(/within one local day/);
+    const evening: HomeCharger = { powerKw: 7.4, startMinute: 19 * 60, durationMinutes: 180 };
+    expect(() => createCurveGenerator([household(1, { homeCharger: evening })])).toThrow(/include the home charger/);
   });
 
   it('rejects an interval that does not start on a quarter-hour and an unknown point', () => {

@@ -22,9 +22,27 @@ export interface CurvePoint {
   key: number;
   customerClass: CustomerClass;
   usage: Usage;
+  /** Everything through the meter, a home charger's energy included. */
   annualConsumptionKwh: number;
   pvCapacityKwp: number;
   contractedPowerKva: number;
+  homeCharger?: HomeCharger;
+}
+
+/**
+ * An electric car charged at home behind the meter, every evening at the same hours: plugged in
+ * on coming home, charging at the wallbox's full power until the session ends, before midnight.
+ */
+export interface HomeCharger {
+  powerKw: number;
+  /** Lisbon local minute of the day the session starts, and its length. */
+  startMinute: number;
+  durationMinutes: number;
+}
+
+/** What a home charger draws in a year: the same session every day. */
+export function homeChargerAnnualKwh(charger: HomeCharger): number {
+  return (charger.powerKw * charger.durationMinutes * 365) / 60;
 }
 
 /** Energy through the meter in one 15-minute interval, whole Wh. */
@@ -273,6 +291,10 @@ class LoadCurveGenerator implements CurveGenerator {
   private readonly pvKwp: Float64Array;
   private readonly importCapWh: Float64Array;
   private readonly ev: (EvSessions | undefined)[];
+  /** Home charger per point: kW (0 for none), and its session in local minutes of the day. */
+  private readonly chargerKw: Float64Array;
+  private readonly chargerStart: Float64Array;
+  private readonly chargerEnd: Float64Array;
 
   private readonly profiles = standardProfiles();
   private readonly weatherHash: number;
@@ -297,6 +319,9 @@ class LoadCurveGenerator implements CurveGenerator {
     this.pvKwp = new Float64Array(n);
     this.importCapWh = new Float64Array(n);
     this.ev = new Array<EvSessions | undefined>(n).fill(undefined);
+    this.chargerKw = new Float64Array(n);
+    this.chargerStart = new Float64Array(n);
+    this.chargerEnd = new Float64Array(n);
     this.weatherHash = streamHash(seed, SALT.weather, 0);
 
     points.forEach((point, i) => {
@@ -304,7 +329,13 @@ class LoadCurveGenerator implements CurveGenerator {
       const shapeHash = streamHash(seed, SALT.shape, point.key);
       this.dayHash[i] = streamHash(seed, SALT.day, point.key);
       this.noiseHash[i] = streamHash(seed, SALT.noise, point.key);
-      this.annualWh[i] = point.annualConsumptionKwh * 1000;
+      // The profile carries the household; the charger's sessions are added on top.
+      this.annualWh[i] = (point.annualConsumptionKwh - (point.homeCharger ? homeChargerAnnualKwh(point.homeCharger) : 0)) * 1000;
+      if (point.homeCharger) {
+        this.chargerKw[i] = point.homeCharger.powerKw;
+        this.chargerStart[i] = point.homeCharger.startMinute;
+        this.chargerEnd[i] = point.homeCharger.startMinute + point.homeCharger.durationMinutes;
+      }
       this.importCapWh[i] = Math.floor(point.contractedPowerKva * 250);
       this.pvKwp[i] = point.pvCapacityKwp * (0.95 + 0.1 * unit(streamHash(seed, SALT.pv, point.key)));
 
@@ -364,6 +395,12 @@ class LoadCurveGenerator implements CurveGenerator {
       const dayFactor = 1 + this.dayLevel[i] * triangular(mix(this.dayHash[i] ^ local.hash));
       const noiseFactor = 1 + this.noise[i] * triangular(mix(this.noiseHash[i] ^ mix(q)));
       consumption = peaked > 0 ? this.annualWh[i] * local.profile.fraction[c] * peaked * dayFactor * noiseFactor : 0;
+      const chargerKw = this.chargerKw[i];
+      if (chargerKw > 0) {
+        // Minutes of the session within this local quarter-hour.
+        const overlap = min(slot * 15 + 15, this.chargerEnd[i]) - max(slot * 15, this.chargerStart[i]);
+        if (overlap > 0) consumption += (chargerKw * overlap * 1000) / 60;
+      }
     }
 
     const net = consumption - this.pvKwp[i] * day.pvWhPerKwp[utcSlot];
@@ -440,7 +477,15 @@ function assertPoint(point: CurvePoint): void {
     : !(point.pvCapacityKwp >= 0) ? 'pvCapacityKwp must be >= 0'
     : !(point.contractedPowerKva > 0) ? 'contractedPowerKva must be > 0'
     : undefined;
-  if (problem) throw new RangeError(`curve point ${point.key}: ${problem}`);
+  const charger = point.homeCharger;
+  const chargerProblem =
+    !charger ? undefined
+    : point.usage === 'EV_CHARGING' ? 'a charging station has no home charger'
+    : !(charger.powerKw > 0) ? 'homeCharger.powerKw must be > 0'
+    : !(charger.startMinute >= 0 && charger.durationMinutes > 0 && charger.startMinute + charger.durationMinutes <= 1440) ? 'a home charging session must lie within one local day'
+    : !(homeChargerAnnualKwh(charger) <= point.annualConsumptionKwh) ? "annualConsumptionKwh must include the home charger's energy"
+    : undefined;
+  if (problem ?? chargerProblem) throw new RangeError(`curve point ${point.key}: ${problem ?? chargerProblem}`);
 }
 
 /**
@@ -450,7 +495,8 @@ function assertPoint(point: CurvePoint): void {
  * importWh = max(0, consumption − PV) and exportWh = max(0, PV − consumption), whole Wh;
  * importWh never exceeds the contracted power (kVA taken as kW) over 15 minutes. EV_CHARGING
  * points are 22 kW AC stations (50 kW DC above 41.4 kVA) with 3-8 sessions a day of 7-50 kWh;
- * PUBLIC_LIGHTING follows the IP profile; every other point its class profile.
+ * PUBLIC_LIGHTING follows the IP profile; every other point its class profile, plus its home
+ * charger's evening session if it has one.
  */
 export function createCurveGenerator(points: readonly CurvePoint[], seed = 0): CurveGenerator {
   return new LoadCurveGenerator(points, seed);
@@ -500,6 +546,14 @@ const round = (value: number, decimals: number): number => {
 };
 
 /**
+ * The substation's LV busbar at no load, per unit: its transformer's tap setting (+1 to +3 %) with
+ * the MV at its nominal level. The DTC measurements and the network model's MV source share it.
+ */
+export function busbarSetPointPu(key: number, seed = 0): number {
+  return 1.01 + 0.02 * unit(streamHash(seed, SALT.substation, key));
+}
+
+/**
  * What the transformer's DTC measures for one interval, consistent with the meters downstream:
  * per phase, their mean power plus 2-4 % network losses (more under load), reactive power at a
  * power factor of 0.95-0.97 lagging, and the busbar voltage: the substation's tap setting
@@ -510,7 +564,7 @@ export function substationMeasurement(input: SubstationInput, seed = 0): Substat
   const q = input.intervalStartMs / QUARTER_MS;
   const intervalHash = mix(streamHash(seed, SALT.substation, input.key) ^ mix(q));
   const mvLevel = 0.005 * triangular(mix(streamHash(seed, SALT.mediumVoltage, 0) ^ mix(q)));
-  const tap = 1.01 + 0.02 * unit(streamHash(seed, SALT.substation, input.key));
+  const tap = busbarSetPointPu(input.key, seed);
   const phaseRatingKva = input.ratedPowerKva / 3;
 
   const result: SubstationMeasurement = { activePowerKw: [0, 0, 0], reactivePowerKvar: [0, 0, 0], voltageV: [0, 0, 0] };

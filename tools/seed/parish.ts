@@ -1,27 +1,25 @@
 import { DSO_ORGANISATION_ID, type Role } from '../../schema/identity';
 import type {
-  connections,
   devices,
   evChargingStations,
-  feeders,
   flexRequests,
   hemsSystems,
   meteringPoints,
   organisations,
   primarySubstations,
-  secondarySubstations,
   supplyContracts,
   tariffAssignments,
   tariffPlans,
 } from '../../schema/tables';
+import { cableLineCodes, type LineCodeRow } from './equipment';
+import { homeChargerAnnualKwh, type HomeCharger } from './load-curves';
+import { generateTopology, type BusRow, type ConnectionRow, type FeederRow, type LineSegmentRow, type SecondarySubstationRow } from './topology';
 
+export type { BusRow, ConnectionRow, FeederRow, LineCodeRow, LineSegmentRow, SecondarySubstationRow };
 export type OrganisationRow = typeof organisations.$inferSelect;
 export type PrimarySubstationRow = typeof primarySubstations.$inferSelect;
-export type SecondarySubstationRow = typeof secondarySubstations.$inferSelect;
-export type FeederRow = typeof feeders.$inferSelect;
 export type MeteringPointRow = typeof meteringPoints.$inferSelect;
 export type SupplyContractRow = typeof supplyContracts.$inferSelect;
-export type ConnectionRow = typeof connections.$inferSelect;
 export type EvChargingStationRow = typeof evChargingStations.$inferSelect;
 export type TariffPlanRow = typeof tariffPlans.$inferSelect;
 export type TariffAssignmentRow = typeof tariffAssignments.$inferSelect;
@@ -29,12 +27,29 @@ export type HemsSystemRow = typeof hemsSystems.$inferSelect;
 export type HemsDeviceRow = typeof devices.$inferSelect;
 export type FlexRequestRow = typeof flexRequests.$inferSelect;
 
-/** Every row of a synthetic parish, table by table; `$inferSelect` so no column is left to a database default. */
+/**
+ * The feeder seeded to be congested every evening: home chargers behind some of its meters (which
+ * the hub sees only through their readings) overload its thin end and pull its voltage below
+ * EN 50160's 207 V. Not a table: what the history generator and the tests need to know.
+ */
+export interface SeededCongestion {
+  feederId: string;
+  secondarySubstationId: string;
+  homeChargers: { meteringPointId: string; charger: HomeCharger }[];
+}
+
+/**
+ * Every row of a synthetic parish, table by table; `$inferSelect` so no column is left to a
+ * database default. And the congestion it was seeded with.
+ */
 export interface Parish {
   organisations: OrganisationRow[];
   primarySubstations: PrimarySubstationRow[];
   secondarySubstations: SecondarySubstationRow[];
   feeders: FeederRow[];
+  lineCodes: LineCodeRow[];
+  buses: BusRow[];
+  lineSegments: LineSegmentRow[];
   meteringPoints: MeteringPointRow[];
   supplyContracts: SupplyContractRow[];
   connections: ConnectionRow[];
@@ -44,6 +59,8 @@ export interface Parish {
   hemsSystems: HemsSystemRow[];
   hemsDevices: HemsDeviceRow[];
   flexRequests: FlexRequestRow[];
+  /** Null in a parish too small to have a feeder with enough households. */
+  congestion: SeededCongestion | null;
 }
 
 export interface ParishOptions {
@@ -52,6 +69,13 @@ export interface ParishOptions {
 }
 
 export const DEFAULT_SEED = 20_151_016;
+
+/**
+ * The demo parish's congested feeder and its substation (DEFAULT_SEED, 14,000 customers: what
+ * `npm start` seeds; README.md's demo section). Other parishes name theirs in Parish.congestion.
+ */
+export const CONGESTED_FEEDER_ID = 'PT0598-F3';
+export const CONGESTED_SECONDARY_SUBSTATION_ID = 'PT0598';
 
 // ---------------------------------------------------------------------------------------------
 // Randomness
@@ -264,8 +288,11 @@ function annualConsumption(usage: Usage, kva: number, random: Random): number {
   }
 }
 
+/** The E-REDES standard powers a household contracts, smallest first. */
+export const RESIDENTIAL_POWERS_KVA: readonly number[] = POWER_BY_USAGE.RESIDENTIAL.map(([kva]) => kva);
+
 /** E-REDES profile classes: A above 13.8 kVA; at or below, B above 7,140 kWh a year, else C. */
-const customerClass = (kva: number, annualKwh: number): string => (kva > 13.8 ? 'BTN_A' : annualKwh > 7_140 ? 'BTN_B' : 'BTN_C');
+export const customerClass = (kva: number, annualKwh: number): string => (kva > 13.8 ? 'BTN_A' : annualKwh > 7_140 ? 'BTN_B' : 'BTN_C');
 
 const PV_SHARE: Record<Usage, number> = { RESIDENTIAL: 0.08, COMMERCIAL: 0.1, EV_CHARGING: 0, PUBLIC_LIGHTING: 0 };
 const SWITCH_SHARE = 0.05;
@@ -344,6 +371,13 @@ const NON_PV_DEVICES: readonly DeviceKind[] = ['HEAT_PUMP', 'WATER_HEATER', 'EV_
 
 const PHASES = ['A', 'B', 'C'] as const;
 
+/** The congested feeder's home chargers (single-phase 32 A wallboxes), and its households without one at least. */
+const HOME_CHARGERS = 12;
+const OTHER_HOUSEHOLDS = 6;
+const HOME_CHARGER_KW = 7.4;
+/** 45 A at 230 V: room for the wallbox and the house. */
+const HOME_CHARGER_CONTRACT_KVA = 10.35;
+
 /** After diversity, the share of contracted power a substation sees at the evening peak. */
 const PEAK_COINCIDENCE = 0.3;
 const FLEX_REQUESTS = 10;
@@ -393,6 +427,19 @@ function generateGrid(customers: number, random: Random): Grid {
       ratedPowerKva,
       latitude: round(random.range(north ? 38.75 : 38.74, north ? 38.76 : 38.75), 5),
       longitude: round(random.range(-9.15, -9.13), 5),
+      // The network model is drawn later, from a stream of its own (see generateTopology).
+      transformerPrimaryKv: null,
+      transformerSecondaryKv: null,
+      transformerConnection: null,
+      transformerResistancePercent: null,
+      transformerReactancePercent: null,
+      sourceVoltageKv: null,
+      sourceVoltagePu: null,
+      sourceIsc3A: null,
+      sourceIsc1A: null,
+      sourceX1R1: null,
+      sourceX0R0: null,
+      lvBusId: null,
     };
     secondary.push(substation);
     const feederCount = ratedPowerKva === 250 ? random.int(2, 3) : ratedPowerKva === 400 ? random.int(3, 4) : random.int(4, 6);
@@ -483,6 +530,8 @@ export function generateParish(options: ParishOptions): Parish {
   const contractsRandom = stream(seed, 2);
   const hemsRandom = stream(seed, 3);
   const flexRandom = stream(seed, 4);
+  const topologyRandom = stream(seed, 5);
+  const congestionRandom = stream(seed, 6);
 
   const evCount = Math.min(EV_STATIONS, Math.floor(customers / 10));
   const retailerChoices = RETAILERS.map((r) => [r.id, r.share] as const);
@@ -548,7 +597,7 @@ export function generateParish(options: ParishOptions): Parish {
       phase = PHASES[cursor % 3];
       phaseCursor.set(feeder.id, cursor + 1);
     }
-    connectionRows.push({ meteringPointId: id, feederId: feeder.id, phase });
+    connectionRows.push({ meteringPointId: id, feederId: feeder.id, phase, busId: null });
 
     const startDay = contractsRandom.int(CONTRACTS_FIRST_DAY, CONTRACTS_LAST_DAY);
     let currentFrom = lisbon(startDay);
@@ -575,6 +624,32 @@ export function generateParish(options: ParishOptions): Parish {
     }
   }
 
+  const congestion = seedCongestion(grid, points, connectionRows, congestionRandom);
+  const pointIndex = new Map(points.map((p, i) => [p.id, i]));
+  if (congestion) {
+    const substation = grid.secondarySubstations.findIndex((s) => s.id === congestion.secondarySubstationId);
+    for (const { meteringPointId, charger } of congestion.homeChargers) {
+      const i = pointIndex.get(meteringPointId)!;
+      const before = points[i]!;
+      // A 7.4 kW wallbox needs a bigger contract than most houses have: its owner raised it.
+      const contractedPowerKva = Math.max(before.contractedPowerKva, HOME_CHARGER_CONTRACT_KVA);
+      const annualConsumptionKwh = Math.round(before.annualConsumptionKwh + homeChargerAnnualKwh(charger));
+      points[i] = { ...before, contractedPowerKva, annualConsumptionKwh, customerClass: customerClass(contractedPowerKva, annualConsumptionKwh) };
+      substationKva[substation] += contractedPowerKva - before.contractedPowerKva;
+    }
+  }
+  const topology = generateTopology(
+    {
+      substations: grid.secondarySubstations,
+      feedersBySubstation: grid.feedersBySubstation,
+      connections: connectionRows,
+      contractedKvaOf: (meteringPointId) => points[pointIndex.get(meteringPointId)!]!.contractedPowerKva,
+      congestion: congestion && { feederId: congestion.feederId, meteringPointIds: new Set(congestion.homeChargers.map((c) => c.meteringPointId)) },
+      seed,
+    },
+    topologyRandom,
+  );
+
   return {
     organisations: [
       { ...DSO },
@@ -582,8 +657,11 @@ export function generateParish(options: ParishOptions): Parish {
       ...OTHER_ORGANISATIONS.map((o) => ({ ...o })),
     ],
     primarySubstations: PRIMARY_SUBSTATIONS.map((p) => ({ ...p })),
-    secondarySubstations: grid.secondarySubstations,
+    secondarySubstations: topology.substations,
     feeders: grid.feeders,
+    lineCodes: cableLineCodes(),
+    buses: topology.buses,
+    lineSegments: topology.lineSegments,
     meteringPoints: points,
     supplyContracts: contracts,
     connections: connectionRows,
@@ -593,6 +671,47 @@ export function generateParish(options: ParishOptions): Parish {
     hemsSystems: hemsRows,
     hemsDevices: deviceRows,
     flexRequests: generateFlexRequests(grid.secondarySubstations, substationKva, flexRandom),
+    congestion,
+  };
+}
+
+/**
+ * The congested feeder: of the feeders of the larger substations (400 kVA and up, whose
+ * transformer takes the extra load) without a public charging station, the one with the fewest
+ * customers (a quiet street of houses) that has HOME_CHARGERS + OTHER_HOUSEHOLDS single-phase
+ * households or more; the first HOME_CHARGERS of them, which the phase rotation spreads evenly, got
+ * a car. Null when no feeder qualifies.
+ */
+function seedCongestion(grid: Grid, points: readonly MeteringPointRow[], connectionRows: readonly ConnectionRow[], random: Random): SeededCongestion | null {
+  const substationOf = new Map(grid.feeders.map((f) => [f.id, f.secondarySubstationId]));
+  const ratingOf = new Map(grid.secondarySubstations.map((s) => [s.id, s.ratedPowerKva]));
+  const onFeeder = new Map<string, { customers: number; households: string[]; station: boolean }>();
+  // generateParish makes a point and its connection together: the arrays are parallel.
+  for (let i = 0; i < connectionRows.length; i++) {
+    const connection = connectionRows[i]!;
+    const point = points[i]!;
+    let entry = onFeeder.get(connection.feederId);
+    if (!entry) onFeeder.set(connection.feederId, (entry = { customers: 0, households: [], station: false }));
+    entry.customers++;
+    if (point.usage === 'EV_CHARGING') entry.station = true;
+    if (point.usage === 'RESIDENTIAL' && connection.phase !== 'ABC') entry.households.push(point.id);
+  }
+  let chosen: [string, { customers: number; households: string[] }] | undefined;
+  // Feeder ids are ASCII: code-unit order, which is faster than localeCompare and as stable.
+  for (const [feederId, entry] of [...onFeeder].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (entry.station || entry.households.length < HOME_CHARGERS + OTHER_HOUSEHOLDS || ratingOf.get(substationOf.get(feederId)!)! < 400) continue;
+    if (!chosen || entry.customers < chosen[1].customers) chosen = [feederId, entry];
+  }
+  if (!chosen) return null;
+  const [feederId, { households }] = chosen;
+  return {
+    feederId,
+    secondarySubstationId: substationOf.get(feederId)!,
+    homeChargers: households.slice(0, HOME_CHARGERS).map((meteringPointId) => ({
+      meteringPointId,
+      // Home from work between 19:00 and 19:45, the car charging for three and a half to four hours.
+      charger: { powerKw: HOME_CHARGER_KW, startMinute: 19 * 60 + random.int(0, 45), durationMinutes: random.int(210, 240) },
+    })),
   };
 }
 

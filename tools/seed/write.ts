@@ -89,6 +89,10 @@ export async function writeParish(handle: DatabaseHandle, parish: Parish, progre
     { table: tables.primarySubstations, rows: parish.primarySubstations },
     { table: tables.secondarySubstations, rows: parish.secondarySubstations },
     { table: tables.feeders, rows: parish.feeders },
+    // The substations' LV bus keys are checked at commit, once the buses are in.
+    { table: tables.lineCodes, rows: parish.lineCodes },
+    { table: tables.buses, rows: parish.buses },
+    { table: tables.lineSegments, rows: parish.lineSegments },
     { table: tables.meteringPoints, rows: parish.meteringPoints },
     { table: tables.supplyContracts, rows: parish.supplyContracts },
     { table: tables.connections, rows: parish.connections },
