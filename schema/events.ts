@@ -1,11 +1,12 @@
 import { hasScope, type Scope } from './access';
+import type { GridConstraintKind } from './grid-constraints';
 
 /**
  * The events the hub pushes, as written to hub.outbox and read by the gateway's event hub.
  * Adding a type here (and a field to HubEvent in the flexibility subgraph) is all a new event
  * needs: storage, ordering, replay and delivery are shared.
  */
-export const HUB_EVENT_TYPES = ['CONTRACTED_POWER_ORDER', 'FLEX_REQUEST'] as const;
+export const HUB_EVENT_TYPES = ['CONTRACTED_POWER_ORDER', 'FLEX_REQUEST', 'GRID_CONSTRAINT'] as const;
 export type HubEventType = (typeof HUB_EVENT_TYPES)[number];
 
 export const CONTRACTED_POWER_ORDER_EVENT_KINDS = ['ISSUED', 'RESTORED', 'CANCELLED'] as const;
@@ -21,9 +22,28 @@ export interface FlexRequestEventPayload {
   flexRequestId: string;
 }
 
+export const GRID_CONSTRAINT_EVENT_KINDS = ['NEW', 'CLEARED'] as const;
+export type GridConstraintEventKind = (typeof GRID_CONSTRAINT_EVENT_KINDS)[number];
+
+/**
+ * A grid constraint found (by a power-flow run) or declared (by the DSO), or cleared: one event
+ * per constraint, addressed to the parties with customers behind its secondary substation.
+ */
+export interface GridConstraintEventPayload {
+  kind: GridConstraintEventKind;
+  constraintId: string;
+  constraintKind: GridConstraintKind;
+  secondarySubstationId: string;
+  feederId: string | null;
+  /** ISO 8601 instants of the constraint's window. */
+  start: string;
+  end: string;
+}
+
 export interface EventPayloads {
   CONTRACTED_POWER_ORDER: ContractedPowerOrderEventPayload;
   FLEX_REQUEST: FlexRequestEventPayload;
+  GRID_CONSTRAINT: GridConstraintEventPayload;
 }
 
 /** What the outbox holds for one event. `audience` empty: every market party may receive it. */

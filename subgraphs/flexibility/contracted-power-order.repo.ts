@@ -9,7 +9,9 @@ import { recordMutation, type Actor } from '../kit/audit';
 import { mayReadAt } from '../kit/point-access.sql';
 import { appendToOutbox } from '../kit/outbox';
 import { anyText } from '../kit/sql';
-import { temporaryMaxPowerKw, type Area } from './contracted-power-order.rules';
+import type { Area } from '../kit/area.rules';
+import { unknownAreaIds } from '../kit/area.sql';
+import { temporaryMaxPowerKw } from './contracted-power-order.rules';
 
 export interface OrderRow {
   id: string;
@@ -103,13 +105,8 @@ export class ContractedPowerOrderRepo {
   constructor(private readonly db: Database) {}
 
   /** Ids of the area that do not exist (grid's published views), so the caller can name them. */
-  async unknownAreaIds(area: Area): Promise<string[]> {
-    const ids = area.kind === 'primary' ? [area.id] : area.ids;
-    const column = sql.raw(area.kind === 'primary' ? 'primary_substation_id' : area.kind === 'secondary' ? 'secondary_substation_id' : 'feeder_id');
-    const view = sql.raw(area.kind === 'feeders' ? 'grid.feeders_v' : 'grid.substations_v');
-    const result = await this.db.execute<{ id: string }>(sql`
-      SELECT id FROM unnest(${sql.param(ids)}::text[]) AS id WHERE NOT EXISTS (SELECT 1 FROM ${view} WHERE ${column} = id)`);
-    return result.rows.map((row) => row.id);
+  unknownAreaIds(area: Area): Promise<string[]> {
+    return unknownAreaIds(this.db, area);
   }
 
   /**

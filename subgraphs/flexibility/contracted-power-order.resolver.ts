@@ -3,7 +3,8 @@ import { BadUserInputError, NotFoundError } from '../../schema/errors';
 import { PageArgs, parsePage, toConnection } from '../kit/connection';
 import type { SubgraphContext } from '../kit/context';
 import { isOrderKey, orderKey, type OrderRow, type WindowReading } from './contracted-power-order.repo';
-import { complianceOf, orderProblems, orderStatus, parseArea } from './contracted-power-order.rules';
+import { parseArea } from '../kit/area.rules';
+import { complianceOf, orderProblems, orderStatus } from './contracted-power-order.rules';
 import {
   Acknowledgement,
   AffectedMeteringPoint,

@@ -1,4 +1,4 @@
-import { complianceOf, orderProblems, orderStatus, parseArea, temporaryMaxPowerKw, type OrderDraft } from './contracted-power-order.rules';
+import { complianceOf, orderProblems, orderStatus, temporaryMaxPowerKw, type OrderDraft } from './contracted-power-order.rules';
 
 const draft = (overrides: Partial<OrderDraft> = {}): OrderDraft => ({
   area: { primarySubstationId: 'SE-1' },
@@ -26,14 +26,6 @@ describe('orderProblems', () => {
     expect(orderProblems(draft({ area: {} }))).toHaveLength(1);
     expect(orderProblems(draft({ area: { secondarySubstationIds: [] } }))).toHaveLength(1);
     expect(orderProblems(draft({ area: { primarySubstationId: 'SE-1', feederIds: ['F1'] } }))).toHaveLength(1);
-  });
-});
-
-describe('parseArea', () => {
-  it('reads each way of naming an area and drops repeated ids', () => {
-    expect(parseArea({ primarySubstationId: 'SE-1' })).toEqual({ kind: 'primary', id: 'SE-1' });
-    expect(parseArea({ secondarySubstationIds: ['A', 'A', 'B'] })).toEqual({ kind: 'secondary', ids: ['A', 'B'] });
-    expect(parseArea({ feederIds: ['F1'] })).toEqual({ kind: 'feeders', ids: ['F1'] });
   });
 });
 

@@ -1,4 +1,5 @@
 import { Directive, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { AreaInput } from '../kit/area.type';
 import { ConnectionType } from '../kit/connection';
 
 export enum ContractedPowerOrderStatus {
@@ -22,18 +23,6 @@ registerEnumType(ContractedPowerOrderEventKind, { name: 'ContractedPowerOrderEve
 export class MeteringPoint {
   @Field(() => ID)
   id!: string;
-}
-
-@InputType({ description: 'Exactly one of the fields' })
-export class AreaInput {
-  @Field(() => ID, { nullable: true })
-  primarySubstationId?: string;
-
-  @Field(() => [ID], { nullable: true })
-  secondarySubstationIds?: string[];
-
-  @Field(() => [ID], { nullable: true })
-  feederIds?: string[];
 }
 
 @InputType()

@@ -1,12 +1,12 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { NotFoundError } from '../../schema/errors';
-import { mayReceive, type ContractedPowerOrderEventPayload, type FlexRequestEventPayload } from '../../schema/events';
+import { mayReceive, type ContractedPowerOrderEventPayload, type FlexRequestEventPayload, type GridConstraintEventPayload } from '../../schema/events';
 import type { SubgraphContext } from '../kit/context';
 import { GATEWAY_TOPIC } from '../kit/subgraph';
 import { affectedOf } from './contracted-power-order.resolver';
 import { AffectedMeteringPoint, ContractedPowerOrderEvent, ContractedPowerOrderEventKind } from './contracted-power-order.type';
 import type { FlexibilityLoaders } from './flexibility.loader';
-import { HubEvent, HubEventType } from './hub-event.type';
+import { HubEvent, HubEventType, type GridConstraintEvent } from './hub-event.type';
 import type { StoredEvent } from './outbox.repo';
 
 type Context = SubgraphContext<FlexibilityLoaders>;
@@ -17,6 +17,11 @@ async function orderEvent(event: StoredEvent, ctx: Context): Promise<ContractedP
   const order = await ctx.loaders.order.load(payload.orderId);
   if (!order) throw new NotFoundError('Event');
   return { eventId: String(event.id), kind: payload.kind as ContractedPowerOrderEventKind, order: order as never, orderId: payload.orderId };
+}
+
+function gridConstraintEvent(event: StoredEvent): GridConstraintEvent {
+  const payload = event.payload as GridConstraintEventPayload;
+  return { eventId: String(event.id), kind: payload.kind, constraint: { id: payload.constraintId } };
 }
 
 @Resolver(() => ContractedPowerOrderEvent)
@@ -40,6 +45,7 @@ export class HubEventResolver {
       occurredAt: event.occurredAt,
       contractedPowerOrder: event.type === HubEventType.CONTRACTED_POWER_ORDER ? await orderEvent(event, ctx) : null,
       flexRequest: event.type === HubEventType.FLEX_REQUEST ? await ctx.loaders.flexRequest.load((event.payload as FlexRequestEventPayload).flexRequestId) : null,
+      gridConstraint: event.type === HubEventType.GRID_CONSTRAINT ? gridConstraintEvent(event) : null,
     };
   }
 

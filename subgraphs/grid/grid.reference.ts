@@ -5,4 +5,8 @@ export const gridReferences: ReferenceResolvers<GridLoaders> = {
   SecondarySubstation: {
     __resolveReference: (reference, ctx) => ctx.loaders.secondarySubstation.load(reference.id),
   },
+  // Another subgraph's reference (a hub event's) is checked against the caller like a query's.
+  GridConstraint: {
+    __resolveReference: (reference, ctx) => ctx.loaders.gridConstraint.load(reference.id),
+  },
 };

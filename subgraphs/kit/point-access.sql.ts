@@ -15,7 +15,8 @@ import type { Identity } from '../../schema/identity';
  * - anyone else: nothing individual.
  */
 
-const contractOf = (retailerId: string, pointId: SQL, at: SQL) => sql`EXISTS (
+/** A supply contract of the retailer (an id, or a column for the rule read the other way: who may see a point) for the point at `at`. */
+export const contractOf = (retailerId: string | SQL, pointId: SQL, at: SQL) => sql`EXISTS (
   SELECT 1 FROM metering.supply_contracts_v sc
   WHERE sc.metering_point_id = ${pointId} AND sc.retailer_id = ${retailerId}
     AND sc.valid_from <= ${at} AND (sc.valid_to IS NULL OR sc.valid_to > ${at}))`;
@@ -25,7 +26,7 @@ const contractOf = (retailerId: string, pointId: SQL, at: SQL) => sql`EXISTS (
  * revoked): a consent for a period still to come opens nothing yet, not even the present state.
  * With `at`, the data must also lie inside the consented period.
  */
-const consentFor = (organisationId: string, pointId: SQL, scope: ConsentScope, at: SQL | null) => sql`EXISTS (
+export const consentFor = (organisationId: string | SQL, pointId: SQL, scope: ConsentScope, at: SQL | null) => sql`EXISTS (
   SELECT 1 FROM hub.consents c
   WHERE c.metering_point_id = ${pointId} AND c.organisation_id = ${organisationId}
     AND ${scope}::hub.consent_scope = ANY(c.scopes) AND c.revoked_at IS NULL AND c.valid_from <= now() AND c.valid_to > now()

@@ -1,0 +1,3 @@
+import { describeConstraintEvents } from './grid-constraint-events.suite';
+
+describeConstraintEvents('nats');
