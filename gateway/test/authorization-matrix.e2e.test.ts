@@ -46,12 +46,25 @@ const AUTHORIZATION: Readonly<Record<string, readonly Role[]>> = {
   'Query.meteringPoints': ['dso', 'retailer', 'aggregator', 'customer', 'researcher'],
   // Tariff plans (tariffs:read): not the aggregator nor the TSO.
   'Query.tariffs': ['dso', 'retailer', 'customer', 'regulator', 'researcher', 'developer'],
+  // The grid's results for an area (grid:read or flex:trade): the DSO and the TSO everywhere,
+  // retailers and aggregators where they have customers (an empty list, NOT_FOUND for a run elsewhere).
+  // Regulators, researchers and developers hold neither: refused, not shown empty lists.
+  'Query.gridConstraints': ['dso', 'retailer', 'aggregator', 'tso'],
+  'Query.powerFlowRun': ['dso', 'retailer', 'aggregator', 'tso'],
+  // Forecasts (metering:read for a point's, grid:read for an area's): whoever reads points or
+  // the grid; which scope a given scope argument needs is the resolver's own check.
+  'Query.forecast': ['dso', 'retailer', 'aggregator', 'customer', 'tso', 'researcher'],
+  'Query.forecastAccuracy': ['dso', 'retailer', 'aggregator', 'customer', 'tso', 'researcher'],
 
   // The DSO's operations (flex:operate), and nobody else's: it runs the market it does not trade on.
   'Mutation.issueContractedPowerOrder': ['dso'],
   'Mutation.restoreContractedPowerOrder': ['dso'],
   'Mutation.cancelContractedPowerOrder': ['dso'],
   'Mutation.createFlexRequest': ['dso'],
+  // Operating the grid (grid:operate): declaring and clearing constraints, running power flows.
+  'Mutation.declareGridConstraint': ['dso'],
+  'Mutation.clearGridConstraint': ['dso'],
+  'Mutation.runPowerFlow': ['dso'],
   // Acknowledging (flex:trade): retailers; an aggregator trades too, so it gets past and finds
   // no order addressed to it (NOT_FOUND).
   'Mutation.acknowledgeContractedPowerOrder': ['retailer', 'aggregator'],
@@ -146,6 +159,59 @@ function organisationOf(role: Role): string {
   }
 }
 
+/** The retailer's first point and its feeder: where the cases that need rows of the retailer's have them. */
+function retailerArea() {
+  const point = t.parish.meteringPoints.find((p) => p.retailerId === organisationOf('retailer'))!;
+  const feeder = t.parish.feeders.find((f) => f.id === t.parish.connections.find((c) => c.meteringPointId === point.id)!.feederId)!;
+  return { point, feeder };
+}
+
+const HOUR_MS = 3_600_000;
+const QUARTER_MS = 900_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The DSO's mutation, expected to succeed: the fixture's rows. */
+async function asDso<T>(query: string, variables: Record<string, unknown>): Promise<T> {
+  const { body } = await t.graphql<T>(query, { key: httpKeys.get('dso')!, variables });
+  expect(body.errors).toBeUndefined();
+  return body.data!;
+}
+
+/** Rows some root cases are called on, where generated arguments would tell nothing. */
+interface RootFixture {
+  /**
+   * An hour's power-flow run on the retailer's secondary substation, behind which the aggregator
+   * holds a consent too: every role the table lets in sees it, so a null would be a refusal.
+   */
+  powerFlowRunId: string;
+}
+
+/**
+ * The arguments of the root cases the generated ones do not do for (`Type.field` → argument →
+ * its value, over the generated): a nullable field answering null for a made-up id says nothing
+ * of who got past authorization.
+ */
+const ROOT_ARGUMENTS: Readonly<Record<string, Readonly<Record<string, (f: RootFixture) => unknown>>>> = {
+  'Query.powerFlowRun': { id: (f) => f.powerFlowRunId },
+};
+
+const rootArguments = (name: string, f: RootFixture) => Object.fromEntries(Object.entries(ROOT_ARGUMENTS[name] ?? {}).map(([arg, value]) => [arg, value(f)]));
+
+let rootFixture: RootFixture;
+
+async function createRootFixture(): Promise<RootFixture> {
+  const { point, feeder } = retailerArea();
+  const now = Date.now();
+  await asDso(`mutation($input: GrantConsentInput!) { grantConsent(input: $input) { id } }`, {
+    input: { meteringPointId: point.id, organisationId: organisationOf('aggregator'), scopes: ['metering:read'], from: iso(now - 24 * HOUR_MS), to: iso(now + 30 * 24 * HOUR_MS) },
+  });
+  const to = Math.floor(now / QUARTER_MS) * QUARTER_MS;
+  const { runPowerFlow } = await asDso<{ runPowerFlow: { id: string } }>(`mutation($input: RunPowerFlowInput!) { runPowerFlow(input: $input) { id } }`, {
+    input: { secondarySubstationIds: [feeder.secondarySubstationId], from: iso(to - HOUR_MS), to: iso(to), source: 'MEASURED' },
+  });
+  return { powerFlowRunId: runPowerFlow.id };
+}
+
 beforeAll(async () => {
   t = await startTestHub({
     customers: 30,
@@ -157,6 +223,7 @@ beforeAll(async () => {
     },
   });
   for (const role of ROLES) httpKeys.set(role, await t.createKey(role, organisationOf(role)));
+  rootFixture = await createRootFixture();
 }, 60_000);
 
 afterAll(() => t?.stop());
@@ -280,6 +347,18 @@ describe('the authorization table', () => {
     expect(stale).toEqual([]);
   });
 
+  it('gives fixture arguments only to root fields of the supergraph, and only arguments they take', () => {
+    const wrong = Object.keys(ROOT_ARGUMENTS).flatMap((name) => {
+      const root = ROOT_FIELDS.find((candidate) => candidate.name === name);
+      if (!root) return [`${name}: fixture arguments for a field the supergraph has not`];
+      const known = new Set(root.field.args.map((arg) => arg.name));
+      return Object.keys(ROOT_ARGUMENTS[name]!)
+        .filter((arg) => !known.has(arg))
+        .map((arg) => `${name}: no argument ${arg}`);
+    });
+    expect(wrong).toEqual([]);
+  });
+
   it('names only known roles, each once', () => {
     const wrong = Object.entries(AUTHORIZATION).flatMap(([name, roles]) => [
       ...roles.filter((role) => !(ROLES as readonly string[]).includes(role)).map((role) => `${name}: unknown role ${role}`),
@@ -310,7 +389,8 @@ describe('authorization of every root field for every role, as the table says', 
   it.each(ROOT_FIELDS.map((root) => [root.name, root] as const))('%s: the roles of the table get past authorization, every other role gets FORBIDDEN alone', async (name, root) => {
     const allowedRoles = AUTHORIZATION[name];
     if (!allowedRoles) throw new Error(`add ${name} to the authorization table`);
-    const operation = operationForField(root.operation, root.field);
+    const generated = operationForField(root.operation, root.field);
+    const operation = { ...generated, variables: { ...generated.variables, ...rootArguments(name, rootFixture) } };
     const found = (
       await Promise.all(
         ROLES.map(async (role) => {
@@ -325,7 +405,8 @@ describe('authorization of every root field for every role, as the table says', 
 
 // ---------------------------------------------------------------------------------------------
 // Fields below the root with an @Authorized of their own: a key that reaches the field's parent
-// but lacks the field's scope gets FORBIDDEN for that field, naming the scope.
+// but lacks the field's scopes gets FORBIDDEN for that field, naming them; a field whose
+// @Authorized names none is read by a key with no scope at all.
 
 /** What a field-level case needs of the hub: rows to reach the fields through. */
 interface FieldFixture {
@@ -337,11 +418,18 @@ interface FieldFixture {
   orderEventId: string;
   /** A flexibility request's event (unaddressed: every events:read holder). */
   flexEventId: string;
+  /** A planned maintenance's NEW event on `secondarySubstationId` (addressed to the retailer, among others). */
+  gridConstraintEventId: string;
+  /** The root fixture's run on `secondarySubstationId`. */
+  powerFlowRunId: string;
 }
 
 interface FieldCase {
-  /** The scope the field's @Authorized names: the only one the key lacks. */
-  scope: Scope;
+  /**
+   * The scopes the field's @Authorized names (any one lets in): the only ones the key lacks. None:
+   * any verified key reads the field, and the case's key has no scope at all.
+   */
+  scopes: readonly Scope[];
   /** A role whose default key reaches the field; the case's key is that role's, narrowed. */
   role: Role;
   /** A query reaching the field through parents the narrowed key may still read. */
@@ -356,30 +444,48 @@ const viaOrder = (selection: string) => (f: FieldFixture) =>
     : { query: `query($id: ID!) { contractedPowerOrder(id: $id) { affected { meteringPoint { id ${selection} } } } }`, variables: { id: f.orderId } };
 const onPoint = (selection: string) => (f: FieldFixture) => ({ query: `query($id: ID!) { meteringPoint(id: $id) { id ${selection} } }`, variables: { id: f.pointId } });
 const onOrder = (selection: string) => (f: FieldFixture) => ({ query: `query($id: ID!) { contractedPowerOrder(id: $id) { id ${selection} } }`, variables: { id: f.orderId } });
+const onSubstation = (selection: string) => (f: FieldFixture) => ({ query: `query($id: ID!) { secondarySubstation(id: $id) { id ${selection} } }`, variables: { id: f.secondarySubstationId } });
+const onRun = (selection: string) => (f: FieldFixture) => ({ query: `query($id: ID!) { powerFlowRun(id: $id) { id ${selection} } }`, variables: { id: f.powerFlowRunId } });
 
 /**
- * Written by hand from the product rules, like the root table: `Type.field` → its scope, and who
+ * Written by hand from the product rules, like the root table: `Type.field` → its scopes, and who
  * is narrowed to show it. A point's readings, events and place in the grid are metering:read (its
  * present state); its tariff and HEMS their domains'; a substation's measurements grid:read; which
  * retailers have not acknowledged an order is the DSO's operation; a compliance report is readings.
+ * The network's topology is public infrastructure; a power-flow run's summary is for whoever sees
+ * the area (grid:read, or flex:trade where the party has customers), its bus voltages and line
+ * results for the DSO alone (grid:operate, which no other role has: the DSO is narrowed of it).
  */
 const FIELD_AUTHORIZATION: Readonly<Record<string, FieldCase>> = {
-  'MeteringPoint.loadCurve': { scope: 'metering:read', role: 'dso', query: viaOrder('loadCurve(from: $from, to: $to) { importWh }') },
-  'MeteringPoint.loadCurveSeries': { scope: 'metering:read', role: 'dso', query: viaOrder('loadCurveSeries(from: $from, to: $to) { importWh }') },
-  'MeteringPoint.events': { scope: 'metering:read', role: 'dso', query: viaOrder('events(from: $from, to: $to) { totalCount }') },
-  'MeteringPoint.secondarySubstation': { scope: 'metering:read', role: 'dso', query: viaOrder('secondarySubstation { id }') },
-  'MeteringPoint.gridConnection': { scope: 'metering:read', role: 'dso', query: viaOrder('gridConnection { phase }') },
-  'MeteringPoint.tariff': { scope: 'tariffs:read', role: 'dso', query: onPoint('tariff { id }') },
-  'MeteringPoint.hems': { scope: 'hems:read', role: 'dso', query: onPoint('hems { id }') },
+  'MeteringPoint.loadCurve': { scopes: ['metering:read'], role: 'dso', query: viaOrder('loadCurve(from: $from, to: $to) { importWh }') },
+  'MeteringPoint.loadCurveSeries': { scopes: ['metering:read'], role: 'dso', query: viaOrder('loadCurveSeries(from: $from, to: $to) { importWh }') },
+  'MeteringPoint.events': { scopes: ['metering:read'], role: 'dso', query: viaOrder('events(from: $from, to: $to) { totalCount }') },
+  'MeteringPoint.secondarySubstation': { scopes: ['metering:read'], role: 'dso', query: viaOrder('secondarySubstation { id }') },
+  'MeteringPoint.gridConnection': { scopes: ['metering:read'], role: 'dso', query: viaOrder('gridConnection { phase busId }') },
+  'MeteringPoint.tariff': { scopes: ['tariffs:read'], role: 'dso', query: onPoint('tariff { id }') },
+  'MeteringPoint.hems': { scopes: ['hems:read'], role: 'dso', query: onPoint('hems { id }') },
   'SecondarySubstation.measurements': {
-    scope: 'grid:read',
+    scopes: ['grid:read'],
     role: 'dso',
     query: (f) => ({ query: `query($id: ID!, $from: DateTime!, $to: DateTime!) { secondarySubstation(id: $id) { id measurements(from: $from, to: $to) { __typename } } }`, variables: { id: f.secondarySubstationId, ...WINDOW } }),
   },
-  'ContractedPowerOrder.pendingAcknowledgements': { scope: 'flex:operate', role: 'dso', query: onOrder('pendingAcknowledgements') },
-  'ContractedPowerOrder.compliance': { scope: 'metering:read', role: 'retailer', query: onOrder('compliance { intervalsAbove }') },
-  'HubEvent.contractedPowerOrder': { scope: 'flex:read', role: 'retailer', query: (f) => ({ query: `query($id: ID!) { hubEvent(eventId: $id) { eventId contractedPowerOrder { kind } } }`, variables: { id: f.orderEventId } }) },
-  'HubEvent.flexRequest': { scope: 'flex:read', role: 'retailer', query: (f) => ({ query: `query($id: ID!) { hubEvent(eventId: $id) { eventId flexRequest { id } } }`, variables: { id: f.flexEventId } }) },
+  'SecondarySubstation.transformer': { scopes: [], role: 'customer', query: onSubstation('transformer { ratedKva }') },
+  'SecondarySubstation.mvSource': { scopes: [], role: 'customer', query: onSubstation('mvSource { isc3A }') },
+  'SecondarySubstation.latestPowerFlow': { scopes: ['grid:read', 'flex:trade'], role: 'retailer', query: onSubstation('latestPowerFlow { runId }') },
+  'Feeder.lineSegments': { scopes: [], role: 'customer', query: onSubstation('feeders { id lineSegments(first: 1) { totalCount } }') },
+  'Feeder.buses': { scopes: [], role: 'customer', query: onSubstation('feeders { id buses(first: 1) { totalCount } }') },
+  'LineSegment.lineCode': { scopes: [], role: 'customer', query: onSubstation('feeders { id lineSegments(first: 1) { edges { node { id lineCode { name } } } } }') },
+  'PowerFlowRun.buses': { scopes: ['grid:operate'], role: 'dso', query: onRun('buses(first: 1) { totalCount }') },
+  'PowerFlowRun.segments': { scopes: ['grid:operate'], role: 'dso', query: onRun('segments(first: 1) { totalCount }') },
+  'ContractedPowerOrder.pendingAcknowledgements': { scopes: ['flex:operate'], role: 'dso', query: onOrder('pendingAcknowledgements') },
+  'ContractedPowerOrder.compliance': { scopes: ['metering:read'], role: 'retailer', query: onOrder('compliance { intervalsAbove }') },
+  'HubEvent.contractedPowerOrder': { scopes: ['flex:read'], role: 'retailer', query: (f) => ({ query: `query($id: ID!) { hubEvent(eventId: $id) { eventId contractedPowerOrder { kind } } }`, variables: { id: f.orderEventId } }) },
+  'HubEvent.flexRequest': { scopes: ['flex:read'], role: 'retailer', query: (f) => ({ query: `query($id: ID!) { hubEvent(eventId: $id) { eventId flexRequest { id } } }`, variables: { id: f.flexEventId } }) },
+  'HubEvent.gridConstraint': {
+    scopes: ['flex:read'],
+    role: 'retailer',
+    query: (f) => ({ query: `query($id: ID!) { hubEvent(eventId: $id) { eventId gridConstraint { kind constraint { id } } } }`, variables: { id: f.gridConstraintEventId } }),
+  },
 };
 
 /**
@@ -437,7 +543,7 @@ describe('the field authorization table', () => {
     const declared = authorizedObjectFields();
     // The scan itself found what it must: the fields the README names, the one on a type's @Field included.
     expect([...declared.keys()]).toEqual(expect.arrayContaining(['MeteringPoint.loadCurve', 'MeteringPoint.tariff', 'MeteringPoint.hems', 'SecondarySubstation.measurements', 'HubEvent.flexRequest']));
-    const inTable = Object.fromEntries(Object.entries(FIELD_AUTHORIZATION).map(([name, entry]) => [name, [entry.scope]]));
+    const inTable = Object.fromEntries(Object.entries(FIELD_AUTHORIZATION).map(([name, entry]) => [name, entry.scopes]));
     expect(inTable).toEqual(Object.fromEntries(declared));
     const unknown = Object.keys(FIELD_AUTHORIZATION).filter((name) => {
       const [typeName, fieldName] = name.split('.');
@@ -447,8 +553,10 @@ describe('the field authorization table', () => {
     expect(unknown).toEqual([]);
   });
 
-  it('gives each case a role whose default key holds the scope', () => {
-    const wrong = Object.entries(FIELD_AUTHORIZATION).filter(([, entry]) => !ROLE_SCOPES[entry.role].includes(entry.scope)).map(([name]) => name);
+  it('gives each case a role whose default key holds one of its scopes', () => {
+    const wrong = Object.entries(FIELD_AUTHORIZATION)
+      .filter(([, entry]) => entry.scopes.length > 0 && !entry.scopes.some((scope) => ROLE_SCOPES[entry.role].includes(scope)))
+      .map(([name]) => name);
     expect(wrong).toEqual([]);
   });
 });
@@ -458,9 +566,7 @@ describe('authorization of fields below the root', () => {
 
   beforeAll(async () => {
     const dso = httpKeys.get('dso')!;
-    const retailer = organisationOf('retailer');
-    const point = t.parish.meteringPoints.find((p) => p.retailerId === retailer)!;
-    const feeder = t.parish.feeders.find((f) => f.id === t.parish.connections.find((c) => c.meteringPointId === point.id)!.feederId)!;
+    const { point, feeder } = retailerArea();
     const now = Date.now();
     const order = await t.graphql<{ issueContractedPowerOrder: { id: string } }>(`mutation($input: IssueContractedPowerOrderInput!) { issueContractedPowerOrder(input: $input) { id } }`, {
       key: dso,
@@ -476,20 +582,45 @@ describe('authorization of fields below the root', () => {
     expect(flex.body.errors).toBeUndefined();
     const flexEventId = String(await latestOutboxId(t.database.handle.pool));
     expect(flexEventId).not.toBe(orderEventId);
-    fixture = { pointId: point.id, secondarySubstationId: feeder.secondarySubstationId, orderId: order.body.data!.issueContractedPowerOrder.id, orderEventId, flexEventId };
+    const maintenanceStart = windowStart + 24 * HOUR_MS;
+    await asDso(`mutation($input: DeclareGridConstraintInput!) { declareGridConstraint(input: $input) { id } }`, {
+      input: { kind: 'PLANNED_MAINTENANCE', secondarySubstationId: feeder.secondarySubstationId, start: iso(maintenanceStart), end: iso(maintenanceStart + 4 * HOUR_MS), description: 'field authorization' },
+    });
+    const gridConstraintEventId = String(await latestOutboxId(t.database.handle.pool));
+    expect(gridConstraintEventId).not.toBe(flexEventId);
+    fixture = {
+      pointId: point.id,
+      secondarySubstationId: feeder.secondarySubstationId,
+      orderId: order.body.data!.issueContractedPowerOrder.id,
+      orderEventId,
+      flexEventId,
+      gridConstraintEventId,
+      powerFlowRunId: rootFixture.powerFlowRunId,
+    };
   });
 
-  it.each(Object.entries(FIELD_AUTHORIZATION))('%s: a key without its scope reaches the parent and gets FORBIDDEN for the field, naming the scope', async (name, entry) => {
+  const scoped = Object.entries(FIELD_AUTHORIZATION).filter(([, entry]) => entry.scopes.length > 0);
+  const scopeless = Object.entries(FIELD_AUTHORIZATION).filter(([, entry]) => entry.scopes.length === 0);
+
+  it.each(scoped)('%s: a key without its scopes reaches the parent and gets FORBIDDEN for the field, naming them', async (name, entry) => {
     const fieldName = name.split('.')[1]!;
     const { query, variables } = entry.query(fixture);
-    const narrowed = await t.createKey(entry.role, organisationOf(entry.role), ROLE_SCOPES[entry.role].filter((scope) => scope !== entry.scope));
-    // The role's default key: the same query answers cleanly, so the refusal below is the scope's alone.
+    const narrowed = await t.createKey(entry.role, organisationOf(entry.role), ROLE_SCOPES[entry.role].filter((scope) => !entry.scopes.includes(scope)));
+    // The role's default key: the same query answers cleanly, so the refusal below is the scopes' alone.
     const control = await t.graphql(query, { key: httpKeys.get(entry.role)!, variables });
     expect({ name, answer: control.body.errors ?? [] }).toEqual({ name, answer: [] });
     const { body } = await t.graphql(query, { key: narrowed, variables });
     const errors = body.errors ?? [];
-    // Refused at the field itself (its path ends with it: the parent was reached), for its scope, and for nothing else.
-    const wrong = errors.filter((error) => error.extensions?.code !== 'FORBIDDEN' || error.path?.[error.path.length - 1] !== fieldName || !error.message.includes(`${name} needs the ${entry.scope} scope`));
+    // Refused at the field itself (its path ends with it: the parent was reached), for its scopes, and for nothing else.
+    const needs = `${name} needs the ${entry.scopes.join(' or ')} scope`;
+    const wrong = errors.filter((error) => error.extensions?.code !== 'FORBIDDEN' || error.path?.[error.path.length - 1] !== fieldName || !error.message.includes(needs));
     expect({ name, refused: errors.length > 0, wrong, answer: JSON.stringify(body) }).toEqual({ name, refused: true, wrong: [], answer: JSON.stringify(body) });
+  });
+
+  it.each(scopeless)('%s: a key with no scope at all reads it', async (name, entry) => {
+    const { query, variables } = entry.query(fixture);
+    const bare = await t.createKey(entry.role, organisationOf(entry.role), []);
+    const { body } = await t.graphql<Record<string, unknown>>(query, { key: bare, variables });
+    expect({ name, errors: body.errors ?? [], data: body.data != null }).toEqual({ name, errors: [], data: true });
   });
 });

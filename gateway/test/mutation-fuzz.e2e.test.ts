@@ -140,6 +140,8 @@ interface Known {
   secondarySubstations: string[];
   primarySubstations: string[];
   feeders: string[];
+  /** Each secondary substation's feeders: a feeder named with its substation is one of them. */
+  feedersOf: Record<string, string[]>;
   organisations: string[];
   /** Organisations a customer may grant a consent to (CONSENT_ROLES). */
   consentHolders: string[];
@@ -179,6 +181,16 @@ const some = (arbitrary: fc.Arbitrary<unknown>, weight = 1): fc.WeightedArbitrar
 
 /** Exactly N elements where the API's rules say so (a measurement has phases A, B and C). */
 const PLAUSIBLE_LIST_LENGTH: Record<string, number> = { phases: 3 };
+
+/**
+ * Mutation → input field → the values of its enum a plausible caller sends: the DSO declares
+ * maintenance and failures (power-flow runs find the other kinds), and a run from measurements
+ * stays cheap. The enum's other values come in with the run's hostility.
+ */
+const PLAUSIBLE_ENUM_VALUES: Record<string, Record<string, readonly string[]>> = {
+  declareGridConstraint: { kind: ['PLANNED_MAINTENANCE', 'ASSET_FAILURE'] },
+  runPowerFlow: { source: ['MEASURED'] },
+};
 
 const EDGE_STRINGS = ['', ' ', ' \t\n', '\u0000', 'a\u0000b', '\ud800', '\udfff', '\uffff', '\u200b', '\u202eevil', 'null', 'undefined', '%', '_', '\\', "'", '"', '`', '$1', '${x}', '../../etc/passwd', '<script>alert(1)</script>'];
 const SQL_STRINGS = ["' OR '1'='1", "'; DROP TABLE hub.audit_log; --", '1; SELECT pg_sleep(5)', "%' AND 1=1 --", '$$; $$', "E'\\\\x00'", 'x" OR "1"="1', ')) OR 1=1; --'];
@@ -337,7 +349,10 @@ function nullableValueArb(type: GraphQLInputType, field: string, gen: Gen, inLis
   if (isListType(type)) return listArb(valueArb(type.ofType as GraphQLInputType, field, gen, true, depth + 1), field, gen);
   if (isEnumType(type)) {
     const values = type.getValues().map((value) => value.name);
-    return rarely<unknown>(gen, fc.constantFrom(...values), fc.constantFrom('NOT_A_VALUE', values[0]!.toLowerCase(), '', 0));
+    const plausible = PLAUSIBLE_ENUM_VALUES[gen.mutation]?.[field] ?? values;
+    const others = values.filter((value) => !plausible.includes(value));
+    const valid = leaf(gen, fc.constantFrom(...plausible), ...(others.length > 0 ? [some(fc.constantFrom(...others))] : []));
+    return rarely<unknown>(gen, valid, fc.constantFrom('NOT_A_VALUE', values[0]!.toLowerCase(), '', 0));
   }
   if (isInputObjectType(type)) {
     const fields = Object.values(type.getFields());
@@ -347,7 +362,9 @@ function nullableValueArb(type: GraphQLInputType, field: string, gen: Gen, inLis
     const subset = fc.record(shape, { requiredKeys });
     // An input of optional fields only is mostly a choice (name the area by one of three): one field, often.
     const one = fc.constantFrom(...fields.map((input) => input.name)).chain((name) => nullableValueArb(type.getFields()[name]!.type, name, gen, inList, depth + 1).map((value) => ({ [name]: value })));
-    const record = requiredKeys.length === 0 && fields.length > 1 ? fc.oneof({ weight: 2, arbitrary: one }, { weight: 1, arbitrary: subset }) : subset;
+    const chosen = requiredKeys.length === 0 && fields.length > 1 ? fc.oneof({ weight: 2, arbitrary: one }, { weight: 1, arbitrary: subset }) : subset;
+    const names = new Set(fields.map((input) => input.name));
+    const record = names.has('secondarySubstationId') && names.has('feederId') ? chosen.chain((object) => withItsFeeder(object, gen)) : chosen;
     // Times of one input (from/to, start/end) in the order they are declared, as a plausible caller writes them.
     const times = fields.filter((input) => !isListType(getNullableType(input.type)) && getNamedType(input.type).name === 'DateTime').map((input) => input.name);
     const ordered = times.length < 2 || gen.hostility >= 50 ? record : record.map((object) => inDeclaredOrder(object, times));
@@ -355,6 +372,14 @@ function nullableValueArb(type: GraphQLInputType, field: string, gen: Gen, inLis
   }
   if (isScalarType(type)) return scalarArb(type.name, field, gen, inList);
   throw missing(gen, `no generator for the input type ${String(type)}`);
+}
+
+/** A known feeder named with a known secondary substation made one of that substation's, but in the run's hostile share. */
+function withItsFeeder(object: Record<string, unknown>, gen: Gen): fc.Arbitrary<Record<string, unknown>> {
+  const { secondarySubstationId, feederId } = object;
+  const own = typeof secondarySubstationId === 'string' ? gen.known.feedersOf[secondarySubstationId] : undefined;
+  if (!own || own.length === 0 || typeof feederId !== 'string' || !gen.known.feeders.includes(feederId)) return fc.constant(object);
+  return leaf(gen, fc.constantFrom(...own), some(fc.constant(feederId))).map((paired) => ({ ...object, feederId: paired }));
 }
 
 /** The object with its valid times rearranged to rise, a quarter-hour apart at least; other values stay. */
@@ -585,17 +610,51 @@ beforeAll(async () => {
     await call(dso.key, `mutation($id: ID!) { revokeConsent(id: $id) { id } }`, { id: consents[FRESH_ROWS_PER_MUTATION] });
     return consents;
   };
-  freshRows = { ContractedPowerOrder: issueOrders, Consent: grantConsents };
+
+  /** Maintenances and failures ahead, on the transformer or one of its feeders, and one more already cleared (clearing it again changes nothing). */
+  const declareConstraints = async () => {
+    const now = Date.now();
+    const start = Math.ceil(now / QUARTER_HOUR_MS) * QUARTER_HOUR_MS + hour;
+    const constraints: string[] = [];
+    for (let index = 0; index <= FRESH_ROWS_PER_MUTATION; index++) {
+      const substation = parish.secondarySubstations[index % parish.secondarySubstations.length]!.id;
+      const feeder = index % 2 === 0 ? parish.feeders.find((candidate) => candidate.secondarySubstationId === substation)!.id : null;
+      const { declareGridConstraint } = await call<{ declareGridConstraint: { id: string } }>(
+        dso.key,
+        `mutation($input: DeclareGridConstraintInput!) { declareGridConstraint(input: $input) { id } }`,
+        {
+          input: {
+            kind: index % 3 === 0 ? 'ASSET_FAILURE' : 'PLANNED_MAINTENANCE',
+            secondarySubstationId: substation,
+            feederId: feeder,
+            start: iso(start + index * hour),
+            end: iso(start + (index + 4) * hour),
+            description: `fuzz fixture ${index}`,
+          },
+        },
+      );
+      constraints.push(declareGridConstraint.id);
+    }
+    await call(dso.key, `mutation($id: ID!) { clearGridConstraint(id: $id) { id } }`, { id: constraints[FRESH_ROWS_PER_MUTATION] });
+    return constraints;
+  };
+  freshRows = { ContractedPowerOrder: issueOrders, Consent: grantConsents, GridConstraint: declareConstraints };
 
   known = {
     meteringPoints: parish.meteringPoints.map((point) => point.id),
     secondarySubstations: parish.secondarySubstations.map((substation) => substation.id),
     primarySubstations: parish.primarySubstations.map((substation) => substation.id),
     feeders: parish.feeders.map((feeder) => feeder.id),
+    feedersOf: Object.fromEntries(parish.secondarySubstations.map((substation) => [substation.id, parish.feeders.filter((feeder) => feeder.secondarySubstationId === substation.id).map((feeder) => feeder.id)])),
     organisations: [...parish.organisations.map((organisation) => organisation.id), customerPoint],
     consentHolders: parish.organisations.filter((organisation) => (CONSENT_ROLES as readonly string[]).includes(organisation.kind)).map((organisation) => organisation.id),
     // Ids other mutations' arguments may name (an ID field with no known values draws from them); never used up.
-    byEntity: { ContractedPowerOrder: await issueOrders(), Consent: await grantConsents(), FlexRequest: parish.flexRequests.map((request) => request.id) },
+    byEntity: {
+      ContractedPowerOrder: await issueOrders(),
+      Consent: await grantConsents(),
+      FlexRequest: parish.flexRequests.map((request) => request.id),
+      GridConstraint: await declareConstraints(),
+    },
   };
   query = await fingerprintQuery(t);
 }, 120_000);

@@ -1,10 +1,13 @@
 import type DataLoader from 'dataloader';
 import type { RequestScope } from '../kit/context';
 import { groupedLoader, keyedLoader } from '../kit/loader';
+import { createGridConstraintLoaders, type GridConstraintLoaders } from './grid-constraint.loader';
+import { createPowerFlowRunLoaders, type PowerFlowRunLoaders } from './power-flow-run.loader';
+import { createNetworkModelLoaders, type NetworkModelLoaders } from './network-model.loader';
 import { NetworkRepo, type ConnectionRow } from './network.repo';
 import type { Feeder, PrimarySubstation, SecondarySubstation } from './secondary-substation.type';
 
-export interface GridLoaders {
+export interface GridLoaders extends GridConstraintLoaders, NetworkModelLoaders, PowerFlowRunLoaders {
   network: NetworkRepo;
   secondarySubstation: DataLoader<string, SecondarySubstation | null>;
   primarySubstation: DataLoader<string, PrimarySubstation | null>;
@@ -14,9 +17,12 @@ export interface GridLoaders {
 
 // Network topology is not personal data: every caller sees the same grid. Where a customer is
 // connected is, and is only reached through a MeteringPoint the kit has checked (index.ts).
-export function createGridLoaders({ database }: RequestScope): GridLoaders {
-  const network = new NetworkRepo(database.db);
+export function createGridLoaders(request: RequestScope): GridLoaders {
+  const network = new NetworkRepo(request.database.db);
   return {
+    ...createGridConstraintLoaders(request),
+    ...createPowerFlowRunLoaders(request),
+    ...createNetworkModelLoaders(request),
     network,
     secondarySubstation: keyedLoader((ids) => network.secondarySubstations(ids), (row) => row.id),
     primarySubstation: keyedLoader((ids) => network.primarySubstations(ids), (row) => row.id),

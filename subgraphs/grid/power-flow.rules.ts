@@ -132,7 +132,8 @@ export class CompiledFeeder {
     this.transformerResistanceOhm = txRe;
     this.baseVoltageV = (transformer.secondaryKv * 1000) / SQRT3;
     this.transformerRatedCurrentA = (transformer.ratedKva * 1000) / (SQRT3 * transformer.secondaryKv * 1000);
-    const openCircuitV = source.voltagePu * this.baseVoltageV;
+    // The MV network's own voltage through the turns ratio: a tap off the MV nominal shows on the LV side.
+    const openCircuitV = (source.voltagePu * source.voltageKv * 1000 * ratio) / SQRT3;
     this.sourceRe = new Float64Array(3);
     this.sourceIm = new Float64Array(3);
     for (let k = 0; k < 3; k++) {

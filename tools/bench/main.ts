@@ -3,12 +3,13 @@ import { Command, InvalidArgumentError } from 'commander';
 import { accessScenario } from './access.scenario';
 import { demandScenario } from './demand.scenario';
 import { ingestScenario } from './ingest.scenario';
+import { powerflowScenario } from './powerflow.scenario';
 import { pushScenario } from './push.scenario';
 import { queryScenario } from './query.scenario';
 import type { Scenario } from './scenario';
 import { startupScenario } from './startup.scenario';
 
-const SCENARIOS: Scenario[] = [startupScenario, queryScenario, demandScenario, ingestScenario, pushScenario, accessScenario];
+const SCENARIOS: Scenario[] = [startupScenario, queryScenario, demandScenario, ingestScenario, pushScenario, accessScenario, powerflowScenario];
 
 function parseCustomers(value: string): number {
   const customers = Number(value);

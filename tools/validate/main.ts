@@ -3,11 +3,13 @@ import { MissingSharedDataError, SHARED_DATA_DIR_ENV, assertSharedDataDir, resol
 import type { Check, CheckOutcome } from './check';
 import { householdCheck } from './household.check';
 import { householdIngestCheck } from './household-ingest.check';
+import { ieeeImportCheck } from './ieee-import.check';
+import { ieeePowerFlowCheck } from './ieee-power-flow.check';
 import { profileCoefficientsCheck } from './profile-coefficients.check';
 import { seededCurvesCheck } from './seeded-curves.check';
 
 /** Every check, in the order they run; add a new <name>.check.ts here. */
-export const CHECKS: readonly Check[] = [profileCoefficientsCheck, seededCurvesCheck, householdCheck, householdIngestCheck];
+export const CHECKS: readonly Check[] = [profileCoefficientsCheck, seededCurvesCheck, householdCheck, householdIngestCheck, ieeeImportCheck, ieeePowerFlowCheck];
 
 async function runCheck(check: Check, sharedDataDir: string): Promise<CheckOutcome> {
   try {
