@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { check, doublePrecision, foreignKey, index, text, timestamp } from 'drizzle-orm/pg-core';
 import { GRID_ASSET_KINDS, GRID_CONSTRAINT_KINDS, GRID_CONSTRAINT_SOURCES, GRID_CONSTRAINT_STATUSES, GRID_CONSTRAINT_UNITS } from '../grid-constraints';
 import { feeders, grid, secondarySubstations } from './grid';
+import { powerFlowRuns } from './grid-power-flow';
 
 export const gridConstraintKind = grid.enum('constraint_kind', GRID_CONSTRAINT_KINDS);
 export const gridConstraintSource = grid.enum('constraint_source', GRID_CONSTRAINT_SOURCES);
@@ -34,8 +35,8 @@ export const gridConstraints = grid.table(
     value: doublePrecision('value').notNull(),
     unit: gridConstraintUnit('unit').notNull(),
     description: text('description').notNull(),
-    /** The run that found it (source POWER_FLOW); the runs table's foreign key is added with that table. */
-    powerFlowRunId: text('power_flow_run_id'),
+    /** The run that found it (source POWER_FLOW). */
+    powerFlowRunId: text('power_flow_run_id').references(() => powerFlowRuns.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     clearedAt: timestamp('cleared_at', { withTimezone: true }),
   },

@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
-import { connections } from '../../../schema/tables';
+import { connections, powerFlowRuns } from '../../../schema/tables';
+import type { Transaction } from '../../kit/db';
 import { startTestHub, type TestHub } from '../../../tools/testing/hub-fixture';
 import { latestOutboxId } from '../../kit/outbox-tail';
 import { recordPowerFlowConstraints, type NewPowerFlowConstraint } from '../grid-constraint.repo';
@@ -217,12 +218,18 @@ describe('power-flow constraints', () => {
     ...overrides,
   });
 
+  /** The run the findings belong to: constraints of source POWER_FLOW name a stored run. */
+  const runRow = async (tx: Transaction, id: string, fromMs: number) => {
+    await tx.insert(powerFlowRuns).values({ id, source: 'MEASURED', start: new Date(fromMs), end: new Date(fromMs + 86_400_000), intervals: 96, requestedBy: 'dso' });
+    return id;
+  };
+
   it("records a run's findings with one event each, in the caller's transaction, read back as GridConstraints", async () => {
     const area = await f.substationWithOneCustomer();
     const { fromMs, toMs } = f.nextWindow();
     const before = await counts();
-    const rows = await t.database.handle.db.transaction((tx) =>
-      recordPowerFlowConstraints(tx, 'run-test-1', [
+    const rows = await t.database.handle.db.transaction(async (tx) =>
+      recordPowerFlowConstraints(tx, await runRow(tx, 'run-test-1', fromMs), [
         finding(area.substationId, area.feederId, fromMs),
         finding(area.substationId, null, fromMs, { kind: 'UNDERVOLTAGE', asset: { kind: 'BUS', id: 'B34' }, start: new Date(fromMs + 17 * 3_600_000), limit: 207, value: 201.3, unit: 'VOLT' }),
       ]),
@@ -246,7 +253,7 @@ describe('power-flow constraints', () => {
     const area = await f.substationWithOneCustomer();
     const { fromMs } = f.nextWindow();
     const before = await counts();
-    const record = (constraints: NewPowerFlowConstraint[]) => t.database.handle.db.transaction((tx) => recordPowerFlowConstraints(tx, 'run-test-2', constraints));
+    const record = (constraints: NewPowerFlowConstraint[]) => t.database.handle.db.transaction(async (tx) => recordPowerFlowConstraints(tx, await runRow(tx, 'run-test-2', fromMs), constraints));
     await expect(record([finding(area.substationId, area.feederId, fromMs), finding(area.substationId, null, fromMs, { value: 99 })])).rejects.toThrow(
       'power-flow run run-test-2, constraint 1: value 99 is not beyond limit 100: no LINE_OVERLOAD',
     );

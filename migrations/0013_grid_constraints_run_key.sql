@@ -1,0 +1,1 @@
+ALTER TABLE "grid"."constraints" ADD CONSTRAINT "constraints_power_flow_run_id_power_flow_runs_id_fk" FOREIGN KEY ("power_flow_run_id") REFERENCES "grid"."power_flow_runs"("id") ON DELETE no action ON UPDATE no action;
