@@ -51,10 +51,10 @@ const AUTHORIZATION: Readonly<Record<string, readonly Role[]>> = {
   // Regulators, researchers and developers hold neither: refused, not shown empty lists.
   'Query.gridConstraints': ['dso', 'retailer', 'aggregator', 'tso'],
   'Query.powerFlowRun': ['dso', 'retailer', 'aggregator', 'tso'],
-  // Forecasts (metering:read for a point's, grid:read for an area's): whoever reads points or
-  // the grid; which scope a given scope argument needs is the resolver's own check.
-  'Query.forecast': ['dso', 'retailer', 'aggregator', 'customer', 'tso', 'researcher'],
-  'Query.forecastAccuracy': ['dso', 'retailer', 'aggregator', 'customer', 'tso', 'researcher'],
+  // Forecasts (metering:read for a point's, grid:operate for an area's): whoever reads points, and
+  // the DSO; which scope a given scope argument needs is the resolver's own check.
+  'Query.forecast': ['dso', 'retailer', 'aggregator', 'customer', 'researcher'],
+  'Query.forecastAccuracy': ['dso', 'retailer', 'aggregator', 'customer', 'researcher'],
 
   // The DSO's operations (flex:operate), and nobody else's: it runs the market it does not trade on.
   'Mutation.issueContractedPowerOrder': ['dso'],
@@ -207,7 +207,7 @@ async function createRootFixture(): Promise<RootFixture> {
   });
   const to = Math.floor(now / QUARTER_MS) * QUARTER_MS;
   const { runPowerFlow } = await asDso<{ runPowerFlow: { id: string } }>(`mutation($input: RunPowerFlowInput!) { runPowerFlow(input: $input) { id } }`, {
-    input: { secondarySubstationIds: [feeder.secondarySubstationId], from: iso(to - HOUR_MS), to: iso(to), source: 'MEASURED' },
+    input: { secondarySubstationIds: [feeder.secondarySubstationId], from: iso(to - HOUR_MS), to: iso(to), source: 'FORECAST' },
   });
   return { powerFlowRunId: runPowerFlow.id };
 }

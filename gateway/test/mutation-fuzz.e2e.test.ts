@@ -184,12 +184,12 @@ const PLAUSIBLE_LIST_LENGTH: Record<string, number> = { phases: 3 };
 
 /**
  * Mutation → input field → the values of its enum a plausible caller sends: the DSO declares
- * maintenance and failures (power-flow runs find the other kinds), and a run from measurements
- * stays cheap. The enum's other values come in with the run's hostility.
+ * maintenance and failures (power-flow runs find the other kinds), and runs from forecasts (the
+ * fuzz's parish has no stored readings, which a MEASURED run refuses). The enum's other values come in with the run's hostility.
  */
 const PLAUSIBLE_ENUM_VALUES: Record<string, Record<string, readonly string[]>> = {
   declareGridConstraint: { kind: ['PLANNED_MAINTENANCE', 'ASSET_FAILURE'] },
-  runPowerFlow: { source: ['MEASURED'] },
+  runPowerFlow: { source: ['FORECAST'] },
 };
 
 const EDGE_STRINGS = ['', ' ', ' \t\n', '\u0000', 'a\u0000b', '\ud800', '\udfff', '\uffff', '\u200b', '\u202eevil', 'null', 'undefined', '%', '_', '\\', "'", '"', '`', '$1', '${x}', '../../etc/passwd', '<script>alert(1)</script>'];

@@ -33,7 +33,8 @@ interface ScopePoints {
 /**
  * The scope's points, once the caller may have them: a metering point's forecast is its personal
  * data, for whoever may read its readings (NOT_FOUND otherwise, like the readings); an area's is
- * the network operators' (grid:read).
+ * the DSO's planning data (grid:operate): it is made of a few households' readings, unchecked by
+ * the aggregate rules, so a stakeholder's grid:read does not reach it.
  */
 async function scopePoints(scope: ForecastScope, field: string, ctx: Context): Promise<ScopePoints> {
   const needs = (scopeName: Scope, what: string) => {
@@ -48,7 +49,7 @@ async function scopePoints(scope: ForecastScope, field: string, ctx: Context): P
     if (!visible || !models.has(scope.id)) throw new NotFoundError('Metering point');
     return { pointIds: [scope.id], personal: true };
   }
-  needs('grid:read', scope.kind === 'feeder' ? 'a feeder' : 'a secondary substation');
+  needs('grid:operate', scope.kind === 'feeder' ? 'a feeder' : 'a secondary substation');
   const pointIds = scope.kind === 'feeder' ? await history.pointsOfFeeder(scope.id) : await history.pointsOfSecondarySubstation(scope.id);
   if (!pointIds) throw new BadUserInputError(`unknown ${scope.kind === 'feeder' ? 'feeder' : 'secondary substation'} ${scope.id}`, { field: 'scope' });
   return { pointIds, personal: false };
@@ -62,11 +63,11 @@ function parsedScope(input: ForecastScopeInput): ForecastScope {
 
 @Resolver()
 export class ForecastResolver {
-  @Authorized('metering:read', 'grid:read')
+  @Authorized('metering:read', 'grid:operate')
   @Query(() => ForecastSeries, {
     description:
       `Day-ahead forecast of load and PV surplus at 15 minutes over [from, to) (at most ${MAX_FORECAST_DAYS} days, starting at most ${MAX_LEAD_DAYS} days ahead). ` +
-      "A metering point's needs metering:read and is logged as a read of its readings; a feeder's or secondary substation's needs grid:read.",
+      "A metering point's needs metering:read and is logged as a read of its readings; a feeder's or secondary substation's is the DSO's (grid:operate).",
   })
   async forecast(
     @Arg('scope', () => ForecastScopeInput) input: ForecastScopeInput,
@@ -90,11 +91,11 @@ export class ForecastResolver {
     };
   }
 
-  @Authorized('metering:read', 'grid:read')
+  @Authorized('metering:read', 'grid:operate')
   @Query(() => ForecastAccuracy, {
     description:
       `The forecast backtested over the \`days\` (1 to ${MAX_BACKTEST_DAYS}) complete local days before today, next to seasonal-naive. ` +
-      "A metering point's needs metering:read, uses only the readings you may read and is logged; a feeder's or secondary substation's needs grid:read.",
+      "A metering point's needs metering:read, uses only the readings you may read and is logged; a feeder's or secondary substation's is the DSO's (grid:operate).",
   })
   async forecastAccuracy(
     @Arg('scope', () => ForecastScopeInput) input: ForecastScopeInput,

@@ -6,10 +6,10 @@ export class ForecastScopeInput {
   @Field(() => ID, { nullable: true, description: "A metering point: for whoever may read its readings (metering:read), from the readings they may read" })
   meteringPointId?: string;
 
-  @Field(() => ID, { nullable: true, description: 'An LV feeder: the sum of its metering points (grid:read)' })
+  @Field(() => ID, { nullable: true, description: 'An LV feeder: the sum of its metering points (the DSO: grid:operate)' })
   feederId?: string;
 
-  @Field(() => ID, { nullable: true, description: 'A secondary substation: the sum of the metering points on its feeders (grid:read)' })
+  @Field(() => ID, { nullable: true, description: 'A secondary substation: the sum of the metering points on its feeders (the DSO: grid:operate)' })
   secondarySubstationId?: string;
 }
 

@@ -155,7 +155,7 @@ export class GridConstraintRepo {
     return this.db.transaction(async (tx) => {
       const [substation] = await tx.select({ id: secondarySubstations.id }).from(secondarySubstations).where(eq(secondarySubstations.id, declaration.secondarySubstationId));
       if (!substation) throw new BadUserInputError(`Unknown secondary substation: ${declaration.secondarySubstationId}`, { field: 'secondarySubstationId' });
-      if (declaration.feederId) {
+      if (declaration.feederId !== null) {
         const [feeder] = await tx.select().from(feeders).where(eq(feeders.id, declaration.feederId));
         if (!feeder) throw new BadUserInputError(`Unknown feeder: ${declaration.feederId}`, { field: 'feederId' });
         if (feeder.secondarySubstationId !== substation.id) {

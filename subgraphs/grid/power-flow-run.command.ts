@@ -6,7 +6,7 @@ import type { LvNetwork } from './lv-network';
 import { loadLvNetworks } from './network-model.repo';
 import { NetworkRepo } from './network.repo';
 import { CompiledFeeder, PowerFlowDivergedError } from './power-flow.rules';
-import { INTERVAL_MS, runRequestProblem, runSubstation, type SubstationRun, type Violation } from './power-flow-run.rules';
+import { INTERVAL_MS, MIN_MEASURED_SHARE, runRequestProblem, runSubstation, type SubstationRun, type Violation } from './power-flow-run.rules';
 import { PowerFlowRunRepo, type NewNeed, type NewRun, type PowerFlowRunRow } from './power-flow-run.repo';
 import type { PowerFlowSource } from './power-flow-run.type';
 
@@ -100,6 +100,14 @@ export async function runPowerFlow(db: Database, request: RunPowerFlowRequest, a
     const network = networks.get(id)!;
     const feeder = new CompiledFeeder(network);
     const { loadsKw, missing } = loadMatrix(network, powers, intervals);
+    const expected = new Set(network.loads.map((load) => load.meteringPointId)).size * intervals;
+    if (request.source === 'MEASURED' && expected > 0 && expected - missing < MIN_MEASURED_SHARE * expected) {
+      throw new BadUserInputError(
+        `Secondary substation ${id} has readings for ${Math.round((100 * (expected - missing)) / expected)} % of its metering points' quarter-hours in the window; ` +
+          `a MEASURED run needs at least ${MIN_MEASURED_SHARE * 100} % (a window in the future takes source FORECAST)`,
+        { field: 'from' },
+      );
+    }
     let result: SubstationRun;
     try {
       result = runSubstation(feeder, loadsKw, intervals);

@@ -113,6 +113,29 @@ describe('a run over intervals', () => {
     expect(need!.intervals[0]!.reductionKw).toBeLessThanOrEqual(5 - maxPowerKw + 0.06);
   });
 
+  it("asks the substation, not a feeder, for a drop its own loads cannot cure, and each need cures what it is for", () => {
+    // Two short feeders behind a transformer of high resistance: F2's 170 kW on phase A pulls the
+    // LV board below 207 V, so F1's 1 kW household is under the limit whatever F1 sheds.
+    const network = oneSegment(null);
+    network.transformer.ratedKva = 1_000;
+    network.transformer.resistancePercent = 20;
+    network.buses.push({ name: 'end2', x: null, y: null });
+    network.lines.push({ name: 'seg2', fromBus: 'lv', toBus: 'end2', lengthM: 1, lineCode: 'r', feederId: 'F2' });
+    network.lines[0]!.lengthM = 1;
+    network.loads.push({ name: 'mp-2', bus: 'end2', phase: 'A', kv: 0.23, powerFactor: 1, shape: null, meteringPointId: 'mp-2', share: 1 });
+    const feeder = new CompiledFeeder(network);
+    const loads = Float64Array.from([1, 170]);
+    const run = runSubstation(feeder, loads, 1);
+    expect(run.violations.filter((v) => v.kind === 'UNDERVOLTAGE').map((v) => v.feederId).sort()).toEqual(['F1', 'F2']);
+    const byPoint = new Map(run.needs.map((need) => [need.congestionPoint.kind === 'FEEDER' ? need.congestionPoint.feederId : 'substation', need.intervals[0]!.reductionKw]));
+    expect([...byPoint.keys()].sort()).toEqual(['F2', 'substation']);
+    const undervoltageAfter = (reduced: Float64Array) => runSubstation(feeder, reduced, 1).violations.filter((v) => v.kind === 'UNDERVOLTAGE').map((v) => v.feederId);
+    // F2's need cures F2; the substation's, shed uniformly over every load, cures F1.
+    expect(undervoltageAfter(Float64Array.from([1, 170 - byPoint.get('F2')!]))).not.toContain('F2');
+    const kept = 1 - byPoint.get('substation')! / 171;
+    expect(undervoltageAfter(Float64Array.from([1 * kept, 170 * kept]))).not.toContain('F1');
+  });
+
   it('does not ask export to be reduced: generation is left as it is', () => {
     const run = runSubstation(new CompiledFeeder(oneSegment(10)), Float64Array.from([-5]), 1);
     expect(run.violations.map((v) => v.kind)).toContain('LINE_OVERLOAD');

@@ -128,11 +128,12 @@ function loadsByFeeder(feeder: CompiledFeeder): Map<string, number[]> {
 const NEED_RESOLUTION_KW = 0.05;
 
 /**
- * The least uniform reduction of the consuming loads behind the congestion point that removes its
- * curable breaches, by bisection on the share of their consumption kept (each probe is one solve).
- * Uniform, because the market decides later whose load is shed; the figure is the total.
+ * The least uniform reduction of the consuming loads `behind` that removes every curable breach
+ * `mustCure` picks, by bisection on the share of their consumption kept (each probe is one
+ * solve); null when even shedding all of it leaves one (the cause is elsewhere). Uniform,
+ * because the market decides later whose load is shed; the figure is the total.
  */
-function reductionFor(solver: PowerFlowSolver, limits: GridLimits, loadsKw: Float64Array, behind: readonly number[], feederId: string | null): number {
+function reductionFor(solver: PowerFlowSolver, limits: GridLimits, loadsKw: Float64Array, behind: readonly number[], onlyFeeder: string | null, mustCure: (breach: Breach) => boolean): number | null {
   const consumption = behind.reduce((sum, load) => sum + Math.max(0, loadsKw[load]), 0);
   const probe = Float64Array.from(loadsKw);
   const cured = (kept: number): boolean => {
@@ -142,9 +143,9 @@ function reductionFor(solver: PowerFlowSolver, limits: GridLimits, loadsKw: Floa
     } catch {
       return false;
     }
-    return !breaches(solver, limits, feederId).some((breach) => CURED_BY_REDUCTION.has(breach.kind) && (feederId !== null || breach.kind === 'TRANSFORMER_OVERLOAD'));
+    return !breaches(solver, limits, onlyFeeder).some((breach) => CURED_BY_REDUCTION.has(breach.kind) && mustCure(breach));
   };
-  if (consumption <= 0 || !cured(0)) return consumption;
+  if (consumption <= 0 || !cured(0)) return null;
   let low = 0;
   let high = 1;
   while ((high - low) * consumption > NEED_RESOLUTION_KW) {
@@ -247,25 +248,36 @@ function mergeWindows(perInterval: readonly Breach[][]): Violation[] {
   return closed.sort((a, b) => a.firstInterval - b.firstInterval || a.kind.localeCompare(b.kind) || (a.feederId ?? '').localeCompare(b.feederId ?? ''));
 }
 
+/**
+ * Per interval: each feeder with a curable breach needs what its own loads can shed to cure it;
+ * a transformer overload, and a feeder breach its own loads cannot cure (a drop caused upstream,
+ * in the transformer or by another feeder), need a reduction of the whole substation.
+ */
 function findNeeds(solver: PowerFlowSolver, limits: GridLimits, loadsKw: Float64Array, perInterval: readonly Breach[][]): Need[] {
   const feeder = solver.feeder;
   const loads = feeder.loadCount;
   const behindFeeder = loadsByFeeder(feeder);
   const everyLoad = Array.from({ length: loads }, (_, load) => load);
   const needs = new Map<string, Need>();
+  const add = (key: string, congestionPoint: Need['congestionPoint'], interval: number, reductionKw: number) => {
+    const need = needs.get(key) ?? { congestionPoint, intervals: [] };
+    need.intervals.push({ interval, reductionKw });
+    needs.set(key, need);
+  };
   perInterval.forEach((found, t) => {
     const step = loadsKw.subarray(t * loads, (t + 1) * loads);
-    const points = new Set<string | null>();
-    for (const breach of found) if (CURED_BY_REDUCTION.has(breach.kind)) points.add(breach.feederId);
-    for (const feederId of points) {
-      const key = feederId ?? '';
-      const need = needs.get(key) ?? { congestionPoint: feederId === null ? { kind: 'SECONDARY_SUBSTATION' as const } : { kind: 'FEEDER' as const, feederId }, intervals: [] };
-      const reductionKw = reductionFor(solver, limits, step, feederId === null ? everyLoad : (behindFeeder.get(feederId) ?? []), feederId);
-      if (reductionKw > 0) need.intervals.push({ interval: t, reductionKw });
-      needs.set(key, need);
+    const curable = found.filter((breach) => CURED_BY_REDUCTION.has(breach.kind));
+    const upstream = new Set<string | null>(curable.some((breach) => breach.feederId === null) ? [null] : []);
+    for (const feederId of new Set(curable.flatMap((breach) => (breach.feederId === null ? [] : [breach.feederId])))) {
+      const reductionKw = reductionFor(solver, limits, step, behindFeeder.get(feederId) ?? [], feederId, (breach) => breach.feederId === feederId);
+      if (reductionKw === null) upstream.add(feederId);
+      else if (reductionKw > 0) add(feederId, { kind: 'FEEDER', feederId }, t, reductionKw);
     }
+    if (upstream.size === 0) return;
+    const reductionKw = reductionFor(solver, limits, step, everyLoad, null, (breach) => upstream.has(breach.feederId));
+    if (reductionKw !== null && reductionKw > 0) add('', { kind: 'SECONDARY_SUBSTATION' }, t, reductionKw);
   });
-  return [...needs.values()].filter((need) => need.intervals.length > 0);
+  return [...needs.values()];
 }
 
 export const INTERVAL_MS = 15 * 60_000;
@@ -273,6 +285,11 @@ export const INTERVAL_MS = 15 * 60_000;
 export const MAX_RUN_SUBSTATIONS = 300;
 export const MAX_RUN_DAYS = 7;
 export const MAX_RUN_SUBSTATION_INTERVALS = 60_000;
+/**
+ * A MEASURED run takes an absent reading as no consumption, which is only honest while few are
+ * absent: below this share of the substation's point-intervals present, the run is refused.
+ */
+export const MIN_MEASURED_SHARE = 0.5;
 
 export interface RunRequest {
   secondarySubstationIds: readonly string[];

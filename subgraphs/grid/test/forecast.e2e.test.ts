@@ -78,14 +78,17 @@ describe('forecast', () => {
     }
   });
 
-  it('refuses a retailer the forecast of a feeder, naming grid:read, and gives it the TSO', async () => {
+  it("keeps a feeder's forecast to the DSO: a retailer and the TSO are refused, naming grid:operate", async () => {
     const feederId = t.parish.feeders[0]!.id;
-    const retailer = await forecast(await t.createKey('retailer', retailerIds()[0]!), { feederId });
-    expect(retailer.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect(retailer.body.errors?.[0]?.message).toMatch(/grid:read/);
-    const tso = await forecast(await t.createKey('tso', 'ren'), { feederId });
-    expect(tso.body.errors).toBeUndefined();
-    expect(tso.body.data!.forecast.intervals.length).toBeGreaterThan(90);
+    // A feeder may hold a handful of households: its forecast is their readings, weighted.
+    for (const key of [await t.createKey('retailer', retailerIds()[0]!), await t.createKey('tso', 'ren')]) {
+      const refused = await forecast(key, { feederId });
+      expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(refused.body.errors?.[0]?.message).toMatch(/grid:operate/);
+    }
+    const dso = await forecast(await t.createKey('dso', 'dso'), { feederId });
+    expect(dso.body.errors).toBeUndefined();
+    expect(dso.body.data!.forecast.intervals.length).toBeGreaterThan(90);
   });
 
   it("gives a retailer its own customer's forecast and logs it as a read of the point's readings, but not another's", async () => {

@@ -105,6 +105,7 @@ describe('declaring and clearing', () => {
       [{ kind: 'LINE_OVERLOAD' }, 'kind'],
       [{ secondarySubstationId: 'PT-NOWHERE' }, 'secondarySubstationId'],
       [{ feederId: 'PT-NOWHERE-F1' }, 'feederId'],
+      [{ feederId: '' }, 'feederId'],
       [{ feederId: elsewhere.id }, 'feederId'],
       [{ start: iso(fromMs + 5 * 3_600_000), end: iso(fromMs + 3_600_000) }, 'end'],
       [{ limit: 120 }, 'limit'],

@@ -155,6 +155,7 @@ describe('runPowerFlow', () => {
     [{ from: new Date(tomorrowMs + 60_000).toISOString() }, /quarter-hour/],
     [{ to: new Date(tomorrowMs).toISOString() }, /after from/],
     [{ to: new Date(tomorrowMs + 8 * DAY_MS).toISOString() }, /at most 7 days/],
+    [{ source: 'MEASURED' }, /readings for 0 % .* needs at least 50 %/],
   ])('refuses bad input %# with BAD_USER_INPUT and writes nothing', async (change, message) => {
     const before = await t.database.handle.pool.query<{ n: string }>('SELECT count(*) AS n FROM grid.power_flow_runs');
     const response = await run({ ...tomorrow, secondarySubstationIds: [substationId], ...change });
