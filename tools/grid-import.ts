@@ -5,7 +5,7 @@ import type { LvNetwork } from '../subgraphs/grid/lv-network';
 import { openDatabase } from '../subgraphs/kit/db';
 import { applyMigrations } from '../subgraphs/kit/migrate';
 import { importFeeder, ImportRefusedError } from './grid-import/feeder-import';
-import { embeddedDatabaseUrl } from './local-data';
+import { describeDatabaseError, embeddedDatabaseUrl } from './local-data';
 
 /** Where the IEEE files give no position: the demo parish (Alvalade, Lisbon). */
 const DEFAULT_LATITUDE = 38.75;
@@ -18,16 +18,6 @@ function degrees(min: number, max: number): (value: string) => number {
     if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`expected degrees from ${min} to ${max}, got '${value}'`);
     return n;
   };
-}
-
-/** What a user can act on: drizzle wraps PostgreSQL's message in `cause`, a refused connection needs a hint. */
-function describe(error: unknown, databaseUrl: string): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? error.cause : error;
-  if ((cause as NodeJS.ErrnoException).code === 'ECONNREFUSED' && databaseUrl === embeddedDatabaseUrl()) {
-    return `cannot reach the embedded database (${cause.message}): start it with \`npm start\`, or set DATABASE_URL / --database-url`;
-  }
-  return cause === error ? error.message : `${cause.message} (${error.message.split('\n')[0]})`;
 }
 
 function fail(message: string): void {
@@ -95,7 +85,7 @@ async function main(): Promise<void> {
         `${summary.lineSegments} line segments, ${summary.lineCodes} line codes (${summary.newLineCodes} new), ${summary.meteringPoints} metering points\n`,
     );
   } catch (error) {
-    fail(`${error instanceof ImportRefusedError ? error.message : describe(error, databaseUrl)}; nothing was written`);
+    fail(`${error instanceof ImportRefusedError ? error.message : describeDatabaseError(error, databaseUrl)}; nothing was written`);
   } finally {
     await handle.close();
   }

@@ -14,6 +14,19 @@ export function embeddedDatabaseUrl(port = parseEnv({ EMBEDDED_PG_PORT: envPort(
   return `postgres://postgres:postgres@127.0.0.1:${port}/${EMBEDDED_DATABASE}`;
 }
 
+/**
+ * A tool's database failure as a user can act on it: drizzle wraps PostgreSQL's message in
+ * `cause`, and a refused connection to the embedded server needs a hint.
+ */
+export function describeDatabaseError(error: unknown, databaseUrl: string): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? error.cause : error;
+  if ((cause as NodeJS.ErrnoException).code === 'ECONNREFUSED' && databaseUrl === embeddedDatabaseUrl()) {
+    return `cannot reach the embedded database (${cause.message}): start it with \`npm start\`, or set DATABASE_URL / --database-url`;
+  }
+  return cause === error ? error.message : `${cause.message} (${error.message.split('\n')[0]})`;
+}
+
 /** The gateway/subgraph shared secret of a local install: made once, kept private to this user. */
 export function localIdentitySecret(dataDir: string): string {
   const file = path.join(dataDir, 'identity-secret');

@@ -2,20 +2,10 @@ import { asc, eq, sql } from 'drizzle-orm';
 import { buses, connections, feeders, lineCodes, lineSegments, secondarySubstations } from '../../schema/tables';
 import type { Page } from '../kit/connection';
 import type { Database } from '../kit/db';
+import { groupBy } from '../kit/group';
 import { anyText } from '../kit/sql';
 import type { LineCode, LvNetwork } from './lv-network';
 import { assembleLvNetwork, hasNetworkModel, type ConnectionModelRow } from './network-model.rules';
-
-function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const row of rows) {
-    const k = key(row);
-    const list = groups.get(k);
-    if (list) list.push(row);
-    else groups.set(k, [row]);
-  }
-  return groups;
-}
 
 /**
  * The LV network of each of these secondary substations, as the power flow solves it (see
@@ -59,7 +49,7 @@ export async function loadLvNetworks(db: Database, secondarySubstationIds: reado
   const codes = new Map<string, LineCode>(codeRows.map((row) => [row.name, row]));
   const busesOf = groupBy(busRows, (row) => row.secondarySubstationId);
   const segmentsOf = groupBy(segmentRows, (row) => row.secondarySubstationId);
-  const connectionsOf = groupBy<ConnectionModelRow & { secondarySubstationId: string }>(connectionRows, (row) => row.secondarySubstationId);
+  const connectionsOf = groupBy<string, ConnectionModelRow & { secondarySubstationId: string }>(connectionRows, (row) => row.secondarySubstationId);
   const networks = new Map<string, LvNetwork>();
   for (const substation of modelled) {
     networks.set(

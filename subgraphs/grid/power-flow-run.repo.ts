@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Identity } from '../../schema/identity';
 import {
   flexibilityNeedIntervals,
@@ -12,6 +13,7 @@ import {
 import { recordMutation, type Actor } from '../kit/audit';
 import type { Page } from '../kit/connection';
 import type { Database, Transaction } from '../kit/db';
+import { groupBy } from '../kit/group';
 import { anyText } from '../kit/sql';
 import { mayViewArea } from './grid-area.sql';
 import { recordPowerFlowConstraints, type NewPowerFlowConstraint } from './grid-constraint.repo';
@@ -50,6 +52,13 @@ async function insertChunked<T>(rows: readonly T[], insert: (chunk: T[]) => Prom
 /** A bus's or segment's keyset key in a run's pages: substation, then id. */
 export const resultKey = (row: { secondarySubstationId: string; id: string }) => `${row.secondarySubstationId}|${row.id}`;
 export const isResultKey = (key: string) => key.split('|').length === 2;
+
+/** Rows after the page's key (resultKey) in (substation, id) order; none to skip on the first page. */
+function afterResult(page: Page, substation: AnyPgColumn, id: AnyPgColumn): SQL | undefined {
+  if (page.afterKey === null) return undefined;
+  const [substationId, rowId] = page.afterKey.split('|');
+  return sql`(${substation}, ${id}) > (${substationId}, ${rowId})`;
+}
 
 export class PowerFlowRunRepo {
   constructor(private readonly db: Database) {}
@@ -131,34 +140,36 @@ export class PowerFlowRunRepo {
       .from(flexibilityNeedIntervals)
       .where(inArray(flexibilityNeedIntervals.needId, needs.map((need) => need.id)))
       .orderBy(asc(flexibilityNeedIntervals.intervalStart));
-    return needs.map((need) => ({ ...need, intervals: intervals.filter((interval) => interval.needId === need.id) }));
+    const intervalsOf = groupBy(intervals, (interval) => interval.needId);
+    return needs.map((need) => ({ ...need, intervals: intervalsOf.get(need.id) ?? [] }));
   }
 
   /** A page of a run's buses, by substation and bus (the DSO's detail: the resolver checks the scope). */
   async busPage(runId: string, page: Page): Promise<{ rows: BusResultRow[]; totalCount: number }> {
-    const after = page.afterKey === null ? undefined : sql`(${powerFlowBusResults.secondarySubstationId}, ${powerFlowBusResults.busId}) > (${page.afterKey.split('|')[0]}, ${page.afterKey.split('|')[1]})`;
+    const table = powerFlowBusResults;
     const [rows, [total]] = await Promise.all([
       this.db
         .select()
-        .from(powerFlowBusResults)
-        .where(and(eq(powerFlowBusResults.runId, runId), after))
-        .orderBy(asc(powerFlowBusResults.secondarySubstationId), asc(powerFlowBusResults.busId))
+        .from(table)
+        .where(and(eq(table.runId, runId), afterResult(page, table.secondarySubstationId, table.busId)))
+        .orderBy(asc(table.secondarySubstationId), asc(table.busId))
         .limit(page.limit + 1),
-      this.db.select({ n: count() }).from(powerFlowBusResults).where(eq(powerFlowBusResults.runId, runId)),
+      this.db.select({ n: count() }).from(table).where(eq(table.runId, runId)),
     ]);
     return { rows, totalCount: total?.n ?? 0 };
   }
 
+  /** A page of a run's line segments, by substation and segment (the DSO's detail). */
   async segmentPage(runId: string, page: Page): Promise<{ rows: SegmentResultRow[]; totalCount: number }> {
-    const after = page.afterKey === null ? undefined : sql`(${powerFlowSegmentResults.secondarySubstationId}, ${powerFlowSegmentResults.segmentId}) > (${page.afterKey.split('|')[0]}, ${page.afterKey.split('|')[1]})`;
+    const table = powerFlowSegmentResults;
     const [rows, [total]] = await Promise.all([
       this.db
         .select()
-        .from(powerFlowSegmentResults)
-        .where(and(eq(powerFlowSegmentResults.runId, runId), after))
-        .orderBy(asc(powerFlowSegmentResults.secondarySubstationId), asc(powerFlowSegmentResults.segmentId))
+        .from(table)
+        .where(and(eq(table.runId, runId), afterResult(page, table.secondarySubstationId, table.segmentId)))
+        .orderBy(asc(table.secondarySubstationId), asc(table.segmentId))
         .limit(page.limit + 1),
-      this.db.select({ n: count() }).from(powerFlowSegmentResults).where(eq(powerFlowSegmentResults.runId, runId)),
+      this.db.select({ n: count() }).from(table).where(eq(table.runId, runId)),
     ]);
     return { rows, totalCount: total?.n ?? 0 };
   }

@@ -1,3 +1,4 @@
+import { groupBy } from '../kit/group';
 import { CompiledFeeder, PowerFlowSolver } from './power-flow.rules';
 
 /**
@@ -112,16 +113,11 @@ function breaches(solver: PowerFlowSolver, limits: GridLimits, onlyFeeder?: stri
 }
 
 /** Which loads sit behind each feeder: the feeder of the segment that feeds the load's bus. */
-function loadsByFeeder(feeder: CompiledFeeder): Map<string, number[]> {
-  const groups = new Map<string, number[]>();
-  feeder.loadBus.forEach((bus, load) => {
-    const id = feeder.segmentFeederIds[bus];
-    if (id === null) return;
-    const list = groups.get(id) ?? [];
-    list.push(load);
-    groups.set(id, list);
-  });
-  return groups;
+function loadsByFeeder(feeder: CompiledFeeder): Map<string | null, number[]> {
+  return groupBy(
+    Array.from(feeder.loadBus, (_, load) => load),
+    (load) => feeder.segmentFeederIds[feeder.loadBus[load]],
+  );
 }
 
 /** The reduction is found to this resolution: far below what a HEMS can be asked to shed. */

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { groupBy } from './group';
 
 /**
  * A per-request DataLoader for rows looked up by a key: one query per batch, missing keys
@@ -15,13 +16,7 @@ export function keyedLoader<K extends string, R>(fetch: (keys: readonly K[]) => 
 /** Like keyedLoader, for one-to-many lookups: every key resolves to a (possibly empty) list. */
 export function groupedLoader<K extends string, R>(fetch: (keys: readonly K[]) => Promise<R[]>, keyOf: (row: R) => K): DataLoader<K, R[]> {
   return new DataLoader<K, R[]>(async (keys) => {
-    const byKey = new Map<K, R[]>();
-    for (const row of await fetch(keys)) {
-      const key = keyOf(row);
-      const list = byKey.get(key);
-      if (list) list.push(row);
-      else byKey.set(key, [row]);
-    }
+    const byKey = groupBy(await fetch(keys), keyOf);
     return keys.map((key) => byKey.get(key) ?? []);
   });
 }

@@ -3,7 +3,7 @@ import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { openDatabase } from '../../subgraphs/kit/db';
 import { applyMigrations } from '../../subgraphs/kit/migrate';
-import { embeddedDatabaseUrl } from '../local-data';
+import { describeDatabaseError, embeddedDatabaseUrl } from '../local-data';
 import { assertReadableFile, ingestReadingsFile, type IngestFileSummary, type IngestStep } from './ingest-file';
 import { parseInstantMs, IngestInputError } from './reading-csv';
 
@@ -33,15 +33,9 @@ function formatSummary(summary: IngestFileSummary): string {
   );
 }
 
-/** What a user can act on: drizzle wraps PostgreSQL's message in `cause`, a refused connection needs a hint. */
+/** Refused input speaks for itself; anything else is the database's, described for the user. */
 function describe(error: unknown, databaseUrl: string): string {
-  if (!(error instanceof Error)) return String(error);
-  if (error instanceof IngestInputError) return error.message;
-  const cause = error.cause instanceof Error ? error.cause : error;
-  if ((cause as NodeJS.ErrnoException).code === 'ECONNREFUSED' && databaseUrl === embeddedDatabaseUrl()) {
-    return `cannot reach the embedded database (${cause.message}): start it with \`npm start\`, or set DATABASE_URL / --database-url`;
-  }
-  return cause === error ? error.message : `${cause.message} (${error.message.split('\n')[0]})`;
+  return error instanceof IngestInputError ? error.message : describeDatabaseError(error, databaseUrl);
 }
 
 async function main(): Promise<void> {
