@@ -156,6 +156,8 @@ describe('runPowerFlow', () => {
     [{ to: new Date(tomorrowMs).toISOString() }, /after from/],
     [{ to: new Date(tomorrowMs + 8 * DAY_MS).toISOString() }, /at most 7 days/],
     [{ source: 'MEASURED' }, /readings for 0 % .* needs at least 50 %/],
+    [{ secondarySubstationIds: Array.from({ length: 301 }, (_, i) => `SS${i}`) }, /at most 300 secondary substations/],
+    [{ secondarySubstationIds: Array.from({ length: 100 }, (_, i) => `SS${i}`), to: new Date(tomorrowMs + 7 * DAY_MS).toISOString() }, /more than 60000/],
   ])('refuses bad input %# with BAD_USER_INPUT and writes nothing', async (change, message) => {
     const before = await t.database.handle.pool.query<{ n: string }>('SELECT count(*) AS n FROM grid.power_flow_runs');
     const response = await run({ ...tomorrow, secondarySubstationIds: [substationId], ...change });
