@@ -62,3 +62,16 @@ export const contractedPowerOrderAcks = flexibility.table(
   },
   (t) => [primaryKey({ columns: [t.orderId, t.organisationId] })],
 );
+
+/** Flexibility's published contract (migrations/0017): the points each open order covers, for HEMS. */
+export const openOrderPointsView = flexibility
+  .view('open_order_points_v', {
+    orderId: text('order_id').notNull(),
+    /** CONTRACTED_POWER_ORDER, or FLEX_ORDER once the market orders flexibility. */
+    reason: text('reason').notNull(),
+    meteringPointId: text('metering_point_id').notNull(),
+    retailerId: text('retailer_id').notNull(),
+    start: timestamp('start', { withTimezone: true }).notNull(),
+    expectedEnd: timestamp('expected_end', { withTimezone: true }).notNull(),
+  })
+  .existing();

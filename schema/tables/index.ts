@@ -7,3 +7,4 @@ export * from './tariffs';
 export * from './flexibility';
 export * from './hems';
 export * from './metering-readings';
+export * from './hems-telemetry';

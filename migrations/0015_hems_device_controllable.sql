@@ -1,0 +1,1 @@
+ALTER TABLE "hems"."devices" DROP COLUMN "flexible";
