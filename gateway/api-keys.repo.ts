@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
-import { apiKeys, meteringPointsView, organisations } from '../schema/tables';
+import { apiKeys, hemsSystemsView, meteringPointsView, organisations } from '../schema/tables';
 import { effectiveScopes, scopesForNewKey } from '../schema/access';
 import { ROLES, type Identity, type Role } from '../schema/identity';
 import type { Database, Transaction } from '../subgraphs/kit/db';
@@ -46,7 +46,8 @@ export class ApiKeysRepo {
 
   /**
    * A new key for an organisation of the key's kind (registered when the hub does not know it
-   * yet), or, for a customer, for an existing metering point: the point is the key's organisation.
+   * yet), or, for a customer, for an existing metering point: the point is the key's organisation;
+   * for a HEMS, for an existing HEMS, likewise.
    */
   async create(input: NewApiKey): Promise<{ key: string; record: ApiKeyRecord }> {
     const granted = scopesForNewKey(input.role, input.scopes);
@@ -54,6 +55,9 @@ export class ApiKeysRepo {
     if (input.role === 'customer') {
       const [point] = await this.db.select({ id: meteringPointsView.meteringPointId }).from(meteringPointsView).where(eq(meteringPointsView.meteringPointId, input.organisationId));
       if (!point) throw new ApiKeyRequestError(`a customer key is bound to a metering point: no metering point ${input.organisationId}`);
+    } else if (input.role === 'hems') {
+      const [system] = await this.db.select({ id: hemsSystemsView.hemsId }).from(hemsSystemsView).where(eq(hemsSystemsView.hemsId, input.organisationId));
+      if (!system) throw new ApiKeyRequestError(`a hems key is bound to a HEMS: no HEMS ${input.organisationId}`);
     } else {
       await this.db.insert(organisations).values({ id: input.organisationId, name: input.organisationId, kind: input.role }).onConflictDoNothing();
       const [organisation] = await this.db.select({ kind: organisations.kind }).from(organisations).where(eq(organisations.id, input.organisationId));

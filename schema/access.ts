@@ -19,6 +19,7 @@ export const SCOPES = [
   'flex:operate',
   'hems:read',
   'hems:control',
+  'hems:report',
   'events:read',
   'audit:read',
   'consent:manage',
@@ -44,6 +45,8 @@ export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
   tso: ['metering:aggregate', 'grid:read', 'flex:read', 'events:read'],
   researcher: ['metering:read', 'metering:aggregate', 'tariffs:read', 'flex:read', 'hems:read', 'events:read'],
   developer: ['metering:aggregate', 'tariffs:read', 'flex:read', 'events:read'],
+  // A HEMS's own key, bound to it: it reports its telemetry and its commands' outcomes, and reads nothing.
+  hems: ['hems:report'],
 };
 
 /** What a customer can let another party read about its metering point. */
@@ -51,6 +54,11 @@ export const CONSENT_SCOPES = ['metering:read', 'tariffs:read', 'hems:read'] as 
 export type ConsentScope = (typeof CONSENT_SCOPES)[number];
 /** Roles that read individual metering points only under a customer's consent. */
 export const CONSENT_ROLES = ['aggregator', 'researcher'] as const satisfies readonly Role[];
+/**
+ * A retailer reads its customers' points by their supply contracts, but their HEMS only when the
+ * customer shares it: a hems:read consent to the retailer, in force while the contract is.
+ */
+export const HEMS_SHARING_SCOPES = ['hems:read'] as const satisfies readonly ConsentScope[];
 
 export function isScope(value: string): value is Scope {
   return (SCOPES as readonly string[]).includes(value);

@@ -4,19 +4,27 @@ const who = (role: string, organisationId: string, scopes: string[] = []) => ({ 
 
 describe('mayReceive', () => {
   it('gives the DSO every event', () => {
-    expect(mayReceive(who('dso', 'dso'), { audience: ['ret-a'] })).toBe(true);
+    expect(mayReceive(who('dso', 'dso'), { type: 'GRID_CONSTRAINT' as const, audience: ['ret-a'] })).toBe(true);
   });
 
   it('gives an addressed event only to its addressees', () => {
-    expect(mayReceive(who('retailer', 'ret-a', [EVENTS_SCOPE]), { audience: ['ret-a', 'ret-b'] })).toBe(true);
-    expect(mayReceive(who('retailer', 'ret-c', [EVENTS_SCOPE]), { audience: ['ret-a', 'ret-b'] })).toBe(false);
-    expect(mayReceive(who('regulator', 'erse', [EVENTS_SCOPE]), { audience: ['ret-a'] })).toBe(false);
+    expect(mayReceive(who('retailer', 'ret-a', [EVENTS_SCOPE]), { type: 'GRID_CONSTRAINT' as const, audience: ['ret-a', 'ret-b'] })).toBe(true);
+    expect(mayReceive(who('retailer', 'ret-c', [EVENTS_SCOPE]), { type: 'GRID_CONSTRAINT' as const, audience: ['ret-a', 'ret-b'] })).toBe(false);
+    expect(mayReceive(who('regulator', 'erse', [EVENTS_SCOPE]), { type: 'GRID_CONSTRAINT' as const, audience: ['ret-a'] })).toBe(false);
   });
 
   it('gives a market-wide event to every party whose key has the events scope, and to no other', () => {
-    expect(mayReceive(who('retailer', 'ret-c', [EVENTS_SCOPE]), { audience: [] })).toBe(true);
-    expect(mayReceive(who('aggregator', 'agg', [EVENTS_SCOPE]), { audience: [] })).toBe(true);
-    expect(mayReceive(who('retailer', 'ret-c', ['flex:read']), { audience: [] })).toBe(false);
-    expect(mayReceive(who('researcher', 'ist'), { audience: [] })).toBe(false);
+    expect(mayReceive(who('retailer', 'ret-c', [EVENTS_SCOPE]), { type: 'GRID_CONSTRAINT' as const, audience: [] })).toBe(true);
+    expect(mayReceive(who('aggregator', 'agg', [EVENTS_SCOPE]), { type: 'GRID_CONSTRAINT' as const, audience: [] })).toBe(true);
+    expect(mayReceive(who('retailer', 'ret-c', ['flex:read']), { type: 'GRID_CONSTRAINT' as const, audience: [] })).toBe(false);
+    expect(mayReceive(who('researcher', 'ist'), { type: 'GRID_CONSTRAINT' as const, audience: [] })).toBe(false);
+  });
+
+  it("gives a household's HEMS event only to its addressees, not the DSO, and an unaddressed one to nobody", () => {
+    expect(mayReceive(who('retailer', 'ret-a', [EVENTS_SCOPE]), { type: 'HEMS_STATUS', audience: ['ret-a'] })).toBe(true);
+    expect(mayReceive(who('dso', 'dso', [EVENTS_SCOPE]), { type: 'HEMS_STATUS', audience: ['ret-a'] })).toBe(false);
+    expect(mayReceive(who('retailer', 'ret-b', [EVENTS_SCOPE]), { type: 'HEMS_COMMAND', audience: ['ret-a'] })).toBe(false);
+    expect(mayReceive(who('retailer', 'ret-a', [EVENTS_SCOPE]), { type: 'HEMS_COMMAND', audience: [] })).toBe(false);
+    expect(mayReceive(who('dso', 'dso'), { type: 'HEMS_COMMAND', audience: [] })).toBe(false);
   });
 });

@@ -1,12 +1,13 @@
 import { hasScope, type Scope } from './access';
 import type { GridConstraintKind } from './grid-constraints';
+import type { HemsCommandStatus } from './hems';
 
 /**
  * The events the hub pushes, as written to hub.outbox and read by the gateway's event hub.
  * Adding a type here (and a field to HubEvent in the flexibility subgraph) is all a new event
  * needs: storage, ordering, replay and delivery are shared.
  */
-export const HUB_EVENT_TYPES = ['CONTRACTED_POWER_ORDER', 'FLEX_REQUEST', 'GRID_CONSTRAINT'] as const;
+export const HUB_EVENT_TYPES = ['CONTRACTED_POWER_ORDER', 'FLEX_REQUEST', 'GRID_CONSTRAINT', 'HEMS_STATUS', 'HEMS_COMMAND'] as const;
 export type HubEventType = (typeof HUB_EVENT_TYPES)[number];
 
 export const CONTRACTED_POWER_ORDER_EVENT_KINDS = ['ISSUED', 'RESTORED', 'CANCELLED'] as const;
@@ -40,11 +41,38 @@ export interface GridConstraintEventPayload {
   end: string;
 }
 
+export const HEMS_STATUS_EVENT_KINDS = ['OFFLINE', 'ONLINE'] as const;
+export type HemsStatusEventKind = (typeof HEMS_STATUS_EVENT_KINDS)[number];
+
+/** A HEMS went silent for HEMS_OFFLINE_AFTER_S, or reported again: to the parties it is shared with. */
+export interface HemsStatusEventPayload {
+  kind: HemsStatusEventKind;
+  hemsId: string;
+  /** ISO 8601: the last report before it went silent, or the report that brought it back. */
+  lastSeenAt: string;
+}
+
+/** A command's outcome changed (the HEMS answered, or it expired): to the organisation that sent it. */
+export interface HemsCommandEventPayload {
+  kind: HemsCommandStatus;
+  commandId: string;
+  hemsId: string;
+}
+
 export interface EventPayloads {
   CONTRACTED_POWER_ORDER: ContractedPowerOrderEventPayload;
   FLEX_REQUEST: FlexRequestEventPayload;
   GRID_CONSTRAINT: GridConstraintEventPayload;
+  HEMS_STATUS: HemsStatusEventPayload;
+  HEMS_COMMAND: HemsCommandEventPayload;
 }
+
+/**
+ * Events about one household's equipment: only their addressees receive them, the DSO included
+ * (it sees an individual HEMS only while an order is active behind it), and an empty audience
+ * addresses nobody rather than every party.
+ */
+export const PRIVATE_EVENT_TYPES: readonly HubEventType[] = ['HEMS_STATUS', 'HEMS_COMMAND'];
 
 /** What the outbox holds for one event. `audience` empty: every market party may receive it. */
 export interface OutboxEvent<T extends HubEventType = HubEventType> {
@@ -68,11 +96,12 @@ export interface EventRecipient {
 }
 
 /**
- * Whether `recipient` may receive `event`: the DSO every event; an addressed event only its
- * addressees; an unaddressed market event every party with the events scope (retailers and
- * aggregators by default, stakeholders whose key has it).
+ * Whether `recipient` may receive `event`: a private event only its addressees; otherwise the DSO
+ * every event, an addressed event only its addressees, and an unaddressed market event every
+ * party with the events scope (retailers and aggregators by default, stakeholders whose key has it).
  */
-export function mayReceive(recipient: EventRecipient, event: Pick<OutboxEvent, 'audience'>): boolean {
+export function mayReceive(recipient: EventRecipient, event: Pick<OutboxEvent, 'audience' | 'type'>): boolean {
+  if (PRIVATE_EVENT_TYPES.includes(event.type)) return event.audience.includes(recipient.organisationId);
   if (recipient.role === 'dso') return true;
   if (event.audience.length > 0) return event.audience.includes(recipient.organisationId);
   return hasScope(recipient, EVENTS_SCOPE);

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
-export const ROLES = ['dso', 'retailer', 'aggregator', 'customer', 'regulator', 'tso', 'researcher', 'developer'] as const;
+export const ROLES = ['dso', 'retailer', 'aggregator', 'customer', 'regulator', 'tso', 'researcher', 'developer', 'hems'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The DSO's organisation id: fixed so that tools and checks can rely on it on any database. */

@@ -15,7 +15,8 @@ export interface DemoKey {
 
 /**
  * The organisation a demo key of `role` speaks for: the DSO, the first organisation of that kind,
- * or, for a customer, a household with a HEMS (so its key shows tariff, HEMS and consents at once).
+ * or, for a customer, a household with a HEMS (so its key shows tariff, HEMS and consents at once),
+ * and for a HEMS, that household's.
  */
 async function organisationFor(db: Database, role: Role): Promise<string | null> {
   if (role === 'dso') return DSO_ORGANISATION_ID;
@@ -28,6 +29,11 @@ async function organisationFor(db: Database, role: Role): Promise<string | null>
       .limit(1);
     const [any] = household ? [household] : await db.select({ id: meteringPoints.id }).from(meteringPoints).orderBy(asc(meteringPoints.id)).limit(1);
     return any?.id ?? null;
+  }
+  if (role === 'hems') {
+    // The demo customer's own HEMS: the household with a HEMS first by CPE, as above.
+    const [system] = await db.select({ id: hemsSystems.id }).from(hemsSystems).orderBy(asc(hemsSystems.meteringPointId)).limit(1);
+    return system?.id ?? null;
   }
   const [first] = await db.select({ id: organisations.id }).from(organisations).where(eq(organisations.kind, role)).orderBy(asc(organisations.id)).limit(1);
   return first?.id ?? `demo-${role}`;

@@ -47,7 +47,7 @@ program
   .description('Create a key and print it (only the key) on stdout; it is shown this once')
   .requiredOption('--name <name>', 'what the key is for')
   .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`, parseRole)
-  .requiredOption('--org <organisationId>', "organisation id (the DSO is 'dso'; a retailer's is its retailerId; a customer's is its metering point, CPE)")
+  .requiredOption('--org <organisationId>', "organisation id (the DSO is 'dso'; a retailer's is its retailerId; a customer's is its metering point, CPE; a HEMS's is its HEMS id)")
   .option('--scopes <a,b>', "comma-separated scopes, within the role's (default: all of the role's; see `keys scopes`)", parseScopes)
   .option('--expires <date>', 'expiry date (ISO 8601)', parseDate)
   .action(async (options: { name: string; role: Role; org: string; scopes?: string[]; expires?: Date }) => {

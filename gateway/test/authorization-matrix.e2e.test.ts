@@ -156,6 +156,8 @@ function organisationOf(role: Role): string {
       return 'dev-sandbox';
     case 'customer':
       return t.parish.meteringPoints[0]!.id;
+    case 'hems':
+      return t.parish.hemsSystems[0]!.id;
   }
 }
 

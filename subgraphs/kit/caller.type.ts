@@ -11,6 +11,7 @@ export enum RoleValue {
   TSO = 'tso',
   RESEARCHER = 'researcher',
   DEVELOPER = 'developer',
+  HEMS = 'hems',
 }
 registerEnumType(RoleValue, { name: 'Role', description: 'What kind of party holds the API key' });
 

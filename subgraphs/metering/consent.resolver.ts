@@ -1,10 +1,9 @@
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { CONSENT_ROLES } from '../../schema/access';
 import { BadUserInputError, NotFoundError } from '../../schema/errors';
 import { parsePage, toConnection } from '../kit/connection';
 import type { SubgraphContext } from '../kit/context';
 import { isConsentKey, type ConsentRow } from './consent.repo';
-import { consentProblems, consentScopes } from './consent.rules';
+import { consentHolderProblem, consentProblems, consentScopes } from './consent.rules';
 import { Consent, ConsentConnection, ConsentsArgs, GrantConsentInput } from './consent.type';
 import type { MeteringLoaders } from './metering.loader';
 
@@ -14,7 +13,7 @@ type Context = SubgraphContext<MeteringLoaders>;
 export class ConsentResolver {
   @Authorized('consent:manage')
   @Mutation(() => Consent, {
-    description: "A customer's consent for an aggregator or researcher to read its point's data of [from, to). A customer key grants for its own point; the DSO on a customer's behalf.",
+    description: "A customer's consent for an aggregator or researcher to read its point's data of [from, to), or for its retailer to see its HEMS (hems:read). A customer key grants for its own point; the DSO on a customer's behalf.",
   })
   async grantConsent(@Arg('input', () => GrantConsentInput) input: GrantConsentInput, @Ctx() ctx: Context): Promise<ConsentRow> {
     const problems = consentProblems({ scopes: input.scopes, fromMs: input.from.getTime(), toMs: input.to.getTime() }, Date.now());
@@ -23,10 +22,8 @@ export class ConsentResolver {
     // consent:manage is the DSO's (any point) and a customer's, whose key sees its own point only:
     // any other is "not found", as if it did not exist.
     if (!(await ctx.loaders.meteringPoint.load(input.meteringPointId))) throw new NotFoundError('Metering point');
-    const kind = await consents.organisationKind(input.organisationId);
-    if (!kind || !(CONSENT_ROLES as readonly string[]).includes(kind)) {
-      throw new BadUserInputError(`organisationId must name an aggregator or a researcher (${CONSENT_ROLES.join(', ')})`, { field: 'organisationId' });
-    }
+    const holderProblem = consentHolderProblem(await consents.organisationKind(input.organisationId), input.scopes);
+    if (holderProblem) throw new BadUserInputError(holderProblem, { field: 'organisationId' });
     return consents.grant(
       { meteringPointId: input.meteringPointId, organisationId: input.organisationId, scopes: consentScopes(input.scopes), from: input.from, to: input.to },
       ctx,

@@ -1,4 +1,4 @@
-import { CONSENT_SCOPES, isConsentScope, type ConsentScope } from '../../schema/access';
+import { CONSENT_ROLES, CONSENT_SCOPES, HEMS_SHARING_SCOPES, isConsentScope, type ConsentScope } from '../../schema/access';
 
 export const CONSENT_STATES = ['GRANTED', 'REVOKED', 'EXPIRED'] as const;
 export type ConsentStateName = (typeof CONSENT_STATES)[number];
@@ -23,6 +23,20 @@ export function consentProblems(draft: ConsentDraft, nowMs: number): string[] {
   else if (draft.toMs <= nowMs) problems.push('to must be in the future: the consent would never be in force');
   else if (draft.toMs - draft.fromMs > MAX_CONSENT_MS) problems.push('a consent may cover at most ten years');
   return problems;
+}
+
+/**
+ * Why an organisation of this kind cannot hold a consent of these scopes, or null when it can:
+ * aggregators and researchers any consent scope; a retailer only its customers' HEMS (it reads
+ * their points by contract already).
+ */
+export function consentHolderProblem(kind: string | null, scopes: readonly string[]): string | null {
+  if (kind && (CONSENT_ROLES as readonly string[]).includes(kind)) return null;
+  if (kind === 'retailer') {
+    const beyond = scopes.filter((scope) => !(HEMS_SHARING_SCOPES as readonly string[]).includes(scope));
+    return beyond.length === 0 ? null : `a retailer reads its customers' points by contract: a consent to it can only share the HEMS (${HEMS_SHARING_SCOPES.join(', ')}), not ${beyond.join(', ')}`;
+  }
+  return `organisationId must name an aggregator or a researcher (${CONSENT_ROLES.join(', ')}), or a retailer for ${HEMS_SHARING_SCOPES.join(', ')}`;
 }
 
 /** The scopes to store: known ones, each once, in a fixed order. */
