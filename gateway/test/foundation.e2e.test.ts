@@ -109,14 +109,26 @@ describe('row-level access to metering points', () => {
     expect(former).toBe(own.length - now.size);
   });
 
-  it('shows the HEMS behind a point that has one', async () => {
-    const withHems = t.parish.hemsSystems.find((system) => pointsOf(retailerId).some((point) => point.id === system.meteringPointId))!;
+  it('shows the HEMS behind a point that has one and shares it with the retailer', async () => {
+    const shared = new Set(t.parish.hemsSharing.filter((consent) => consent.organisationId === retailerId).map((consent) => consent.meteringPointId));
+    const withHems = t.parish.hemsSystems.find((system) => shared.has(system.meteringPointId))!;
     const { body } = await t.graphql<{ meteringPoint: { hems: { id: string; devices: unknown[] } } }>(
       `query($id: ID!) { meteringPoint(id: $id) { hems { id devices { kind ratedPowerKw } } } }`,
       { key: retailerKey, variables: { id: withHems.meteringPointId } },
     );
     expect(body.data?.meteringPoint.hems.id).toBe(withHems.id);
     expect(body.data?.meteringPoint.hems.devices.length).toBe(t.parish.hemsDevices.filter((device) => device.hemsId === withHems.id).length);
+  });
+
+  it("shows no HEMS behind its own customer's point when the customer does not share it", async () => {
+    const shared = new Set(t.parish.hemsSharing.map((consent) => consent.meteringPointId));
+    const own = new Set(pointsOf(retailerId).filter((point) => point.retailerId === retailerId).map((point) => point.id));
+    const unshared = t.parish.hemsSystems.find((system) => own.has(system.meteringPointId) && !shared.has(system.meteringPointId))!;
+    const { body } = await t.graphql<{ meteringPoint: { id: string; hems: { id: string } | null } }>(`query($id: ID!) { meteringPoint(id: $id) { id hems { id } } }`, {
+      key: retailerKey,
+      variables: { id: unshared.meteringPointId },
+    });
+    expect(body.data?.meteringPoint).toEqual({ id: unshared.meteringPointId, hems: null });
   });
 
   it("answers NOT_FOUND for another retailer's point exactly as for a point that does not exist", async () => {

@@ -229,7 +229,7 @@ beforeAll(async () => {
       { meteringPointId: S.id, occurredAt: iso(switchMs + 30 * 60_000), kind: 'VOLTAGE_SWELL', severity: 'WARNING' },
       { meteringPointId: Q.id, occurredAt: iso(DAY_START + 3 * HOUR_MS), kind: 'VOLTAGE_SAG', severity: 'WARNING' },
       { meteringPointId: Q.id, occurredAt: iso(DAY_START + 12 * HOUR_MS), kind: 'POWER_RESTORED', severity: 'INFO' },
-      { meteringPointId: foreign[0]!.id, occurredAt: iso(DAY_START + 10 * HOUR_MS), kind: 'TAMPER', severity: 'CRITICAL' },
+      { meteringPointId: foreign.find((point) => point.id !== Q.id)!.id, occurredAt: iso(DAY_START + 10 * HOUR_MS), kind: 'TAMPER', severity: 'CRITICAL' },
       { meteringPointId: own[0]!.id, occurredAt: iso(DAY_START + 10 * HOUR_MS), kind: 'CONTRACTED_POWER_EXCEEDED', severity: 'WARNING' },
     ],
   });

@@ -1,21 +1,35 @@
 import type DataLoader from 'dataloader';
 import type { RequestScope } from '../kit/context';
-import { loggedFetch } from '../kit/access-log';
+import { loggedFetch, recordAccess } from '../kit/access-log';
 import { groupedLoader, keyedLoader } from '../kit/loader';
 import { HemsRepo } from './hems.repo';
 import type { Device, Hems } from './hems.type';
 
 export interface HemsLoaders {
-  /** The HEMS behind each point; each point whose HEMS is returned is logged. */
+  repo: HemsRepo;
+  /** The HEMS behind each point, if the caller may see it; each point whose HEMS is returned is logged. */
   hemsByMeteringPoint: DataLoader<string, Hems | null>;
+  /** HEMS by id, if the caller may see them; logged likewise. */
+  hems: DataLoader<string, Hems | null>;
   devices: DataLoader<string, Device[]>;
+  /** Logs HEMS read by a list (a page) and primes the loader with them. */
+  logHems(rows: readonly Hems[]): Promise<void>;
 }
 
-// A HEMS is reached only through its metering point, which the kit checks against the caller (index.ts).
+// Every path to a HEMS goes through HemsRepo, which applies hems-access.sql.ts; the kit also checks
+// the metering point itself against the caller when another subgraph hands it out (index.ts).
 export function createHemsLoaders(request: RequestScope): HemsLoaders {
-  const hems = new HemsRepo(request.database.db);
+  const repo = new HemsRepo(request.database.db, request.identity);
+  const pointOf = (row: Hems) => row.meteringPointId;
+  const hems = keyedLoader(loggedFetch(request, 'hems', pointOf, (ids) => repo.byIds(ids)), (row: Hems) => row.id);
   return {
-    hemsByMeteringPoint: keyedLoader(loggedFetch(request, 'hems', (row) => row.meteringPointId, (ids) => hems.byMeteringPoints(ids)), (row) => row.meteringPointId),
-    devices: groupedLoader((ids) => hems.devicesOf(ids), (row) => row.hemsId),
+    repo,
+    hemsByMeteringPoint: keyedLoader(loggedFetch(request, 'hems', pointOf, (ids) => repo.byMeteringPoints(ids)), pointOf),
+    hems,
+    devices: groupedLoader((ids) => repo.devicesOf(ids), (row) => row.hemsId),
+    async logHems(rows) {
+      await recordAccess(request.database.db, request.identity, request.requestId, 'hems', rows.map(pointOf), null);
+      for (const row of rows) hems.prime(row.id, row);
+    },
   };
 }

@@ -29,15 +29,20 @@ async function logged(keyId: string, resource: string): Promise<string[]> {
   return rows.map((row) => row.id);
 }
 
-it('logs the HEMS read only for the listed points that have one', async () => {
-  const { key, keyId } = await freshDsoKey();
+it('logs the HEMS read only for the listed points whose HEMS it returned', async () => {
+  // The DSO sees no household's HEMS outside an order; a retailer those shared with it.
+  const retailerId = t.parish.hemsSharing[0]!.organisationId;
+  const key = await t.createKey('retailer', retailerId);
+  const keyId = (await t.graphql<{ me: { keyId: string } }>('{ me { keyId } }', { key })).body.data!.me.keyId;
   const answer = await t.graphql<{ meteringPoints: { edges: { node: { id: string; hems: { id: string } | null } }[] } }>(
     '{ meteringPoints(first: 60) { edges { node { id hems { id } } } } }',
     { key },
   );
   expect(answer.body.errors).toBeUndefined();
   const listed = new Set(answer.body.data!.meteringPoints.edges.map((edge) => edge.node.id));
-  const withHems = t.parish.hemsSystems.map((system) => system.meteringPointId).filter((id) => listed.has(id)).sort();
+  const shared = new Set(t.parish.hemsSharing.filter((consent) => consent.organisationId === retailerId).map((consent) => consent.meteringPointId));
+  const withHems = t.parish.hemsSystems.map((system) => system.meteringPointId).filter((id) => listed.has(id) && shared.has(id)).sort();
+  expect(answer.body.data!.meteringPoints.edges.filter((edge) => edge.node.hems).map((edge) => edge.node.id).sort()).toEqual(withHems);
   // The case needs both kinds of point among those listed.
   expect(withHems.length).toBeGreaterThan(0);
   expect(withHems.length).toBeLessThan(listed.size);

@@ -1,0 +1,9 @@
+import type { ReferenceResolvers } from '../kit/subgraph';
+import type { HemsLoaders } from './hems.loader';
+
+export const hemsReferences: ReferenceResolvers<HemsLoaders> = {
+  // Another subgraph's reference (a hub event's) is checked against the caller like a query's.
+  Hems: {
+    __resolveReference: (reference, ctx) => ctx.loaders.hems.load(reference.id),
+  },
+};
