@@ -45,9 +45,8 @@ export async function writeHistory(handle: DatabaseHandle, parish: Parish, optio
   const days = options.dayStartsMs;
   if (days.length === 0) return;
   const points = parish.meteringPoints;
-  const chargers = new Map(parish.congestion?.homeChargers.map((c) => [c.meteringPointId, c.charger]));
   // The rows' text columns hold the curve's closed sets (customer class, usage) by construction.
-  const curvePoints = points.map((point): CurvePoint => ({ ...(point as CurvePoint), homeCharger: chargers.get(point.id) }));
+  const curvePoints = points.map((point): CurvePoint => ({ ...(point as CurvePoint), homeCharger: parish.homeChargers.get(point.id) }));
   const curves = createCurveGenerator(curvePoints, options.seed);
   const connectionOf = new Map(parish.connections.map((c) => [c.meteringPointId, c]));
   const substationOfFeeder = new Map(parish.feeders.map((f) => [f.id, f.secondarySubstationId]));

@@ -186,10 +186,60 @@ describe('generateParish', () => {
         expect(point?.usage).toBe('RESIDENTIAL');
         const own = devices.get(hems.id) ?? [];
         expect(own.length).toBeGreaterThanOrEqual(2);
-        expect(own.length).toBeLessThanOrEqual(5);
+        // A congested-feeder household's HEMS gained its wallbox: one more.
+        expect(own.length).toBeLessThanOrEqual(6);
         expect(own.some((d) => d.kind === 'PV_INVERTER')).toBe((point?.pvCapacityKwp ?? 0) > 0);
       }
-      expect(demo.hemsDevices.filter((d) => d.flexible).length / demo.hemsDevices.length).toBeGreaterThan(0.7);
+      expect(demo.hemsDevices.filter((d) => d.controllable).length / demo.hemsDevices.length).toBeGreaterThan(0.7);
+    });
+
+    it("charges every HEMS household's car in its load curve, at the wallbox's power, in the evening", () => {
+      const chargers = demo.hemsDevices.filter((d) => d.kind === 'EV_CHARGER');
+      expect(chargers.length).toBeGreaterThan(20);
+      const pointOf = new Map(demo.hemsSystems.map((h) => [h.id, h.meteringPointId]));
+      for (const device of chargers) {
+        const session = demo.homeChargers.get(pointOf.get(device.hemsId)!);
+        expect(session?.powerKw).toBe(device.ratedPowerKw);
+        expect(session!.startMinute).toBeGreaterThanOrEqual(18 * 60 + 30);
+        expect(session!.startMinute + session!.durationMinutes).toBeLessThanOrEqual(24 * 60);
+      }
+      // Every car charged at home is either the congested feeder's or a HEMS household's own.
+      const congested = new Set(demo.congestion!.homeChargers.map((c) => c.meteringPointId));
+      const withHemsCharger = new Set(chargers.map((d) => pointOf.get(d.hemsId)));
+      for (const pointId of demo.homeChargers.keys()) expect(congested.has(pointId) || withHemsCharger.has(pointId)).toBe(true);
+    });
+
+    it('gives the controllable evening loads conditions, some opted out, and shares most HEMS with their retailer', () => {
+      const deviceOf = new Map(demo.hemsDevices.map((d) => [d.id, d]));
+      const loads = demo.flexibleLoads;
+      expect(loads.length).toBeGreaterThan(demo.hemsSystems.length);
+      for (const load of loads) expect(deviceOf.get(load.deviceId)?.controllable).toBe(true);
+      const ev = loads.filter((load) => deviceOf.get(load.deviceId)?.kind === 'EV_CHARGER');
+      expect(ev.every((load) => load.earliestStartMinute === 18 * 60 && load.latestEndMinute === 7 * 60 && load.priority === 1)).toBe(true);
+      const heaters = loads.filter((load) => deviceOf.get(load.deviceId)?.kind === 'WATER_HEATER');
+      expect(heaters.length).toBeGreaterThan(10);
+      const optedOut = loads.filter((load) => load.optedOut).length / loads.length;
+      expect(optedOut).toBeGreaterThan(0.05);
+      expect(optedOut).toBeLessThan(0.25);
+      const retailerOf = new Map(demo.meteringPoints.map((p) => [p.id, p.retailerId]));
+      const shared = demo.hemsSharing.length / demo.hemsSystems.length;
+      expect(shared).toBeGreaterThan(0.75);
+      expect(shared).toBeLessThan(0.95);
+      for (const consent of demo.hemsSharing) {
+        expect(consent.organisationId).toBe(retailerOf.get(consent.meteringPointId));
+        expect(consent.scopes).toEqual(['hems:read']);
+        expect(consent.validTo.getTime()).toBeGreaterThan(Date.now());
+      }
+    });
+
+    it("gives most of the congested feeder's car owners a HEMS with their 7.4 kW wallbox", () => {
+      const owners = demo.congestion!.homeChargers.map((c) => c.meteringPointId);
+      const hemsOf = new Map(demo.hemsSystems.map((h) => [h.meteringPointId, h.id]));
+      const withHems = owners.filter((id) => hemsOf.has(id));
+      expect(withHems.length).toBeGreaterThanOrEqual(10);
+      for (const pointId of withHems) {
+        expect(demo.hemsDevices.some((d) => d.hemsId === hemsOf.get(pointId) && d.kind === 'EV_CHARGER' && d.ratedPowerKw === 7.4)).toBe(true);
+      }
     });
 
     it('opens about 10 flexibility requests on the most loaded substations, in the 18:00-21:00 Lisbon peak', () => {

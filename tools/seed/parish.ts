@@ -1,6 +1,5 @@
 import { DSO_ORGANISATION_ID, type Role } from '../../schema/identity';
 import type {
-  devices,
   evChargingStations,
   flexRequests,
   hemsSystems,
@@ -12,6 +11,7 @@ import type {
   tariffPlans,
 } from '../../schema/tables';
 import { cableLineCodes, type LineCodeRow } from './equipment';
+import { drawChargingSession, drawDevices, drawFlexibleLoads, drawSharing, type ConsentRow, type FlexibleLoadRow, type HemsDeviceRow } from './hems';
 import { homeChargerAnnualKwh, type HomeCharger } from './load-curves';
 import { generateTopology, type BusRow, type ConnectionRow, type FeederRow, type LineSegmentRow, type SecondarySubstationRow } from './topology';
 
@@ -24,7 +24,7 @@ export type EvChargingStationRow = typeof evChargingStations.$inferSelect;
 export type TariffPlanRow = typeof tariffPlans.$inferSelect;
 export type TariffAssignmentRow = typeof tariffAssignments.$inferSelect;
 export type HemsSystemRow = typeof hemsSystems.$inferSelect;
-export type HemsDeviceRow = typeof devices.$inferSelect;
+export type { ConsentRow, FlexibleLoadRow, HemsDeviceRow };
 export type FlexRequestRow = typeof flexRequests.$inferSelect;
 
 /**
@@ -58,6 +58,12 @@ export interface Parish {
   tariffAssignments: TariffAssignmentRow[];
   hemsSystems: HemsSystemRow[];
   hemsDevices: HemsDeviceRow[];
+  /** The customers' conditions for their controllable devices. */
+  flexibleLoads: FlexibleLoadRow[];
+  /** HEMS shared with the customer's retailer: hems:read consents (hub.consents). */
+  hemsSharing: ConsentRow[];
+  /** Every car charged at home, by metering point: the congested feeder's and the HEMS households' own; in their load curves. */
+  homeChargers: Map<string, HomeCharger>;
   flexRequests: FlexRequestRow[];
   /** Null in a parish too small to have a feeder with enough households. */
   congestion: SeededCongestion | null;
@@ -81,7 +87,7 @@ export const CONGESTED_SECONDARY_SUBSTATION_ID = 'PT0598';
 // Randomness
 
 /** A seeded PRNG (mulberry32): Math.random cannot be seeded, and the seed must reproduce the parish. */
-class Random {
+export class Random {
   private state: number;
 
   constructor(seed: number) {
@@ -147,6 +153,7 @@ const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
 const epochDay = (year: number, month: number, day: number): number => Date.UTC(year, month - 1, day) / DAY_MS;
+const epochDayOf = (date: Date): number => Math.floor(date.getTime() / DAY_MS);
 
 /** 01:00 UTC on the last Sunday of `month`: when the EU switches summer time on or off. */
 function lastSundayOneAm(year: number, month: number): number {
@@ -360,14 +367,20 @@ const PLAN_BY_USAGE: Record<Usage, readonly (readonly [PlanId, number])[]> = {
   PUBLIC_LIGHTING: [['TP-BI-DIARIO', 1]],
 };
 
+/** How the HEMS reach their devices and the retailers' platforms. */
+const HEMS_PROTOCOL_SHARES = [
+  ['MQTT', 40],
+  ['EEBUS', 30],
+  ['MODBUS_TCP', 20],
+  ['OPENADR', 10],
+] as const;
+
 const HEMS_VENDORS = [
   ['Cleanwatts', 45],
   ['Siemens', 30],
   ['Schneider', 25],
 ] as const;
 
-type DeviceKind = 'HEAT_PUMP' | 'WATER_HEATER' | 'EV_CHARGER' | 'BATTERY' | 'PV_INVERTER' | 'APPLIANCE';
-const NON_PV_DEVICES: readonly DeviceKind[] = ['HEAT_PUMP', 'WATER_HEATER', 'EV_CHARGER', 'BATTERY', 'APPLIANCE'];
 
 const PHASES = ['A', 'B', 'C'] as const;
 
@@ -375,6 +388,8 @@ const PHASES = ['A', 'B', 'C'] as const;
 const HOME_CHARGERS = 12;
 const OTHER_HOUSEHOLDS = 6;
 const HOME_CHARGER_KW = 7.4;
+/** Of the congested feeder's car owners, the first ten have a HEMS (or keep the one they had). */
+const CONGESTED_HEMS = 10;
 /** 45 A at 230 V: room for the wallbox and the house. */
 const HOME_CHARGER_CONTRACT_KVA = 10.35;
 
@@ -481,42 +496,9 @@ function drawPv(kva: number, random: Random): number {
   return random.int(3, cap * 2) / 2;
 }
 
-function drawDevices(hemsId: string, pvKwp: number, kva: number, random: Random): HemsDeviceRow[] {
-  const count = random.int(2, 5);
-  const kinds: DeviceKind[] = pvKwp > 0 ? ['PV_INVERTER'] : [];
-  const pool = [...NON_PV_DEVICES];
-  while (kinds.length < count && pool.length > 0) {
-    kinds.push(...pool.splice(Math.floor(random.next() * pool.length), 1));
-  }
-  return kinds.map((kind, i) => {
-    let ratedPowerKw: number;
-    let flexible = random.chance(0.95);
-    switch (kind) {
-      case 'HEAT_PUMP':
-        ratedPowerKw = round(random.range(1.5, 3.5), 1);
-        break;
-      case 'WATER_HEATER':
-        ratedPowerKw = random.pick([1.5, 2, 2.5, 3]);
-        break;
-      case 'EV_CHARGER':
-        // A 7.4 kW wallbox needs at least 6.9 kVA contracted to run alongside the house.
-        ratedPowerKw = kva >= 6.9 ? random.pick([3.7, 7.4]) : 3.7;
-        break;
-      case 'BATTERY':
-        ratedPowerKw = random.pick([2.5, 3, 3.6, 5]);
-        break;
-      case 'PV_INVERTER':
-        ratedPowerKw = pvKwp;
-        // Curtailing PV is possible but rarely offered by households.
-        flexible = random.chance(0.3);
-        break;
-      case 'APPLIANCE':
-        ratedPowerKw = round(random.range(1, 2.2), 1);
-        flexible = random.chance(0.7);
-        break;
-    }
-    return { id: `${hemsId}-D${i + 1}`, hemsId, kind, ratedPowerKw, flexible };
-  });
+/** Controllable devices of the given kinds, numbered after the HEMS's `existing` ones. */
+function addDevices(hemsId: string, kinds: { kind: HemsDeviceRow['kind']; ratedPowerKw: number }[], existing: number): HemsDeviceRow[] {
+  return kinds.map(({ kind, ratedPowerKw }, i) => ({ id: `${hemsId}-D${existing + i + 1}`, hemsId, kind, ratedPowerKw, controllable: true, state: null, powerKw: null, stateAt: null }));
 }
 
 /** A synthetic, deterministic Lisbon parish: the same options always give the same rows. */
@@ -546,6 +528,27 @@ export function generateParish(options: ParishOptions): Parish {
   const assignments: TariffAssignmentRow[] = [];
   const hemsRows: HemsSystemRow[] = [];
   const deviceRows: HemsDeviceRow[] = [];
+  const loadRows: FlexibleLoadRow[] = [];
+  const sharing: ConsentRow[] = [];
+  const homeChargers = new Map<string, HomeCharger>();
+  const addHems = (pointIndex: number, since: Date, hemsDevices: (hemsId: string) => HemsDeviceRow[]): HemsDeviceRow[] => {
+    const point = points[pointIndex]!;
+    const hemsId = `HEMS-${String(hemsRows.length + 1).padStart(5, '0')}`;
+    const installedAt = lisbon(hemsRandom.int(Math.max(epochDayOf(since), HEMS_FIRST_DAY), HEMS_LAST_DAY), 10);
+    hemsRows.push({ id: hemsId, meteringPointId: point.id, vendor: hemsRandom.weighted(HEMS_VENDORS), protocol: hemsRandom.weighted(HEMS_PROTOCOL_SHARES), installedAt, online: false, lastSeenAt: null, lastReportKeyId: null });
+    const drawn = hemsDevices(hemsId);
+    deviceRows.push(...drawn);
+    loadRows.push(...drawFlexibleLoads(drawn, installedAt, hemsRandom));
+    const shared = drawSharing(point.id, point.retailerId, installedAt, hemsRandom);
+    if (shared) sharing.push(shared);
+    return drawn;
+  };
+  /** The point's yearly energy takes in its car's session (instead of the one it had, if any). */
+  const withCharger = (pointIndex: number, session: HomeCharger, previous: HomeCharger | null): void => {
+    const before = points[pointIndex]!;
+    const annualConsumptionKwh = Math.round(before.annualConsumptionKwh + homeChargerAnnualKwh(session) - (previous ? homeChargerAnnualKwh(previous) : 0));
+    points[pointIndex] = { ...before, annualConsumptionKwh, customerClass: customerClass(before.contractedPowerKva, annualConsumptionKwh) };
+  };
 
   for (let i = 0; i < customers; i++) {
     let serial: number;
@@ -613,14 +616,13 @@ export function generateParish(options: ParishOptions): Parish {
 
     // PV owners adopt home energy management far more often than other households.
     if (usage === 'RESIDENTIAL' && hemsRandom.chance(pvCapacityKwp > 0 ? 0.25 : 0.045)) {
-      const hemsId = `HEMS-${String(hemsRows.length + 1).padStart(5, '0')}`;
-      hemsRows.push({
-        id: hemsId,
-        meteringPointId: id,
-        vendor: hemsRandom.weighted(HEMS_VENDORS),
-        installedAt: lisbon(hemsRandom.int(Math.max(startDay, HEMS_FIRST_DAY), HEMS_LAST_DAY), 10),
-      });
-      deviceRows.push(...drawDevices(hemsId, pvCapacityKwp, kva, hemsRandom));
+      const drawn = addHems(i, currentFrom, (hemsId) => drawDevices(hemsId, pvCapacityKwp, kva, hemsRandom));
+      const charger = drawn.find((device) => device.kind === 'EV_CHARGER');
+      if (charger) {
+        const session = drawChargingSession(charger, hemsRandom);
+        homeChargers.set(id, session);
+        withCharger(i, session, null);
+      }
     }
   }
 
@@ -628,14 +630,25 @@ export function generateParish(options: ParishOptions): Parish {
   const pointIndex = new Map(points.map((p, i) => [p.id, i]));
   if (congestion) {
     const substation = grid.secondarySubstations.findIndex((s) => s.id === congestion.secondarySubstationId);
-    for (const { meteringPointId, charger } of congestion.homeChargers) {
+    for (const [n, { meteringPointId, charger }] of congestion.homeChargers.entries()) {
       const i = pointIndex.get(meteringPointId)!;
       const before = points[i]!;
       // A 7.4 kW wallbox needs a bigger contract than most houses have: its owner raised it.
       const contractedPowerKva = Math.max(before.contractedPowerKva, HOME_CHARGER_CONTRACT_KVA);
-      const annualConsumptionKwh = Math.round(before.annualConsumptionKwh + homeChargerAnnualKwh(charger));
-      points[i] = { ...before, contractedPowerKva, annualConsumptionKwh, customerClass: customerClass(contractedPowerKva, annualConsumptionKwh) };
       substationKva[substation] += contractedPowerKva - before.contractedPowerKva;
+      points[i] = { ...before, contractedPowerKva };
+      withCharger(i, charger, homeChargers.get(meteringPointId) ?? null);
+      homeChargers.set(meteringPointId, charger);
+      // Most of the street's car owners manage the house with a HEMS: the flexibility that can relieve the feeder.
+      const hems = hemsRows.find((row) => row.meteringPointId === meteringPointId);
+      if (hems) {
+        const wallbox = deviceRows.find((device) => device.hemsId === hems.id && device.kind === 'EV_CHARGER');
+        if (wallbox) wallbox.ratedPowerKw = charger.powerKw;
+        else deviceRows.push(...addDevices(hems.id, [{ kind: 'EV_CHARGER', ratedPowerKw: charger.powerKw }], deviceRows.filter((device) => device.hemsId === hems.id).length));
+      } else if (n < CONGESTED_HEMS) {
+        const pv = before.pvCapacityKwp > 0 ? [{ kind: 'PV_INVERTER' as const, ratedPowerKw: before.pvCapacityKwp }] : [];
+        addHems(i, lisbon(HEMS_FIRST_DAY), (hemsId) => addDevices(hemsId, [...pv, { kind: 'EV_CHARGER', ratedPowerKw: charger.powerKw }, { kind: 'WATER_HEATER', ratedPowerKw: 2 }], 0));
+      }
     }
   }
   const topology = generateTopology(
@@ -670,6 +683,9 @@ export function generateParish(options: ParishOptions): Parish {
     tariffAssignments: assignments,
     hemsSystems: hemsRows,
     hemsDevices: deviceRows,
+    flexibleLoads: loadRows,
+    hemsSharing: sharing,
+    homeChargers,
     flexRequests: generateFlexRequests(grid.secondarySubstations, substationKva, flexRandom),
     congestion,
   };

@@ -137,9 +137,8 @@ describe('the demo parish network model', () => {
   });
 
   it('overloads the congested feeder and pulls it below 0.9 pu on a winter evening, and no other feeder or transformer', () => {
-    const chargers = new Map(demo.congestion!.homeChargers.map((c) => [c.meteringPointId, c.charger]));
     const curves = createCurveGenerator(
-      demo.meteringPoints.map((p): CurvePoint => ({ ...(p as CurvePoint), homeCharger: chargers.get(p.id) })),
+      demo.meteringPoints.map((p): CurvePoint => ({ ...(p as CurvePoint), homeCharger: demo.homeChargers.get(p.id) })),
       20_151_016,
     );
     const pointIndex = new Map(demo.meteringPoints.map((p, i) => [p.id, i]));

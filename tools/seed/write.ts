@@ -101,6 +101,8 @@ export async function writeParish(handle: DatabaseHandle, parish: Parish, progre
     { table: tables.tariffAssignments, rows: parish.tariffAssignments },
     { table: tables.hemsSystems, rows: parish.hemsSystems },
     { table: tables.devices, rows: parish.hemsDevices },
+    { table: tables.flexibleLoads, rows: parish.flexibleLoads },
+    { table: tables.consents, rows: parish.hemsSharing },
     { table: tables.flexRequests, rows: parish.flexRequests },
   ];
   const total = parish.organisations.length + copies.reduce((sum, c) => sum + c.rows.length, 0);
