@@ -85,6 +85,21 @@ describe('npm run keys', () => {
     expect(await keyCount()).toBe(before);
   });
 
+  it('binds a hems key to an existing HEMS with the report scope only, and refuses one for a HEMS that does not exist', async () => {
+    const point = parish.meteringPoints[4]!.id;
+    await db.handle.pool.query(`INSERT INTO hems.systems (id, metering_point_id, vendor, installed_at) VALUES ('HEMS-KEYS', $1, 'Cleanwatts', now()) ON CONFLICT DO NOTHING`, [point]);
+    const created = await keys('create', '--name', 'box', '--role', 'hems', '--org', 'HEMS-KEYS');
+    expect(created.code).toBe(0);
+    expect(await new ApiKeysRepo(db.handle.db).identify(created.stdout.trim())).toMatchObject({ role: 'hems', organisationId: 'HEMS-KEYS', scopes: ['hems:report'] });
+    const before = await keyCount();
+    const missing = await keys('create', '--name', 'box', '--role', 'hems', '--org', 'HEMS-NONE');
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('no HEMS HEMS-NONE');
+    const widened = await keys('create', '--name', 'box', '--role', 'hems', '--org', 'HEMS-KEYS', '--scopes', 'hems:read');
+    expect(widened.stderr).toContain('a hems key cannot have hems:read');
+    expect(await keyCount()).toBe(before);
+  });
+
   it("refuses a key whose role is not its organisation's kind", async () => {
     const { code, stderr } = await keys('create', '--name', 'x', '--role', 'developer', '--org', 'erse');
     expect(code).not.toBe(0);
