@@ -63,6 +63,8 @@ export class ForbiddenError extends HubError {
 
 export interface RejectedRow {
   index: number;
+  /** Where in the input, for a row with parts of its own: `reports[2].devices[0].powerKw`. */
+  path?: string;
   reason: string;
 }
 

@@ -3,8 +3,8 @@ import { parseSubgraphConfig, parseSubgraphSettings } from './config';
 const required = { DATABASE_URL: 'postgres://127.0.0.1/hub', HUB_IDENTITY_SECRET: 'x'.repeat(32) };
 
 describe('the subgraphs configuration', () => {
-  it('defaults to 10 points per published total, a budget of 1,000,000 and a 5 s statement timeout', () => {
-    expect(parseSubgraphSettings({})).toEqual({ minAggregatePoints: 10, maxOperationCost: 1_000_000 });
+  it('defaults to 10 points per published total, a budget of 1,000,000, HEMS offline after 300 s and a 5 s statement timeout', () => {
+    expect(parseSubgraphSettings({})).toEqual({ minAggregatePoints: 10, maxOperationCost: 1_000_000, hemsOfflineAfterS: 300 });
     expect(parseSubgraphConfig(required)).toMatchObject({ statementTimeoutMs: 5_000, settings: { minAggregatePoints: 10, maxOperationCost: 1_000_000 } });
   });
 
@@ -19,5 +19,12 @@ describe('the subgraphs configuration', () => {
     expect(() => parseSubgraphSettings({ MIN_AGGREGATE_POINTS: '4' })).toThrow(/MIN_AGGREGATE_POINTS: must be at least 5/);
     expect(() => parseSubgraphConfig({ ...required, MIN_AGGREGATE_POINTS: '4' })).toThrow(/MIN_AGGREGATE_POINTS/);
     expect(() => parseSubgraphSettings({ MAX_OPERATION_COST: '10' })).toThrow(/MAX_OPERATION_COST/);
+  });
+
+  it('reads HEMS_OFFLINE_AFTER_S as whole seconds from 1 to a day, and names the variable', () => {
+    expect(parseSubgraphSettings({ HEMS_OFFLINE_AFTER_S: '2' })).toMatchObject({ hemsOfflineAfterS: 2 });
+    expect(() => parseSubgraphSettings({ HEMS_OFFLINE_AFTER_S: '0' })).toThrow(/HEMS_OFFLINE_AFTER_S/);
+    expect(() => parseSubgraphSettings({ HEMS_OFFLINE_AFTER_S: '1.5' })).toThrow(/HEMS_OFFLINE_AFTER_S/);
+    expect(() => parseSubgraphConfig({ ...required, HEMS_OFFLINE_AFTER_S: '86401' })).toThrow(/HEMS_OFFLINE_AFTER_S/);
   });
 });

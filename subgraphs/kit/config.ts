@@ -8,15 +8,19 @@ export interface SubgraphSettings {
   minAggregatePoints: number;
   /** The most work one operation may ask of a subgraph, in cost units (kit/cost.ts). */
   maxOperationCost: number;
+  /** A HEMS that has not reported for this long is offline (the HEMS subgraph's presence sweep). */
+  hemsOfflineAfterS: number;
 }
 
 const subgraphSettingsEnv = {
   MIN_AGGREGATE_POINTS: z.coerce.number().int().min(5, 'must be at least 5: fewer points could single out a household').max(10_000).default(10),
   MAX_OPERATION_COST: z.coerce.number().int().min(1_000).max(1_000_000_000).default(1_000_000),
+  // At most a day: telemetry older than that is refused, so a longer silence could never be told apart.
+  HEMS_OFFLINE_AFTER_S: z.coerce.number().int().min(1).max(86_400).default(300),
 };
 
-function subgraphSettings(parsed: { MIN_AGGREGATE_POINTS: number; MAX_OPERATION_COST: number }): SubgraphSettings {
-  return { minAggregatePoints: parsed.MIN_AGGREGATE_POINTS, maxOperationCost: parsed.MAX_OPERATION_COST };
+function subgraphSettings(parsed: { MIN_AGGREGATE_POINTS: number; MAX_OPERATION_COST: number; HEMS_OFFLINE_AFTER_S: number }): SubgraphSettings {
+  return { minAggregatePoints: parsed.MIN_AGGREGATE_POINTS, maxOperationCost: parsed.MAX_OPERATION_COST, hemsOfflineAfterS: parsed.HEMS_OFFLINE_AFTER_S };
 }
 
 /**

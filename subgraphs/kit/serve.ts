@@ -12,6 +12,7 @@ import { costLimitPlugin } from './cost';
 import { presentAccessLoader } from './point-access.loader';
 import type { DatabaseHandle } from './db';
 import { listen } from './http';
+import { startJobs } from './jobs';
 import type { Logger } from './logger';
 import { createErrorMasker } from './mask-errors';
 import { buildFederatedSchema, type SubgraphDefinition } from './subgraph';
@@ -82,10 +83,14 @@ export async function serveSubgraph<L>(definition: SubgraphDefinition<L>, option
 
   const url = await listen(httpServer, options.host, options.port);
   log.info({ url: `${url}/graphql` }, 'subgraph listening');
+  const jobs = startJobs(definition.jobs ?? [], options.database, options.settings, log);
   return {
     name: definition.name,
     url: `${url}/graphql`,
-    // The drain plugin stops the listener and waits for requests in flight.
-    stop: () => apollo.stop(),
+    async stop() {
+      await jobs.stop();
+      // The drain plugin stops the listener and waits for requests in flight.
+      await apollo.stop();
+    },
   };
 }

@@ -12,6 +12,9 @@ import type { CostModel } from './cost';
 import { CallerResolver } from './caller.resolver';
 import type { SubgraphName } from '../../schema/subgraphs';
 import type { RequestScope, SubgraphContext } from './context';
+import type { SubgraphSettings } from './config';
+import type { DatabaseHandle } from './db';
+import type { Logger } from './logger';
 
 
 const FEDERATION_LINK =
@@ -26,6 +29,18 @@ export type ReferenceResolvers<Loaders> = Record<
   string,
   { __resolveReference(reference: EntityReference, ctx: SubgraphContext<Loaders>): unknown }
 >;
+
+/**
+ * Periodic work of a subgraph (kit/jobs.ts runs it): every process serving the subgraph runs it,
+ * each replica included, so a run must be safe beside another replica's (one guarded statement,
+ * UPDATE … WHERE … RETURNING). A run starts when the process does, and again `intervalMs` after
+ * the previous one ended.
+ */
+export interface SubgraphJob {
+  name: string;
+  intervalMs(settings: SubgraphSettings): number;
+  run(database: DatabaseHandle, settings: SubgraphSettings, log: Logger): Promise<void>;
+}
 
 /** What a subgraph contributes; every subgraph's index.ts exports one of these. */
 export interface SubgraphDefinition<Loaders> {
@@ -49,6 +64,8 @@ export interface SubgraphDefinition<Loaders> {
   createLoaders(scope: RequestScope): Loaders;
   /** What its costly fields cost (kit/cost.ts); operations over the budget are refused before they run. */
   costs?: CostModel;
+  /** Its periodic work, started and stopped with the subgraph. */
+  jobs?: SubgraphJob[];
 }
 
 /** The topic of every subscription a subgraph declares (see gatewayServedSubscriptions). */
