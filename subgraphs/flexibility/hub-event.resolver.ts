@@ -1,12 +1,19 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { NotFoundError } from '../../schema/errors';
-import { mayReceive, type ContractedPowerOrderEventPayload, type FlexRequestEventPayload, type GridConstraintEventPayload } from '../../schema/events';
+import {
+  mayReceive,
+  type ContractedPowerOrderEventPayload,
+  type FlexRequestEventPayload,
+  type GridConstraintEventPayload,
+  type HemsCommandEventPayload,
+  type HemsStatusEventPayload,
+} from '../../schema/events';
 import type { SubgraphContext } from '../kit/context';
 import { GATEWAY_TOPIC } from '../kit/subgraph';
 import { affectedOf } from './contracted-power-order.resolver';
 import { AffectedMeteringPoint, ContractedPowerOrderEvent, ContractedPowerOrderEventKind } from './contracted-power-order.type';
 import type { FlexibilityLoaders } from './flexibility.loader';
-import { HubEvent, HubEventType, type GridConstraintEvent } from './hub-event.type';
+import { HubEvent, HubEventType, type GridConstraintEvent, type HemsCommandEvent, type HemsStatusEvent } from './hub-event.type';
 import type { StoredEvent } from './outbox.repo';
 
 type Context = SubgraphContext<FlexibilityLoaders>;
@@ -22,6 +29,17 @@ async function orderEvent(event: StoredEvent, ctx: Context): Promise<ContractedP
 function gridConstraintEvent(event: StoredEvent): GridConstraintEvent {
   const payload = event.payload as GridConstraintEventPayload;
   return { eventId: String(event.id), kind: payload.kind, constraint: { id: payload.constraintId } };
+}
+
+// The stubs are resolved, and checked against the receiver, by the HEMS subgraph.
+function hemsStatusEvent(event: StoredEvent): HemsStatusEvent {
+  const payload = event.payload as HemsStatusEventPayload;
+  return { eventId: String(event.id), kind: payload.kind, lastSeenAt: new Date(payload.lastSeenAt), hems: { id: payload.hemsId } };
+}
+
+function hemsCommandEvent(event: StoredEvent): HemsCommandEvent {
+  const payload = event.payload as HemsCommandEventPayload;
+  return { eventId: String(event.id), kind: payload.kind, command: { id: payload.commandId } };
 }
 
 @Resolver(() => ContractedPowerOrderEvent)
@@ -46,6 +64,8 @@ export class HubEventResolver {
       contractedPowerOrder: event.type === HubEventType.CONTRACTED_POWER_ORDER ? await orderEvent(event, ctx) : null,
       flexRequest: event.type === HubEventType.FLEX_REQUEST ? await ctx.loaders.flexRequest.load((event.payload as FlexRequestEventPayload).flexRequestId) : null,
       gridConstraint: event.type === HubEventType.GRID_CONSTRAINT ? gridConstraintEvent(event) : null,
+      hemsStatus: event.type === HubEventType.HEMS_STATUS ? hemsStatusEvent(event) : null,
+      hemsCommand: event.type === HubEventType.HEMS_COMMAND ? hemsCommandEvent(event) : null,
     };
   }
 

@@ -1,5 +1,6 @@
 import { Authorized, Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { GRID_CONSTRAINT_EVENT_KINDS, HUB_EVENT_TYPES } from '../../schema/events';
+import { GRID_CONSTRAINT_EVENT_KINDS, HEMS_STATUS_EVENT_KINDS, HUB_EVENT_TYPES } from '../../schema/events';
+import { HEMS_COMMAND_STATUSES } from '../../schema/hems';
 import { enumOf } from '../kit/enum';
 import { ContractedPowerOrderEvent } from './contracted-power-order.type';
 import { FlexRequest } from './flex-request.type';
@@ -30,6 +31,56 @@ export class GridConstraintEvent {
   constraint!: GridConstraint;
 }
 
+export const HemsStatusEventKind = enumOf(HEMS_STATUS_EVENT_KINDS);
+registerEnumType(HemsStatusEventKind, { name: 'HemsStatusEventKind', description: 'OFFLINE: no report for HEMS_OFFLINE_AFTER_S; ONLINE: it reported again' });
+
+// The HEMS subgraph's vocabulary, declared here too for the events that carry it.
+export const HemsCommandStatus = enumOf(HEMS_COMMAND_STATUSES);
+registerEnumType(HemsCommandStatus, { name: 'HemsCommandStatus' });
+
+/** The HEMS subgraph owns HEMS, and checks who may see each when the gateway resolves it there. */
+@ObjectType()
+@Directive('@key(fields: "id", resolvable: false)')
+export class Hems {
+  @Field(() => ID)
+  id!: string;
+}
+
+/** Likewise commands: only their issuer (and the HEMS's customer) sees one. */
+@ObjectType()
+@Directive('@key(fields: "id", resolvable: false)')
+export class HemsCommand {
+  @Field(() => ID)
+  id!: string;
+}
+
+@ObjectType({ description: 'A HEMS went offline or came back, as pushed to the parties it is shared with (not to the DSO)' })
+export class HemsStatusEvent {
+  @Field(() => ID, { description: 'Strictly increasing in delivery order; resume a subscription with after: eventId' })
+  eventId!: string;
+
+  @Field(() => HemsStatusEventKind)
+  kind!: keyof typeof HemsStatusEventKind;
+
+  @Field(() => Date, { description: 'Its last report before it went silent, or the report that brought it back' })
+  lastSeenAt!: Date;
+
+  @Field(() => Hems, { nullable: true, description: 'As it is now; null once it is no longer shared with you, unless only its id is asked for' })
+  hems!: Hems;
+}
+
+@ObjectType({ description: "A command's outcome changed (the HEMS answered, or the command expired), as pushed to the organisation that sent it" })
+export class HemsCommandEvent {
+  @Field(() => ID, { description: 'Strictly increasing in delivery order; resume a subscription with after: eventId' })
+  eventId!: string;
+
+  @Field(() => HemsCommandStatus)
+  kind!: keyof typeof HemsCommandStatus;
+
+  @Field(() => HemsCommand, { nullable: true, description: 'As it is now; null once you may no longer see it, unless only its id is asked for' })
+  command!: HemsCommand;
+}
+
 @ObjectType({ description: 'Any event the hub pushes; exactly the field of its type is set' })
 export class HubEvent {
   @Field(() => ID, { description: 'Strictly increasing in delivery order; resume a subscription with after: eventId' })
@@ -54,4 +105,13 @@ export class HubEvent {
   @Authorized('flex:read')
   @Field(() => GridConstraintEvent, { nullable: true })
   gridConstraint!: GridConstraintEvent | null;
+
+  // Private events: only the parties the HEMS is shared with (or the command's issuer) receive them.
+  @Authorized('hems:read')
+  @Field(() => HemsStatusEvent, { nullable: true })
+  hemsStatus!: HemsStatusEvent | null;
+
+  @Authorized('hems:read')
+  @Field(() => HemsCommandEvent, { nullable: true })
+  hemsCommand!: HemsCommandEvent | null;
 }

@@ -44,9 +44,21 @@ export function mayControlHems(identity: Identity, hemsId: SQL, pointId: SQL): S
   return mayViewHems(identity, hemsId, pointId);
 }
 
-/** May the caller set the customer's conditions? The customer, or its retailer on its behalf (shared with it). */
+/**
+ * May the caller report for the HEMS (its telemetry, its commands' outcomes)? Its own key (a
+ * `hems` key, hems:report, bound to it), or the platform of a party that steers it (mayControlHems).
+ */
+export function mayReportHems(identity: Identity, hemsId: SQL, pointId: SQL): SQL {
+  if (identity.role === 'hems') return hasScope(identity, 'hems:report') ? sql`${hemsId} = ${identity.organisationId}` : sql`false`;
+  return mayControlHems(identity, hemsId, pointId);
+}
+
+/**
+ * May the caller set the customer's conditions? The customer, or its retailer on its behalf
+ * (shared with it) with a key that may steer HEMS (hems:control): a read-only key only reads.
+ */
 export function mayConditionHems(identity: Identity, hemsId: SQL, pointId: SQL): SQL {
-  if (identity.role !== 'customer' && identity.role !== 'retailer') return sql`false`;
+  if (identity.role !== 'customer' && (identity.role !== 'retailer' || !hasScope(identity, 'hems:control'))) return sql`false`;
   return mayViewHems(identity, hemsId, pointId);
 }
 
