@@ -1,0 +1,130 @@
+import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
+import type { Identity } from '../../schema/identity';
+import { devices, hemsCommands, hemsSystems, openOrderPointsView } from '../../schema/tables';
+import type { Page } from '../kit/connection';
+import type { Database, Transaction } from '../kit/db';
+import { anyText } from '../kit/sql';
+import { mayControlHems } from './hems-access.sql';
+import type { CommandedDevice } from './hems-command.rules';
+
+/** A stored command; the GraphQL HemsCommand resolves from it (hems and device are field resolvers). */
+export type HemsCommandRow = typeof hemsCommands.$inferSelect;
+
+/**
+ * Who may see a command: the organisation that sent it (even once the HEMS is no longer shared
+ * with it: it is its own record of what it asked), and the customer of the HEMS.
+ */
+function mayViewCommand(identity: Identity): SQL {
+  switch (identity.role) {
+    case 'retailer':
+    case 'aggregator':
+      return eq(hemsCommands.issuerId, identity.organisationId);
+    case 'customer':
+      return sql`EXISTS (SELECT 1 FROM ${hemsSystems} WHERE ${hemsSystems.id} = ${hemsCommands.hemsId} AND ${hemsSystems.meteringPointId} = ${identity.organisationId})`;
+    default:
+      return sql`false`;
+  }
+}
+
+/** Who may report a command's outcome: the HEMS's own key, or the platform that sent it (relaying the HEMS's answer). */
+export function mayReportOutcome(identity: Identity): SQL {
+  switch (identity.role) {
+    case 'hems':
+      return eq(hemsCommands.hemsId, identity.organisationId);
+    case 'retailer':
+    case 'aggregator':
+      return eq(hemsCommands.issuerId, identity.organisationId);
+    default:
+      return sql`false`;
+  }
+}
+
+/** A command's keyset key, newest first: its issue time (stored to the millisecond for this), then its id. */
+export const commandKey = (row: HemsCommandRow) => `${row.issuedAt.toISOString()}|${row.id}`;
+export const isCommandKey = (key: string) => {
+  const [issuedAt, id, ...rest] = key.split('|');
+  return Boolean(id) && rest.length === 0 && !Number.isNaN(Date.parse(issuedAt!));
+};
+
+/** What issuing a command to a HEMS needs to know of it, for the caller. */
+export interface CommandTarget {
+  meteringPointId: string;
+  mayControl: boolean;
+  /** The customer once shared it with the caller (a hems:read consent, over or not): a refusal may say it is no longer shared. */
+  wasShared: boolean;
+}
+
+export async function commandTarget(tx: Transaction, identity: Identity, hemsId: string): Promise<CommandTarget | null> {
+  // Wrapped, drizzle names a column with its table inside a selected expression: bare, the
+  // subqueries' own metering_point_id would answer for it.
+  const pointId = sql`${hemsSystems.meteringPointId}`;
+  const [target] = await tx
+    .select({
+      meteringPointId: hemsSystems.meteringPointId,
+      mayControl: mayControlHems(identity, sql`${hemsSystems.id}`, pointId).mapWith(Boolean),
+      wasShared: sql`EXISTS (
+        SELECT 1 FROM hub.consents c
+        WHERE c.metering_point_id = ${pointId} AND c.organisation_id = ${identity.organisationId} AND 'hems:read'::hub.consent_scope = ANY(c.scopes))`.mapWith(Boolean),
+    })
+    .from(hemsSystems)
+    .where(eq(hemsSystems.id, hemsId));
+  return target ?? null;
+}
+
+/** The device if it is one of the HEMS's. */
+export async function deviceOfHems(tx: Transaction, hemsId: string, deviceId: string): Promise<CommandedDevice | null> {
+  const [device] = await tx
+    .select({ ratedPowerKw: devices.ratedPowerKw, controllable: devices.controllable })
+    .from(devices)
+    .where(and(eq(devices.id, deviceId), eq(devices.hemsId, hemsId)));
+  return device ?? null;
+}
+
+/** Whether a contracted-power order in force covers the point and is addressed to the retailer (flexibility's published view). */
+export async function contractedPowerOrderCovers(tx: Transaction, orderId: string, meteringPointId: string, retailerId: string): Promise<boolean> {
+  const rows = await tx
+    .select({ orderId: openOrderPointsView.orderId })
+    .from(openOrderPointsView)
+    .where(
+      and(
+        eq(openOrderPointsView.orderId, orderId),
+        eq(openOrderPointsView.reason, 'CONTRACTED_POWER_ORDER'),
+        eq(openOrderPointsView.meteringPointId, meteringPointId),
+        eq(openOrderPointsView.retailerId, retailerId),
+      ),
+    )
+    .limit(1);
+  return rows.length > 0;
+}
+
+/** Commands read only as far as the caller may see them (mayViewCommand). */
+export class HemsCommandRepo {
+  constructor(
+    private readonly db: Database,
+    private readonly identity: Identity,
+  ) {}
+
+  byIds(ids: readonly string[]): Promise<HemsCommandRow[]> {
+    return this.db
+      .select()
+      .from(hemsCommands)
+      .where(and(anyText(hemsCommands.id, ids), mayViewCommand(this.identity)));
+  }
+
+  /** A keyset page (keys: commandKey) of the commands the caller may see, of one HEMS when given, newest first, and how many there are. */
+  async page(hemsId: string | null, page: Page): Promise<{ rows: HemsCommandRow[]; totalCount: number }> {
+    const visible = and(mayViewCommand(this.identity), hemsId === null ? undefined : eq(hemsCommands.hemsId, hemsId));
+    const [issuedAt, id] = page.afterKey?.split('|') ?? [];
+    const after = issuedAt && id ? sql`(${hemsCommands.issuedAt}, ${hemsCommands.id}) < (${new Date(issuedAt)}, ${id})` : undefined;
+    const [rows, [total]] = await Promise.all([
+      this.db
+        .select()
+        .from(hemsCommands)
+        .where(and(visible, after))
+        .orderBy(desc(hemsCommands.issuedAt), desc(hemsCommands.id))
+        .limit(page.limit + 1),
+      this.db.select({ n: count() }).from(hemsCommands).where(visible),
+    ]);
+    return { rows, totalCount: total?.n ?? 0 };
+  }
+}

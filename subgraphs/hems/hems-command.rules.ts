@@ -1,0 +1,109 @@
+/** Pure rules of the commands a retailer or aggregator sends a HEMS, and of the outcomes the HEMS reports. */
+import type { HemsCommandKind, HemsCommandReason, HemsCommandStatus } from '../../schema/hems';
+
+const MINUTE_MS = 60_000;
+/** The longest a command may act: a day, the horizon of every order it can serve. */
+export const MAX_COMMAND_WINDOW_MS = 24 * 60 * MINUTE_MS;
+/** How long a HEMS has to answer a command that starts at once (or sooner than this), unless the issuer says. */
+export const DEFAULT_ANSWER_MS = 5 * MINUTE_MS;
+export const MAX_ORDER_ID_LENGTH = 100;
+export const MAX_DETAIL_LENGTH = 500;
+/** A HEMS's clock may run a little apart from the hub's: an outcome time this far off is taken as now (or as the command's last event). */
+export const OUTCOME_CLOCK_SKEW_MS = 30_000;
+
+/** What a HEMS may report; EXPIRED is the hub's, when no answer came in time. */
+export const HEMS_COMMAND_OUTCOMES = ['ACKNOWLEDGED', 'EXECUTED', 'REJECTED'] as const satisfies readonly HemsCommandStatus[];
+export type HemsCommandOutcome = (typeof HEMS_COMMAND_OUTCOMES)[number];
+
+/** Which outcome may follow which status: EXECUTED, REJECTED and EXPIRED are final. */
+const NEXT: Readonly<Record<HemsCommandStatus, readonly HemsCommandOutcome[]>> = {
+  SENT: ['ACKNOWLEDGED', 'EXECUTED', 'REJECTED'],
+  ACKNOWLEDGED: ['EXECUTED', 'REJECTED'],
+  EXECUTED: [],
+  REJECTED: [],
+  EXPIRED: [],
+};
+
+export interface Problem {
+  /** The input field at fault, as the client named it. */
+  field: string;
+  message: string;
+}
+
+export interface CommandDraft {
+  kind: HemsCommandKind;
+  deviceId: string | null;
+  targetPowerKw: number | null;
+  startMs: number;
+  endMs: number;
+  reason: HemsCommandReason;
+  orderId: string;
+  expiresAtMs: number | null;
+}
+
+/** What the rules need of the device a command names. */
+export interface CommandedDevice {
+  ratedPowerKw: number;
+  controllable: boolean;
+}
+
+/** When the HEMS must have answered by, when the issuer does not say: the start, and at least DEFAULT_ANSWER_MS from now, never after the end. */
+export function defaultExpiryMs(draft: Pick<CommandDraft, 'startMs' | 'endMs'>, nowMs: number): number {
+  return Math.min(Math.max(draft.startMs, nowMs + DEFAULT_ANSWER_MS), draft.endMs);
+}
+
+/**
+ * Everything wrong with a command before its order is looked up; empty when it may be sent.
+ * `device` is the named device when it is one of the HEMS's, null when none is named or the one
+ * named is not the HEMS's (a device of another HEMS is as unknown as one that does not exist).
+ */
+export function commandProblems(draft: CommandDraft, device: CommandedDevice | null, nowMs: number): Problem[] {
+  const problems: Problem[] = [];
+  if (draft.deviceId === null) {
+    if (draft.kind !== 'RESTORE') problems.push({ field: 'deviceId', message: `a ${draft.kind} command acts on one device: name it` });
+  } else if (!device) problems.push({ field: 'deviceId', message: `no device ${draft.deviceId} in this HEMS` });
+  else if (!device.controllable) problems.push({ field: 'deviceId', message: `device ${draft.deviceId} cannot be controlled by the HEMS` });
+  if (draft.kind === 'CURTAIL') {
+    if (draft.targetPowerKw === null) problems.push({ field: 'targetPowerKw', message: 'a CURTAIL command needs the power the device may draw at most' });
+    else if (!(draft.targetPowerKw >= 0 && draft.targetPowerKw <= (device?.ratedPowerKw ?? Infinity))) {
+      problems.push({ field: 'targetPowerKw', message: `targetPowerKw must be from 0 to the device's rated power${device ? ` (${device.ratedPowerKw} kW)` : ''}` });
+    }
+  } else if (draft.targetPowerKw !== null) problems.push({ field: 'targetPowerKw', message: `a ${draft.kind} command has no target power` });
+  if (!(draft.endMs > draft.startMs)) problems.push({ field: 'end', message: 'end must be after start' });
+  else if (draft.endMs <= nowMs) problems.push({ field: 'end', message: 'end must be in the future' });
+  else if (draft.endMs - draft.startMs > MAX_COMMAND_WINDOW_MS) problems.push({ field: 'end', message: `a command may act for at most ${MAX_COMMAND_WINDOW_MS / 3_600_000} hours` });
+  if (draft.expiresAtMs !== null) {
+    if (!(draft.expiresAtMs > nowMs)) problems.push({ field: 'expiresAt', message: 'expiresAt must be in the future' });
+    else if (draft.expiresAtMs > draft.endMs) problems.push({ field: 'expiresAt', message: 'expiresAt must not be after end: an answer then would come too late' });
+  }
+  const orderId = draft.orderId.trim();
+  if (orderId.length === 0 || orderId.length > MAX_ORDER_ID_LENGTH) problems.push({ field: 'orderId', message: `orderId must be 1 to ${MAX_ORDER_ID_LENGTH} characters` });
+  return problems;
+}
+
+/** Why the outcome may not follow the command's status now, or null. A SENT command past its expiry takes no outcome: the hub expires it. */
+export function transitionProblem(status: HemsCommandStatus, outcome: HemsCommandOutcome, expiresAtMs: number, nowMs: number): string | null {
+  if (!NEXT[status].includes(outcome)) return `A ${status} command cannot become ${outcome}`;
+  if (status === 'SENT' && nowMs > expiresAtMs) return `The command expired at ${new Date(expiresAtMs).toISOString()}: the HEMS did not answer in time`;
+  return null;
+}
+
+/**
+ * When the outcome happened: `atMs` (now when not given), taken as the command's last event
+ * (its issue or acknowledgement) or as now when a HEMS's clock puts it a little before or after;
+ * farther off, a problem.
+ */
+export function outcomeTime(atMs: number | null, lastEventMs: number, nowMs: number): { atMs: number } | { problem: string } {
+  if (atMs === null) return { atMs: nowMs };
+  if (!Number.isFinite(atMs)) return { problem: 'at is not a valid time' };
+  if (atMs > nowMs + OUTCOME_CLOCK_SKEW_MS) return { problem: 'at is in the future' };
+  if (atMs < lastEventMs - OUTCOME_CLOCK_SKEW_MS) return { problem: `at is before the command's last event (${new Date(lastEventMs).toISOString()})` };
+  return { atMs: Math.min(Math.max(atMs, lastEventMs), nowMs) };
+}
+
+/** The outcome's detail as stored: trimmed, null when empty; a problem when too long. */
+export function outcomeDetail(detail: string | null): { detail: string | null } | { problem: string } {
+  const trimmed = detail?.trim() ?? '';
+  if (trimmed.length > MAX_DETAIL_LENGTH) return { problem: `detail must be at most ${MAX_DETAIL_LENGTH} characters` };
+  return { detail: trimmed.length > 0 ? trimmed : null };
+}

@@ -1,0 +1,314 @@
+import { eq, sql } from 'drizzle-orm';
+import { devices, hemsCommands } from '../../../schema/tables';
+import { startTestHub, type TestHub } from '../../../tools/testing/hub-fixture';
+import { subscribeOverWs, type TestSubscriber } from '../../../tools/testing/ws-subscriber';
+import { latestOutboxId } from '../../kit/outbox-tail';
+import { expireHemsCommands } from '../hems-command.command';
+import { hemsFixture, iso, type HemsFixture, type TestHems } from './shared-hems.fixture';
+
+/**
+ * Commands through the gateway: a retailer (or aggregator) sends them to a HEMS shared with it,
+ * the HEMS's key (or the sender's platform) reports what came of them, the sender receives each
+ * outcome as a HEMS_COMMAND event; unanswered ones expire.
+ */
+
+let t: TestHub;
+let f: HemsFixture;
+const subscribers: TestSubscriber<EventFrame>[] = [];
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+
+const COMMAND_FIELDS = 'id kind targetPowerKw start end reason orderId issuerId status issuedAt expiresAt acknowledgedAt executedAt rejectedAt expiredAt outcomeDetail';
+const ISSUE = `mutation($input: IssueHemsCommandInput!) { issueHemsCommand(input: $input) { ${COMMAND_FIELDS} hems { id } device { id } } }`;
+const REPORT = `mutation($input: ReportHemsCommandOutcomeInput!) { reportHemsCommandOutcome(input: $input) { ${COMMAND_FIELDS} } }`;
+const ONE = `query($id: ID!) { hemsCommand(id: $id) { id status hems { id } device { id } } }`;
+const LIST = `query($hemsId: ID, $first: Int, $after: String) { hemsCommands(hemsId: $hemsId, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }`;
+const EVENTS = `subscription($after: ID) { hubEvents(types: [HEMS_COMMAND], after: $after) { eventId type hemsCommand { eventId kind command { id status } } } }`;
+
+interface Command {
+  id: string;
+  kind: string;
+  targetPowerKw: number | null;
+  status: string;
+  issuerId: string;
+  issuedAt: string;
+  expiresAt: string;
+  acknowledgedAt: string | null;
+  executedAt: string | null;
+  rejectedAt: string | null;
+  expiredAt: string | null;
+  outcomeDetail: string | null;
+  hems?: { id: string } | null;
+  device?: { id: string } | null;
+}
+interface EventFrame {
+  data: { hubEvents: { eventId: string; type: string; hemsCommand: { eventId: string; kind: string; command: { id: string; status: string } | null } } };
+}
+
+beforeAll(async () => {
+  t = await startTestHub();
+  f = await hemsFixture(t);
+});
+afterEach(async () => {
+  await Promise.all(subscribers.splice(0).map((subscriber) => subscriber.dispose()));
+});
+afterAll(() => t.stop());
+
+/** A contracted-power order in force now on the feeder (the HEMS's by default): addressed to the retailers of its points. */
+async function orderOn(hems: TestHems, feederId = hems.feederId): Promise<string> {
+  const { body } = await t.graphql<{ issueContractedPowerOrder: { id: string } }>(`mutation($input: IssueContractedPowerOrderInput!) { issueContractedPowerOrder(input: $input) { id } }`, {
+    key: f.dsoKey,
+    variables: { input: { area: { feederIds: [feederId] }, reductionPercent: 30, start: iso(Date.now() - MINUTE_MS), expectedEnd: iso(Date.now() + 6 * HOUR_MS), reason: 'hems-commands test' } },
+  });
+  expect(body.errors).toBeUndefined();
+  return body.data!.issueContractedPowerOrder.id;
+}
+
+/** A curtailment of the HEMS's first controllable device to half its rated power, an hour from now for two hours. */
+const curtailment = (hems: TestHems, orderId: string, overrides: Record<string, unknown> = {}) => ({
+  hemsId: hems.hemsId,
+  deviceId: hems.devices[0]!.id,
+  kind: 'CURTAIL',
+  targetPowerKw: hems.devices[0]!.ratedPowerKw / 2,
+  start: iso(Date.now() + HOUR_MS),
+  end: iso(Date.now() + 3 * HOUR_MS),
+  reason: 'CONTRACTED_POWER_ORDER',
+  orderId,
+  ...overrides,
+});
+
+const issue = (key: string, input: Record<string, unknown>) => t.graphql<{ issueHemsCommand: Command }>(ISSUE, { key, variables: { input } });
+const report = (key: string, input: Record<string, unknown>) => t.graphql<{ reportHemsCommandOutcome: Command }>(REPORT, { key, variables: { input } });
+
+async function issued(key: string, input: Record<string, unknown>): Promise<Command> {
+  const { body } = await issue(key, input);
+  if (body.errors) throw new Error(`issueHemsCommand failed: ${JSON.stringify(body.errors)}`);
+  return body.data!.issueHemsCommand;
+}
+
+const subscribe = async (key: string) => {
+  const subscriber = subscribeOverWs<EventFrame>(t.hub.url, key, EVENTS, { after: String(await latestOutboxId(t.database.handle.pool)) });
+  subscribers.push(subscriber);
+  return subscriber;
+};
+
+/** Commands, HEMS_COMMAND events and audit lines of HEMS commands, all told. */
+async function counts(): Promise<{ commands: number; events: number; audit: number }> {
+  const { rows } = await t.database.handle.pool.query<{ commands: string; events: string; audit: string }>(`
+    SELECT (SELECT count(*) FROM hems.commands) AS commands, (SELECT count(*) FROM hub.outbox WHERE type = 'HEMS_COMMAND') AS events,
+      (SELECT count(*) FROM hub.audit_log WHERE operation IN ('issueHemsCommand', 'reportHemsCommandOutcome')) AS audit`);
+  return { commands: Number(rows[0]!.commands), events: Number(rows[0]!.events), audit: Number(rows[0]!.audit) };
+}
+
+describe('issuing and reporting', () => {
+  it('lets a retailer curtail a device; the HEMS reports ACKNOWLEDGED then EXECUTED, and the retailer receives each outcome', async () => {
+    const hems = await f.sharedHems();
+    const orderId = await orderOn(hems);
+    const retailer = await f.keyFor('retailer', hems.retailerId);
+    const events = await subscribe(retailer);
+    const before = await counts();
+
+    const command = await issued(retailer, curtailment(hems, orderId));
+    expect(command).toMatchObject({
+      kind: 'CURTAIL',
+      targetPowerKw: hems.devices[0]!.ratedPowerKw / 2,
+      status: 'SENT',
+      issuerId: hems.retailerId,
+      acknowledgedAt: null,
+      hems: { id: hems.hemsId },
+      device: { id: hems.devices[0]!.id },
+    });
+    // Not told when to answer by: by the start, an hour away.
+    expect(Date.parse(command.expiresAt)).toBeGreaterThan(Date.now() + 50 * MINUTE_MS);
+
+    const own = await f.keyFor('hems', hems.hemsId);
+    // Times as the HEMS gives them (here: the earliest each could be), not when the report came in.
+    const acknowledgedAt = command.issuedAt;
+    const acknowledged = await report(own, { commandId: command.id, status: 'ACKNOWLEDGED', at: acknowledgedAt });
+    expect(acknowledged.body.data!.reportHemsCommandOutcome).toMatchObject({ status: 'ACKNOWLEDGED', acknowledgedAt, executedAt: null });
+    const executedAt = acknowledgedAt;
+    const executed = await report(own, { commandId: command.id, status: 'EXECUTED', at: executedAt, detail: ' charger limited to 16 A ' });
+    expect(executed.body.data!.reportHemsCommandOutcome).toMatchObject({ status: 'EXECUTED', executedAt, outcomeDetail: 'charger limited to 16 A' });
+
+    const first = (await events.next()).data.hubEvents;
+    const second = (await events.next()).data.hubEvents;
+    expect(first).toMatchObject({ type: 'HEMS_COMMAND', hemsCommand: { kind: 'ACKNOWLEDGED', command: { id: command.id } } });
+    expect(second).toMatchObject({ type: 'HEMS_COMMAND', hemsCommand: { kind: 'EXECUTED', command: { id: command.id, status: 'EXECUTED' } } });
+    expect(events.errors).toEqual([]);
+    expect(await counts()).toEqual({ commands: before.commands + 1, events: before.events + 2, audit: before.audit + 3 });
+
+    // The outcome is the sender's: another retailer neither receives the event nor finds the command.
+    const other = await f.keyFor('retailer', f.otherRetailer(hems.retailerId));
+    const event = await t.graphql(`query($id: ID!) { hubEvent(eventId: $id) { eventId } }`, { key: other, variables: { id: first.eventId } });
+    expect(event.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect((await t.graphql(ONE, { key: other, variables: { id: command.id } })).body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    // The customer sees what was asked of its HEMS.
+    const customer = await t.graphql<{ hemsCommand: { status: string; hems: { id: string } } }>(ONE, { key: await f.keyFor('customer', hems.pointId), variables: { id: command.id } });
+    expect(customer.body.data!.hemsCommand).toMatchObject({ status: 'EXECUTED', hems: { id: hems.hemsId } });
+  });
+
+  it('lets the sending platform relay the outcome; a change the status does not allow is CONFLICT and changes nothing', async () => {
+    const hems = await f.sharedHems();
+    const retailer = await f.keyFor('retailer', hems.retailerId);
+    const command = await issued(retailer, { hemsId: hems.hemsId, kind: 'RESTORE', start: iso(Date.now()), end: iso(Date.now() + HOUR_MS), reason: 'FLEX_ORDER', orderId: 'flex-order-1' });
+    expect(command).toMatchObject({ kind: 'RESTORE', targetPowerKw: null, device: null });
+    const rejected = await report(retailer, { commandId: command.id, status: 'REJECTED', detail: 'customer override' });
+    expect(rejected.body.data!.reportHemsCommandOutcome).toMatchObject({ status: 'REJECTED', rejectedAt: expect.any(String), outcomeDetail: 'customer override' });
+
+    const before = await counts();
+    for (const status of ['ACKNOWLEDGED', 'EXECUTED', 'REJECTED']) {
+      const { body } = await report(await f.keyFor('hems', hems.hemsId), { commandId: command.id, status });
+      expect(body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    }
+    expect(await counts()).toEqual(before);
+
+    const acknowledged = await issued(retailer, { hemsId: hems.hemsId, kind: 'RESTORE', start: iso(Date.now()), end: iso(Date.now() + HOUR_MS), reason: 'FLEX_ORDER', orderId: 'flex-order-1' });
+    expect((await report(retailer, { commandId: acknowledged.id, status: 'ACKNOWLEDGED' })).body.errors).toBeUndefined();
+    expect((await report(retailer, { commandId: acknowledged.id, status: 'ACKNOWLEDGED' })).body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    // The command and its acknowledgement, each with its audit line; the acknowledgement's event; nothing of the refused one.
+    expect(await counts()).toEqual({ commands: before.commands + 1, events: before.events + 1, audit: before.audit + 2 });
+  });
+
+  it('finds the command only for its HEMS’s key and its sender when reporting: NOT_FOUND to others', async () => {
+    const hems = await f.sharedHems();
+    const another = await f.sharedHems();
+    const command = await issued(await f.keyFor('retailer', hems.retailerId), { hemsId: hems.hemsId, kind: 'RESTORE', start: iso(Date.now()), end: iso(Date.now() + HOUR_MS), reason: 'FLEX_ORDER', orderId: 'o' });
+    for (const key of [await f.keyFor('hems', another.hemsId), await f.keyFor('retailer', f.otherRetailer(hems.retailerId))]) {
+      expect((await report(key, { commandId: command.id, status: 'ACKNOWLEDGED' })).body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    }
+    // Customers and the DSO report nothing: they lack both hems:report and hems:control.
+    for (const key of [await f.keyFor('customer', hems.pointId), f.dsoKey]) {
+      expect((await report(key, { commandId: command.id, status: 'ACKNOWLEDGED' })).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    }
+    // The HEMS's key reads back its command's outcome, but nothing of the household through it.
+    const own = await report(await f.keyFor('hems', hems.hemsId), { commandId: command.id, status: 'ACKNOWLEDGED' });
+    expect(own.body.data!.reportHemsCommandOutcome.status).toBe('ACKNOWLEDGED');
+    const through = await t.graphql(`mutation($input: ReportHemsCommandOutcomeInput!) { reportHemsCommandOutcome(input: $input) { id hems { id } } }`, {
+      key: await f.keyFor('hems', hems.hemsId),
+      variables: { input: { commandId: command.id, status: 'EXECUTED' } },
+    });
+    expect(through.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('bad commands', () => {
+  it('refuses bad commands with BAD_USER_INPUT naming the field, writing nothing', async () => {
+    const hems = await f.sharedHems(2);
+    const orderId = await orderOn(hems);
+    const retailer = await f.keyFor('retailer', hems.retailerId);
+    const [device, fixed] = hems.devices;
+    await t.database.handle.db.update(devices).set({ controllable: false }).where(eq(devices.id, fixed!.id));
+    const elsewhere = t.parish.hemsDevices.find((candidate) => candidate.hemsId !== hems.hemsId)!;
+    const now = Date.now();
+    const restoredOrder = await orderOn(hems);
+    expect((await t.graphql(`mutation($id: ID!) { restoreContractedPowerOrder(id: $id) { id } }`, { key: f.dsoKey, variables: { id: restoredOrder } })).body.errors).toBeUndefined();
+    const before = await counts();
+
+    const cases: [Record<string, unknown>, string][] = [
+      [{ targetPowerKw: null }, 'targetPowerKw'],
+      [{ targetPowerKw: device!.ratedPowerKw + 0.1 }, 'targetPowerKw'],
+      [{ targetPowerKw: -1 }, 'targetPowerKw'],
+      [{ kind: 'SHIFT', targetPowerKw: 1 }, 'targetPowerKw'],
+      [{ kind: 'RESTORE', targetPowerKw: 1 }, 'targetPowerKw'],
+      [{ deviceId: null }, 'deviceId'],
+      [{ deviceId: elsewhere.id, targetPowerKw: 0 }, 'deviceId'],
+      [{ deviceId: 'NO-SUCH-DEVICE', targetPowerKw: 0 }, 'deviceId'],
+      [{ deviceId: fixed!.id, targetPowerKw: 0 }, 'deviceId'],
+      [{ start: iso(now + 3 * HOUR_MS), end: iso(now + HOUR_MS) }, 'end'],
+      [{ start: iso(now - 3 * HOUR_MS), end: iso(now - HOUR_MS) }, 'end'],
+      [{ start: iso(now), end: iso(now + 25 * HOUR_MS) }, 'end'],
+      [{ expiresAt: iso(now - MINUTE_MS) }, 'expiresAt'],
+      [{ expiresAt: iso(now + 4 * HOUR_MS) }, 'expiresAt'],
+      [{ orderId: '  ' }, 'orderId'],
+      [{ orderId: 'cpo-no-such-order' }, 'orderId'],
+      [{ orderId: restoredOrder }, 'orderId'],
+    ];
+    for (const [overrides, field] of cases) {
+      const { body } = await issue(retailer, curtailment(hems, orderId, overrides));
+      expect([overrides, body.errors?.[0]?.extensions]).toEqual([overrides, expect.objectContaining({ code: 'BAD_USER_INPUT', field })]);
+    }
+    // An order in force elsewhere does not cover this HEMS.
+    const away = t.parish.connections.find((connection) => connection.feederId !== hems.feederId)!.feederId;
+    const awayOrder = await orderOn(hems, away);
+    expect((await issue(retailer, curtailment(hems, awayOrder))).body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'orderId' });
+    expect(await counts()).toEqual(before);
+  });
+
+  it('refuses a command to a HEMS whose customer stopped sharing it: FORBIDDEN saying so; NOT_FOUND to a retailer it was never shared with', async () => {
+    const hems = await f.sharedHems();
+    const orderId = await orderOn(hems);
+    const retailer = await f.keyFor('retailer', hems.retailerId);
+    const earlier = await issued(retailer, curtailment(hems, orderId));
+    await f.stopSharing(hems.pointId, hems.retailerId);
+    const before = await counts();
+
+    const { body } = await issue(retailer, curtailment(hems, orderId));
+    expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(body.errors?.[0]?.message).toBe(`HEMS ${hems.hemsId} is no longer shared with you: the customer's hems:read consent or your supply contract has ended`);
+    const stranger = await issue(await f.keyFor('retailer', f.otherRetailer(hems.retailerId)), curtailment(hems, orderId));
+    expect(stranger.body.errors?.[0]).toMatchObject({ message: 'HEMS not found', extensions: { code: 'NOT_FOUND' } });
+    expect(await counts()).toEqual(before);
+
+    // What it sent before stays its own record, without the household's HEMS.
+    const own = await t.graphql<{ hemsCommand: { id: string; hems: null; device: null } }>(ONE, { key: retailer, variables: { id: earlier.id } });
+    expect(own.body.data!.hemsCommand).toEqual({ id: earlier.id, status: 'SENT', hems: null, device: null });
+  });
+});
+
+describe('expiry', () => {
+  it('expires a command not answered in time, pushes that to its sender, and takes no outcome after', async () => {
+    const hems = await f.sharedHems();
+    const retailer = await f.keyFor('retailer', hems.retailerId);
+    const events = await subscribe(retailer);
+    const command = await issued(retailer, { hemsId: hems.hemsId, deviceId: hems.devices[0]!.id, kind: 'SHIFT', start: iso(Date.now()), end: iso(Date.now() + HOUR_MS), reason: 'FLEX_ORDER', orderId: 'flex-1' });
+    // Not told when to answer by, for a command starting now: five minutes.
+    expect(Date.parse(command.expiresAt) - Date.parse(command.issuedAt)).toBeGreaterThanOrEqual(5 * MINUTE_MS - 1_000);
+    await t.database.handle.db.update(hemsCommands).set({ expiresAt: sql`now() - interval '1 second'` }).where(eq(hemsCommands.id, command.id));
+
+    // The subgraph's own sweep may be first: either way it is expired once.
+    await expireHemsCommands(t.database.handle.db);
+    const event = (await events.next()).data.hubEvents;
+    expect(event).toMatchObject({ type: 'HEMS_COMMAND', hemsCommand: { kind: 'EXPIRED', command: { id: command.id, status: 'EXPIRED' } } });
+    const { rows } = await t.database.handle.pool.query(`SELECT count(*)::int AS n FROM hub.outbox WHERE type = 'HEMS_COMMAND' AND payload->>'commandId' = $1`, [command.id]);
+    expect(rows[0].n).toBe(1);
+
+    const late = await report(await f.keyFor('hems', hems.hemsId), { commandId: command.id, status: 'ACKNOWLEDGED' });
+    expect(late.body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    const one = await t.graphql<{ hemsCommand: { status: string } }>(ONE, { key: retailer, variables: { id: command.id } });
+    expect(one.body.data!.hemsCommand.status).toBe('EXPIRED');
+  });
+
+  it('takes no outcome for a SENT command past its expiry even before the sweep marks it', async () => {
+    const hems = await f.sharedHems();
+    const retailer = await f.keyFor('retailer', hems.retailerId);
+    const command = await issued(retailer, { hemsId: hems.hemsId, kind: 'RESTORE', start: iso(Date.now()), end: iso(Date.now() + HOUR_MS), reason: 'FLEX_ORDER', orderId: 'flex-2' });
+    await t.database.handle.db.update(hemsCommands).set({ expiresAt: sql`now() - interval '1 second'` }).where(eq(hemsCommands.id, command.id));
+    const { body } = await report(await f.keyFor('hems', hems.hemsId), { commandId: command.id, status: 'EXECUTED' });
+    expect(body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/did not answer in time/), extensions: { code: 'CONFLICT' } });
+  });
+});
+
+describe('listing', () => {
+  it("lists the sender's commands newest first by pages, and the customer those sent to its HEMS", async () => {
+    const hems = await f.sharedHems();
+    const retailer = await f.keyFor('retailer', hems.retailerId);
+    const sent: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      sent.push((await issued(retailer, { hemsId: hems.hemsId, kind: 'RESTORE', start: iso(Date.now()), end: iso(Date.now() + HOUR_MS), reason: 'FLEX_ORDER', orderId: `list-${i}` })).id);
+    }
+    type Listed = { hemsCommands: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: { id: string } }[] } };
+    const first = await t.graphql<Listed>(LIST, { key: retailer, variables: { hemsId: hems.hemsId, first: 2 } });
+    expect(first.body.data!.hemsCommands).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: true } });
+    const second = await t.graphql<Listed>(LIST, { key: retailer, variables: { hemsId: hems.hemsId, first: 2, after: first.body.data!.hemsCommands.pageInfo.endCursor } });
+    expect(second.body.data!.hemsCommands.pageInfo.hasNextPage).toBe(false);
+    const ids = [...first.body.data!.hemsCommands.edges, ...second.body.data!.hemsCommands.edges].map((edge) => edge.node.id);
+    expect(ids).toEqual([...sent].reverse());
+
+    const customer = await t.graphql<Listed>(LIST, { key: await f.keyFor('customer', hems.pointId), variables: {} });
+    expect(customer.body.data!.hemsCommands.edges.map((edge) => edge.node.id)).toEqual([...sent].reverse());
+    const stranger = await t.graphql<Listed>(LIST, { key: await f.keyFor('retailer', f.otherRetailer(hems.retailerId)), variables: { hemsId: hems.hemsId } });
+    expect(stranger.body.data!.hemsCommands.totalCount).toBe(0);
+    expect((await t.graphql(LIST, { key: retailer, variables: { after: 'bm90LWEta2V5' } })).body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
