@@ -6,4 +6,8 @@ export const hemsReferences: ReferenceResolvers<HemsLoaders> = {
   Hems: {
     __resolveReference: (reference, ctx) => ctx.loaders.hems.load(reference.id),
   },
+  // A command event's, too: only the command's sender and the customer see it.
+  HemsCommand: {
+    __resolveReference: (reference, ctx) => ctx.loaders.hemsCommand.load(reference.id),
+  },
 };
