@@ -1,12 +1,14 @@
 import 'reflect-metadata';
 import { z } from 'zod';
 import { openDatabase, type DatabaseHandle } from '../subgraphs/kit/db';
-import { envStatementTimeoutMs } from '../subgraphs/kit/config';
+import { envStatementTimeoutMs, parseSubgraphSettings } from '../subgraphs/kit/config';
+import { startJobs } from '../subgraphs/kit/jobs';
 import { envLogLevel, envPort, parseEnv } from '../subgraphs/kit/env';
 import { createLogger, type Logger } from '../subgraphs/kit/logger';
 import { applyMigrations } from '../subgraphs/kit/migrate';
 import { runUntilSignalled } from '../subgraphs/kit/process';
 import { ensureDemoKeys } from './demo-keys';
+import { demoFleetJob } from './demo-fleet/fleet';
 import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
 import { startHub } from './hub';
 import { DEFAULT_DATA_DIR, DEFAULT_EMBEDDED_PG_PORT, EMBEDDED_DATABASE, localIdentitySecret } from './local-data';
@@ -106,9 +108,12 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
   const stopHistory = new AbortController();
   const history = parish ? loadHistoryInBackground(maintenance, parish, env.SEED_DAYS, stopHistory.signal, log) : Promise.resolve();
+  // The demo parish's HEMS report once a minute, as their retailers' platforms would send it.
+  const fleet = parish ? startJobs([demoFleetJob(parish)], database, parseSubgraphSettings(), log) : null;
 
   runUntilSignalled(log, async () => {
     stopHistory.abort();
+    await fleet?.stop();
     await hub.stop();
     await history;
     await maintenance.close();

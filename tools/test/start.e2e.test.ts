@@ -6,6 +6,7 @@ import { ROLE_SCOPES } from '../../schema/access';
 import { scratchDataDir } from '../local-data';
 import { freePort } from '../testing/free-port';
 import { postGraphQL } from '../testing/hub-fixture';
+import { eventually } from '../testing/eventually';
 import { startNpmStart, type StartedHub } from '../testing/run-command';
 import { createTestDatabase } from '../testing/test-database';
 
@@ -42,6 +43,41 @@ async function customerSeesOwnHome(hub: StartedHub): Promise<void> {
   expect(home!.node).toMatchObject({ id: body.data!.me.organisationId, tariff: { name: expect.any(String) }, hems: { vendor: expect.any(String) } });
 }
 
+interface DemoHems {
+  id: string;
+  online: boolean;
+  devices: { kind: string; state: string | null }[];
+  flexibleLoads: { optedOut: boolean; device: { kind: string } }[];
+  meteringPoint: { secondarySubstation: { id: string } };
+}
+
+/**
+ * The demo's HEMS report as soon as the hub is up: the retailer's shared HEMS come online with
+ * their devices' state, and their evening loads make up tomorrow evening's flexibility.
+ */
+async function retailerSeesItsHemsReporting(hub: StartedHub): Promise<void> {
+  const ask = <T>(query: string, variables?: Record<string, unknown>) => postGraphQL<T>(`${hub.url}/graphql`, query, { authorization: `Bearer ${hub.keys.get('retailer')!}` }, variables);
+  const hems = await eventually(async () => {
+    const { body } = await ask<{ hemsSystems: { edges: { node: DemoHems }[] } }>(
+      '{ hemsSystems(first: 100) { edges { node { id online devices { kind state } flexibleLoads { optedOut device { kind } } meteringPoint { secondarySubstation { id } } } } } }',
+    );
+    expect(body.errors).toBeUndefined();
+    const nodes = body.data!.hemsSystems.edges.map((edge) => edge.node);
+    return nodes.length > 0 && nodes.every((node) => node.online && node.devices.every((device) => device.state !== null)) && nodes;
+  }, "the demo fleet's first reports", { timeoutMs: 30_000, pauseMs: 250 });
+  const evening = hems.find((node) => node.flexibleLoads.some((load) => !load.optedOut && ['EV_CHARGER', 'WATER_HEATER'].includes(load.device.kind)));
+  expect(evening).toBeDefined();
+  // Tomorrow 19:00-21:00 UTC: inside the EV chargers' (18:00-07:00) and water heaters' (17:00-23:00) Lisbon windows, winter or summer.
+  const tomorrow = Math.floor(Date.now() / 86_400_000) * 86_400_000 + 86_400_000;
+  const { body } = await ask<{ availableFlexibility: { intervalStart: string; reductionKw: number; hemsCount: number }[] }>(
+    'query($id: ID!, $from: DateTime!, $to: DateTime!) { availableFlexibility(scope: { secondarySubstationId: $id }, from: $from, to: $to) { intervalStart reductionKw hemsCount } }',
+    { id: evening!.meteringPoint.secondarySubstation.id, from: new Date(tomorrow + 19 * 3_600_000).toISOString(), to: new Date(tomorrow + 21 * 3_600_000).toISOString() },
+  );
+  expect(body.errors).toBeUndefined();
+  expect(body.data!.availableFlexibility).toHaveLength(8);
+  expect(body.data!.availableFlexibility.every((interval) => interval.reductionKw > 0 && interval.hemsCount >= 1)).toBe(true);
+}
+
 /** The background history reached the last midnight: yesterday's 96 quarter-hours of the whole network. */
 async function networkHasYesterday(hub: StartedHub): Promise<void> {
   const midnight = Math.floor(Date.now() / 86_400_000) * 86_400_000;
@@ -70,8 +106,9 @@ describe('npm start', () => {
     delete env.DATABASE_URL;
     try {
       const cold = await startNpmStart(env);
-      expect([...cold.keys.keys()].sort()).toEqual(['aggregator', 'customer', 'developer', 'dso', 'regulator', 'researcher', 'retailer', 'tso']);
+      expect([...cold.keys.keys()].sort()).toEqual(['aggregator', 'customer', 'developer', 'dso', 'hems', 'regulator', 'researcher', 'retailer', 'tso']);
       await customerSeesOwnHome(cold);
+      await retailerSeesItsHemsReporting(cold);
       expect(existsSync(path.join(dataDir, 'pg', 'PG_VERSION'))).toBe(true);
       await retailerSeesOwnPortfolio(cold);
       await cold.waitFor(/demo history loaded/);
