@@ -26,10 +26,10 @@ const AUTHORIZATION: Readonly<Record<string, readonly Role[]>> = {
   'Query.flexRequest': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
   'Query.flexRequests': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
   'Query.contractedPowerOrderEvent': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
-  // Any verified key: who am I, and the network's topology (public infrastructure).
-  'Query.me': ['dso', 'retailer', 'aggregator', 'customer', 'regulator', 'tso', 'researcher', 'developer'],
-  'Query.secondarySubstation': ['dso', 'retailer', 'aggregator', 'customer', 'regulator', 'tso', 'researcher', 'developer'],
-  'Query.secondarySubstations': ['dso', 'retailer', 'aggregator', 'customer', 'regulator', 'tso', 'researcher', 'developer'],
+  // Any verified key: who am I, and the network's topology (public infrastructure). A HEMS's own key too.
+  'Query.me': ['dso', 'retailer', 'aggregator', 'customer', 'regulator', 'tso', 'researcher', 'developer', 'hems'],
+  'Query.secondarySubstation': ['dso', 'retailer', 'aggregator', 'customer', 'regulator', 'tso', 'researcher', 'developer', 'hems'],
+  'Query.secondarySubstations': ['dso', 'retailer', 'aggregator', 'customer', 'regulator', 'tso', 'researcher', 'developer', 'hems'],
   // Pushed events (events:read): everyone but a customer.
   'Query.hubEvent': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
   // Who read a point's data: its customer and the DSO (consent:manage or audit:read).
@@ -55,6 +55,18 @@ const AUTHORIZATION: Readonly<Record<string, readonly Role[]>> = {
   // the DSO; which scope a given scope argument needs is the resolver's own check.
   'Query.forecast': ['dso', 'retailer', 'aggregator', 'customer', 'researcher'],
   'Query.forecastAccuracy': ['dso', 'retailer', 'aggregator', 'customer', 'researcher'],
+  // HEMS (hems:read): the customer its own, a retailer those its customers share with it, an
+  // aggregator or researcher under a consent, the DSO those behind an active order (row level:
+  // NOT_FOUND, empty lists). A HEMS's own key reads nothing, not even its own HEMS.
+  'Query.hems': ['dso', 'retailer', 'aggregator', 'customer', 'researcher'],
+  'Query.hemsSystems': ['dso', 'retailer', 'aggregator', 'customer', 'researcher'],
+  // Commands (hems:read): their issuer and the HEMS's customer see them; the DSO, an aggregator
+  // that sent none or a researcher get past and find none (NOT_FOUND, an empty list).
+  'Query.hemsCommand': ['dso', 'retailer', 'aggregator', 'customer', 'researcher'],
+  'Query.hemsCommands': ['dso', 'retailer', 'aggregator', 'customer', 'researcher'],
+  // Available flexibility (hems:read): the DSO's totals, a retailer's or aggregator's HEMS shared
+  // with it. The customer and the researcher hold hems:read, but the resolver refuses them whole.
+  'Query.availableFlexibility': ['dso', 'retailer', 'aggregator'],
 
   // The DSO's operations (flex:operate), and nobody else's: it runs the market it does not trade on.
   'Mutation.issueContractedPowerOrder': ['dso'],
@@ -75,6 +87,14 @@ const AUTHORIZATION: Readonly<Record<string, readonly Role[]>> = {
   'Mutation.ingestMeterEvents': ['dso'],
   'Mutation.ingestSubstationMeasurements': ['dso'],
   'Mutation.ingestReadings': ['dso'],
+  // A customer's conditions (hems:read, then mayConditionHems): the customer, or the retailer it
+  // shares its HEMS with. The DSO, an aggregator or a researcher that sees the HEMS is FORBIDDEN.
+  'Mutation.setFlexibleLoads': ['retailer', 'customer'],
+  // Steering a HEMS (hems:control): the parties that trade flexibility, never the DSO (neutrality).
+  'Mutation.issueHemsCommand': ['retailer', 'aggregator'],
+  // Reporting for a HEMS (hems:report or hems:control): its own key, or the platform that steers it.
+  'Mutation.reportHemsCommandOutcome': ['retailer', 'aggregator', 'hems'],
+  'Mutation.reportHemsTelemetry': ['retailer', 'aggregator', 'hems'],
 
   // Push: orders to the market's parties (flex:read), every event to events:read holders.
   'Subscription.contractedPowerOrders': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
@@ -137,7 +157,19 @@ const codesOf = (errors: readonly ErrorLike[] | undefined) => (errors ?? []).map
 let t: TestHub;
 const httpKeys = new Map<Role, string>();
 
-/** Each role's organisation; a customer's is a metering point (CPE). */
+/**
+ * The matrix's HEMS, with one controllable device: the hems key is bound to it, and it is the
+ * customer's (the small parish may have none of its own).
+ */
+const MATRIX_HEMS_ID = 'HEMS-MATRIX';
+const MATRIX_DEVICE_ID = 'HEMS-MATRIX-D1';
+
+/** Where the matrix's HEMS is: a point the retailer supplies, without a HEMS of the seed's. */
+function matrixHemsPoint() {
+  return t.parish.meteringPoints.find((point) => point.retailerId === organisationOf('retailer') && !t.parish.hemsSystems.some((system) => system.meteringPointId === point.id))!;
+}
+
+/** Each role's organisation; a customer's is a metering point (CPE), the matrix HEMS's; a HEMS key's, its HEMS. */
 function organisationOf(role: Role): string {
   switch (role) {
     case 'dso':
@@ -155,28 +187,46 @@ function organisationOf(role: Role): string {
     case 'developer':
       return 'dev-sandbox';
     case 'customer':
-      return t.parish.meteringPoints[0]!.id;
+      return matrixHemsPoint().id;
     case 'hems':
-      return t.parish.hemsSystems[0]!.id;
+      return MATRIX_HEMS_ID;
   }
 }
+
+const feederOf = (pointId: string) => t.parish.feeders.find((f) => f.id === t.parish.connections.find((c) => c.meteringPointId === pointId)!.feederId)!;
 
 /** The retailer's first point and its feeder: where the cases that need rows of the retailer's have them. */
 function retailerArea() {
   const point = t.parish.meteringPoints.find((p) => p.retailerId === organisationOf('retailer'))!;
-  const feeder = t.parish.feeders.find((f) => f.id === t.parish.connections.find((c) => c.meteringPointId === point.id)!.feederId)!;
-  return { point, feeder };
+  return { point, feeder: feederOf(point.id) };
 }
 
 const HOUR_MS = 3_600_000;
 const QUARTER_MS = 900_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The DSO's mutation, expected to succeed: the fixture's rows. */
-async function asDso<T>(query: string, variables: Record<string, unknown>): Promise<T> {
-  const { body } = await t.graphql<T>(query, { key: httpKeys.get('dso')!, variables });
+/** A role's request, expected to succeed: the fixture's rows. */
+async function asRole<T>(role: Role, query: string, variables: Record<string, unknown>): Promise<T> {
+  const { body } = await t.graphql<T>(query, { key: httpKeys.get(role)!, variables });
   expect(body.errors).toBeUndefined();
   return body.data!;
+}
+
+const asDso = <T>(query: string, variables: Record<string, unknown>) => asRole<T>('dso', query, variables);
+
+const ISSUE_COMMAND = (selection: string) => `mutation($input: IssueHemsCommandInput!) { issueHemsCommand(input: $input) { id ${selection} } }`;
+
+/** A curtailment of the matrix HEMS's device an hour ahead, for a flexibility order: what a retailer sends it. */
+function matrixCommandInput() {
+  const start = Math.ceil(Date.now() / QUARTER_MS) * QUARTER_MS + HOUR_MS;
+  return { hemsId: MATRIX_HEMS_ID, deviceId: MATRIX_DEVICE_ID, kind: 'CURTAIL', targetPowerKw: 3, start: iso(start), end: iso(start + HOUR_MS), reason: 'FLEX_ORDER', orderId: 'matrix-flex-order' };
+}
+
+/** The newest event of a type, which the fixture's last mutation made: nothing else makes HEMS events meanwhile. */
+async function newestEventId(type: 'HEMS_STATUS' | 'HEMS_COMMAND'): Promise<string> {
+  const { rows } = await t.database.handle.pool.query<{ id: string | null }>('SELECT max(id)::text AS id FROM hub.outbox WHERE type = $1', [type]);
+  expect({ type, id: rows[0]?.id ?? null }).toEqual({ type, id: expect.any(String) });
+  return rows[0]!.id!;
 }
 
 /** Rows some root cases are called on, where generated arguments would tell nothing. */
@@ -186,7 +236,20 @@ interface RootFixture {
    * holds a consent too: every role the table lets in sees it, so a null would be a refusal.
    */
   powerFlowRunId: string;
+  /**
+   * The feeder of the matrix HEMS, which every role holding hems:read sees: it is the customer's,
+   * shared with the retailer, consented to the aggregator and the researcher, and behind an order
+   * the DSO has in force. A refusal after @Authorized is then the resolver's, never a NOT_FOUND.
+   */
+  hemsFeederId: string;
+  /** A command the retailer sent the matrix HEMS, still SENT: its issuer and the HEMS's key may report on it. */
+  hemsCommandId: string;
+  /** Quarter-hours ahead to ask for available flexibility in. */
+  flexWindow: { from: string; to: string };
 }
+
+/** A time older than any report or outcome the hub takes: refused once past authorization, and nothing written. */
+const LONG_AGO = '2024-01-01T00:00:00.000Z';
 
 /**
  * The arguments of the root cases the generated ones do not do for (`Type.field` → argument →
@@ -195,6 +258,19 @@ interface RootFixture {
  */
 const ROOT_ARGUMENTS: Readonly<Record<string, Readonly<Record<string, (f: RootFixture) => unknown>>>> = {
   'Query.powerFlowRun': { id: (f) => f.powerFlowRunId },
+  'Query.hems': { id: () => MATRIX_HEMS_ID },
+  'Query.hemsCommand': { id: (f) => f.hemsCommandId },
+  // A valid question: the generated one (an empty scope, an empty window) is refused for its arguments before the caller's role is looked at.
+  'Query.availableFlexibility': { scope: (f) => ({ feederId: f.hemsFeederId }), from: (f) => f.flexWindow.from, to: (f) => f.flexWindow.to },
+  // On the HEMS every hems:read role sees, so that those who may not set its conditions are refused, not told it does not exist,
+  // and those who steer it reach it; each answer is then the input's refusal (an unknown device, a window long over), nothing written.
+  'Mutation.setFlexibleLoads': {
+    input: () => ({ hemsId: MATRIX_HEMS_ID, loads: [{ deviceId: 'matrix-id', earliestStart: '18:00', latestEnd: '22:00', maxShiftMinutes: 60, minRunMinutes: 30, priority: 1, optedOut: false }] }),
+  },
+  'Mutation.issueHemsCommand': { input: () => ({ hemsId: MATRIX_HEMS_ID, kind: 'SHIFT', start: LONG_AGO, end: LONG_AGO, reason: 'FLEX_ORDER', orderId: 'matrix-id' }) },
+  // The HEMS's key reports only for its own HEMS (another's is FORBIDDEN): the cases name it.
+  'Mutation.reportHemsCommandOutcome': { input: (f) => ({ commandId: f.hemsCommandId, status: 'EXECUTED', at: LONG_AGO }) },
+  'Mutation.reportHemsTelemetry': { input: () => ({ reports: [{ hemsId: MATRIX_HEMS_ID, at: LONG_AGO, devices: [] }] }) },
 };
 
 const rootArguments = (name: string, f: RootFixture) => Object.fromEntries(Object.entries(ROOT_ARGUMENTS[name] ?? {}).map(([arg, value]) => [arg, value(f)]));
@@ -211,7 +287,19 @@ async function createRootFixture(): Promise<RootFixture> {
   const { runPowerFlow } = await asDso<{ runPowerFlow: { id: string } }>(`mutation($input: RunPowerFlowInput!) { runPowerFlow(input: $input) { id } }`, {
     input: { secondarySubstationIds: [feeder.secondarySubstationId], from: iso(to - HOUR_MS), to: iso(to), source: 'FORECAST' },
   });
-  return { powerFlowRunId: runPowerFlow.id };
+  const hemsPoint = matrixHemsPoint();
+  for (const role of ['retailer', 'aggregator', 'researcher'] as const) {
+    await asDso(`mutation($input: GrantConsentInput!) { grantConsent(input: $input) { id } }`, {
+      input: { meteringPointId: hemsPoint.id, organisationId: organisationOf(role), scopes: ['hems:read'], from: iso(now - 24 * HOUR_MS), to: iso(now + 30 * 24 * HOUR_MS) },
+    });
+  }
+  const hemsFeederId = feederOf(hemsPoint.id).id;
+  await asDso(`mutation($input: IssueContractedPowerOrderInput!) { issueContractedPowerOrder(input: $input) { id } }`, {
+    input: { area: { feederIds: [hemsFeederId] }, reductionPercent: 20, start: iso(Date.now()), expectedEnd: iso(now + 6 * HOUR_MS), reason: 'authorization matrix: the DSO sees the HEMS behind it' },
+  });
+  const { issueHemsCommand } = await asRole<{ issueHemsCommand: { id: string } }>('retailer', ISSUE_COMMAND(''), { input: matrixCommandInput() });
+  const flexFrom = Math.ceil(now / QUARTER_MS) * QUARTER_MS + 24 * HOUR_MS;
+  return { powerFlowRunId: runPowerFlow.id, hemsFeederId, hemsCommandId: issueHemsCommand.id, flexWindow: { from: iso(flexFrom), to: iso(flexFrom + 4 * HOUR_MS) } };
 }
 
 beforeAll(async () => {
@@ -224,6 +312,8 @@ beforeAll(async () => {
       maxSubscriptionsPerKey: 1,
     },
   });
+  await t.database.handle.pool.query(`INSERT INTO hems.systems (id, metering_point_id, vendor, installed_at) VALUES ($1, $2, 'Cleanwatts', now())`, [MATRIX_HEMS_ID, matrixHemsPoint().id]);
+  await t.database.handle.pool.query(`INSERT INTO hems.devices (id, hems_id, kind, rated_power_kw) VALUES ($1, $2, 'EV_CHARGER', 7.4)`, [MATRIX_DEVICE_ID, MATRIX_HEMS_ID]);
   for (const role of ROLES) httpKeys.set(role, await t.createKey(role, organisationOf(role)));
   rootFixture = await createRootFixture();
 }, 60_000);
@@ -424,6 +514,9 @@ interface FieldFixture {
   gridConstraintEventId: string;
   /** The root fixture's run on `secondarySubstationId`. */
   powerFlowRunId: string;
+  /** The matrix HEMS coming online (its status event, to those it is shared with), and a command's outcome (to its issuer, the retailer). */
+  hemsStatusEventId: string;
+  hemsCommandEventId: string;
 }
 
 interface FieldCase {
@@ -448,6 +541,9 @@ const onPoint = (selection: string) => (f: FieldFixture) => ({ query: `query($id
 const onOrder = (selection: string) => (f: FieldFixture) => ({ query: `query($id: ID!) { contractedPowerOrder(id: $id) { id ${selection} } }`, variables: { id: f.orderId } });
 const onSubstation = (selection: string) => (f: FieldFixture) => ({ query: `query($id: ID!) { secondarySubstation(id: $id) { id ${selection} } }`, variables: { id: f.secondarySubstationId } });
 const onRun = (selection: string) => (f: FieldFixture) => ({ query: `query($id: ID!) { powerFlowRun(id: $id) { id ${selection} } }`, variables: { id: f.powerFlowRunId } });
+const onEvent = (selection: string, id: (f: FieldFixture) => string) => (f: FieldFixture) => ({ query: `query($id: ID!) { hubEvent(eventId: $id) { eventId ${selection} } }`, variables: { id: id(f) } });
+/** A command reached without hems:read: the one a key that only steers HEMS (hems:control) has just sent. */
+const onIssuedCommand = (selection: string) => () => ({ query: ISSUE_COMMAND(selection), variables: { input: matrixCommandInput() } });
 
 /**
  * Written by hand from the product rules, like the root table: `Type.field` → its scopes, and who
@@ -457,6 +553,10 @@ const onRun = (selection: string) => (f: FieldFixture) => ({ query: `query($id: 
  * The network's topology is public infrastructure; a power-flow run's summary is for whoever sees
  * the area (grid:read, or flex:trade where the party has customers), its bus voltages and line
  * results for the DSO alone (grid:operate, which no other role has: the DSO is narrowed of it).
+ * A HEMS's status and its commands' outcomes are pushed to events:read holders, their content is
+ * hems:read; a key that steers HEMS (hems:control) without reading them gets the command it sent,
+ * not the HEMS or the device it acts on. A HEMS's flexible loads need no scope of their own: every
+ * path to a HEMS needs hems:read already.
  */
 const FIELD_AUTHORIZATION: Readonly<Record<string, FieldCase>> = {
   'MeteringPoint.loadCurve': { scopes: ['metering:read'], role: 'dso', query: viaOrder('loadCurve(from: $from, to: $to) { importWh }') },
@@ -488,6 +588,10 @@ const FIELD_AUTHORIZATION: Readonly<Record<string, FieldCase>> = {
     role: 'retailer',
     query: (f) => ({ query: `query($id: ID!) { hubEvent(eventId: $id) { eventId gridConstraint { kind constraint { id } } } }`, variables: { id: f.gridConstraintEventId } }),
   },
+  'HubEvent.hemsStatus': { scopes: ['hems:read'], role: 'retailer', query: onEvent('hemsStatus { kind lastSeenAt hems { id online } }', (f) => f.hemsStatusEventId) },
+  'HubEvent.hemsCommand': { scopes: ['hems:read'], role: 'retailer', query: onEvent('hemsCommand { kind command { id status } }', (f) => f.hemsCommandEventId) },
+  'HemsCommand.hems': { scopes: ['hems:read'], role: 'retailer', query: onIssuedCommand('hems { id online }') },
+  'HemsCommand.device': { scopes: ['hems:read'], role: 'retailer', query: onIssuedCommand('device { id kind }') },
 };
 
 /**
@@ -590,6 +694,15 @@ describe('authorization of fields below the root', () => {
     });
     const gridConstraintEventId = String(await latestOutboxId(t.database.handle.pool));
     expect(gridConstraintEventId).not.toBe(flexEventId);
+    // The retailer's platform reports for the matrix HEMS (shared with it): it comes online.
+    await asRole('retailer', `mutation($input: ReportHemsTelemetryInput!) { reportHemsTelemetry(input: $input) { reports } }`, {
+      input: { reports: [{ hemsId: MATRIX_HEMS_ID, at: iso(Date.now()), devices: [{ deviceId: MATRIX_DEVICE_ID, state: 'ON', powerKw: 3.7 }] }] },
+    });
+    const hemsStatusEventId = await newestEventId('HEMS_STATUS');
+    // The retailer sends it a command, and the HEMS's own key acknowledges it.
+    const { issueHemsCommand } = await asRole<{ issueHemsCommand: { id: string } }>('retailer', ISSUE_COMMAND(''), { input: matrixCommandInput() });
+    await asRole('hems', `mutation($input: ReportHemsCommandOutcomeInput!) { reportHemsCommandOutcome(input: $input) { id } }`, { input: { commandId: issueHemsCommand.id, status: 'ACKNOWLEDGED' } });
+    const hemsCommandEventId = await newestEventId('HEMS_COMMAND');
     fixture = {
       pointId: point.id,
       secondarySubstationId: feeder.secondarySubstationId,
@@ -598,6 +711,8 @@ describe('authorization of fields below the root', () => {
       flexEventId,
       gridConstraintEventId,
       powerFlowRunId: rootFixture.powerFlowRunId,
+      hemsStatusEventId,
+      hemsCommandEventId,
     };
   });
 

@@ -145,7 +145,11 @@ interface Known {
   organisations: string[];
   /** Organisations a customer may grant a consent to (CONSENT_ROLES). */
   consentHolders: string[];
-  /** Ids a mutation's `id` argument may name, by the entity its name mentions. */
+  /** HEMS: the fuzz's own (the customer's, shared with the retailer and the aggregator) most often, others of the parish (NOT_FOUND). */
+  hems: string[];
+  /** The fuzz HEMS's devices: all but one controllable. */
+  hemsDevices: string[];
+  /** Ids a mutation's `id` argument (or its entity's ROW_FIELDS field) may name, by the entity its name mentions. */
   byEntity: Record<string, string[]>;
 }
 
@@ -192,6 +196,35 @@ const PLAUSIBLE_ENUM_VALUES: Record<string, Record<string, readonly string[]>> =
   runPowerFlow: { source: ['FORECAST'] },
 };
 
+/**
+ * Mutation → input field → the range of a plausible number where 1 to 100 is mostly wrong: a
+ * device's power is up to its rating (the fuzz HEMS's smallest is 2 kW). Out-of-range numbers
+ * come in with the run's hostility.
+ */
+const PLAUSIBLE_NUMBER_RANGES: Record<string, Record<string, readonly [number, number]>> = {
+  reportHemsTelemetry: { powerKw: [0, 2] },
+  issueHemsCommand: { targetPowerKw: [0, 2] },
+};
+
+/** Spans of quarter-hours a run's times cluster around (anchorArb). */
+type AnchorSpan = 'over' | 'ahead' | 'lastDay';
+
+/**
+ * Mutation → the spans its plausible times come from, where the general ones (over, and ahead)
+ * would hardly reach the writes: a HEMS reports what it measured in the last day, a command acts
+ * ahead (and so expires, unanswered, long after the fuzz: the expiry sweep never writes between
+ * a run's fingerprints). The extreme times still come in with the run's hostility.
+ */
+const PLAUSIBLE_ANCHORS: Record<string, readonly AnchorSpan[]> = {
+  reportHemsTelemetry: ['lastDay'],
+  issueHemsCommand: ['ahead'],
+};
+
+/** Input type → its times in the order a plausible caller writes them, where that is not the declared one: a command's answer is due before it ends. */
+const PLAUSIBLE_TIME_ORDER: Record<string, readonly string[]> = {
+  IssueHemsCommandInput: ['start', 'expiresAt', 'end'],
+};
+
 const EDGE_STRINGS = ['', ' ', ' \t\n', '\u0000', 'a\u0000b', '\ud800', '\udfff', '\uffff', '\u200b', '\u202eevil', 'null', 'undefined', '%', '_', '\\', "'", '"', '`', '$1', '${x}', '../../etc/passwd', '<script>alert(1)</script>'];
 const SQL_STRINGS = ["' OR '1'='1", "'; DROP TABLE hub.audit_log; --", '1; SELECT pg_sleep(5)', "%' AND 1=1 --", '$$; $$', "E'\\\\x00'", 'x" OR "1"="1', ')) OR 1=1; --'];
 const JSON_STRINGS = ['{}', '[]', '{"kind":"ISSUED","orderId":"x"}', '{"$ne":null}', '[1,2', '{"a":' + '['.repeat(500), '"quoted"', '{"__proto__":{"admin":true}}'];
@@ -228,6 +261,19 @@ function knownValues(field: string, gen: Gen): string[] | null {
     case 'idempotencyKey':
       // Two keys come back often: replays (same batch) and conflicts (another batch) follow.
       return ['fuzz-batch-a', 'fuzz-batch-b'];
+    case 'hemsId':
+      return known.hems;
+    case 'deviceId':
+      return known.hemsDevices;
+    case 'commandId':
+      return known.byEntity.HemsCommand!;
+    case 'orderId':
+      // A command serves an order: the contracted-power orders in force (a flexibility order's id is the issuer's own reference).
+      return known.byEntity.ContractedPowerOrder!;
+    case 'earliestStart':
+    case 'latestEnd':
+      // Local times HH:MM, a window over midnight and one of a minute among them.
+      return ['00:00', '06:30', '18:00', '21:45', '23:59'];
     case 'id': {
       const entity = Object.keys(known.byEntity).find((entityName) => gen.mutation.includes(entityName));
       return entity ? known.byEntity[entity]! : Object.values(known.byEntity).flat();
@@ -264,10 +310,12 @@ function textArb(field: string, gen: Gen, isId: boolean, inList: boolean): fc.Ar
   );
 }
 
-function floatArb(gen: Gen): fc.Arbitrary<unknown> {
+function floatArb(gen: Gen, field: string): fc.Arbitrary<unknown> {
+  const range = PLAUSIBLE_NUMBER_RANGES[gen.mutation]?.[field];
   return leaf(
     gen,
-    fc.integer({ min: 1, max: 100 }),
+    // Tenths: plain decimals, as a client sends them.
+    range ? fc.integer({ min: range[0] * 10, max: range[1] * 10 }).map((tenths) => tenths / 10) : fc.integer({ min: 1, max: 100 }),
     // Zero, signs, fractions, the int32 and real (float4) edges, tiny values that underflow a real, doubles' extremes.
     some(fc.constantFrom(0, -0, -1, -100.5, 0.5, 99.999, 100.0001, 1e-7, 1e-50, 5e-324, 2_147_483_647, 2_147_483_648, 4_294_967_296, Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, 1e21, 3.4e38, 3.5e38, 1e39, 1e308, -1e308), 4),
     some(fc.double({ noNaN: true, noDefaultInfinity: true }), 2),
@@ -311,7 +359,7 @@ function scalarArb(name: string, field: string, gen: Gen, inList: boolean): fc.A
     case 'String':
       return textArb(field, gen, false, inList);
     case 'Float':
-      return floatArb(gen);
+      return floatArb(gen, field);
     case 'Int':
       return intArb(gen);
     case 'Boolean':
@@ -364,9 +412,11 @@ function nullableValueArb(type: GraphQLInputType, field: string, gen: Gen, inLis
     const one = fc.constantFrom(...fields.map((input) => input.name)).chain((name) => nullableValueArb(type.getFields()[name]!.type, name, gen, inList, depth + 1).map((value) => ({ [name]: value })));
     const chosen = requiredKeys.length === 0 && fields.length > 1 ? fc.oneof({ weight: 2, arbitrary: one }, { weight: 1, arbitrary: subset }) : subset;
     const names = new Set(fields.map((input) => input.name));
-    const record = names.has('secondarySubstationId') && names.has('feederId') ? chosen.chain((object) => withItsFeeder(object, gen)) : chosen;
-    // Times of one input (from/to, start/end) in the order they are declared, as a plausible caller writes them.
-    const times = fields.filter((input) => !isListType(getNullableType(input.type)) && getNamedType(input.type).name === 'DateTime').map((input) => input.name);
+    const paired = names.has('secondarySubstationId') && names.has('feederId') ? chosen.chain((object) => withItsFeeder(object, gen)) : chosen;
+    const record = names.has('kind') && names.has('deviceId') && names.has('targetPowerKw') ? paired.chain((object) => withWhatItsKindNeeds(object, gen)) : paired;
+    // Times of one input (from/to, start/end) in the order a plausible caller writes them: as declared, unless PLAUSIBLE_TIME_ORDER says otherwise.
+    const declared = fields.filter((input) => !isListType(getNullableType(input.type)) && getNamedType(input.type).name === 'DateTime').map((input) => input.name);
+    const times = PLAUSIBLE_TIME_ORDER[type.name] ?? declared;
     const ordered = times.length < 2 || gen.hostility >= 50 ? record : record.map((object) => inDeclaredOrder(object, times));
     return rarely<unknown>(gen, ordered, subset.map((object) => ({ ...object, notAField: 1 })));
   }
@@ -382,8 +432,26 @@ function withItsFeeder(object: Record<string, unknown>, gen: Gen): fc.Arbitrary<
   return leaf(gen, fc.constantFrom(...own), some(fc.constant(feederId))).map((paired) => ({ ...object, feederId: paired }));
 }
 
+/**
+ * A command given what its kind needs (a device for SHIFT and CURTAIL, a target power for CURTAIL
+ * and for no other kind), but in the run's hostile share.
+ */
+function withWhatItsKindNeeds(object: Record<string, unknown>, gen: Gen): fc.Arbitrary<Record<string, unknown>> {
+  const { kind, deviceId, targetPowerKw, ...rest } = object;
+  if (typeof kind !== 'string') return fc.constant(object);
+  const device = kind !== 'RESTORE' && (deviceId === undefined || deviceId === null) ? fc.constantFrom(...gen.known.hemsDevices) : fc.constant(deviceId);
+  const target = kind !== 'CURTAIL' ? fc.constant(undefined) : targetPowerKw === undefined || targetPowerKw === null ? floatArb(gen, 'targetPowerKw') : fc.constant(targetPowerKw);
+  const needed = fc.tuple(device, target).map(([chosenDevice, chosenTarget]) => ({
+    ...rest,
+    kind,
+    ...(chosenDevice === undefined ? {} : { deviceId: chosenDevice }),
+    ...(chosenTarget === undefined ? {} : { targetPowerKw: chosenTarget }),
+  }));
+  return leaf(gen, fc.constant(true), some(fc.constant(false))).chain((plausible) => (plausible ? needed : fc.constant(object)));
+}
+
 /** The object with its valid times rearranged to rise, a quarter-hour apart at least; other values stay. */
-function inDeclaredOrder(object: Record<string, unknown>, names: string[]): Record<string, unknown> {
+function inDeclaredOrder(object: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
   const present = names.filter((name) => typeof object[name] === 'string' && !Number.isNaN(Date.parse(object[name] as string)));
   const sorted = present.map((name) => Date.parse(object[name] as string)).sort((a, b) => a - b);
   const rising = { ...object };
@@ -403,14 +471,17 @@ interface Run {
   variables: Record<string, unknown>;
 }
 
-const anchorArb = (hostility: number) => {
+const anchorArb = (hostility: number, mutation: string) => {
   const now = Date.now();
   const pastQuarter = Math.floor(now / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
-  const anchors = [
+  const spans: Record<AnchorSpan, fc.Arbitrary<number>> = {
     // Quarter-hours that are over (readable, ingestable) and quarter-hours ahead (orders, requests, consents).
-    fc.integer({ min: 10, max: 2_000 }).map((k) => pastQuarter - k * QUARTER_HOUR_MS),
-    fc.integer({ min: 8, max: 400 }).map((k) => pastQuarter + k * QUARTER_HOUR_MS),
-  ];
+    over: fc.integer({ min: 10, max: 2_000 }).map((k) => pastQuarter - k * QUARTER_HOUR_MS),
+    ahead: fc.integer({ min: 8, max: 400 }).map((k) => pastQuarter + k * QUARTER_HOUR_MS),
+    // The last day up to the latest quarter-hour that is over, times around them included.
+    lastDay: fc.integer({ min: 8, max: 88 }).map((k) => pastQuarter - k * QUARTER_HOUR_MS),
+  };
+  const anchors = (PLAUSIBLE_ANCHORS[mutation] ?? ['over', 'ahead']).map((span) => spans[span]);
   if (hostility > 0) anchors.push(fc.constantFrom(Date.UTC(1000, 0, 1), Date.UTC(1900, 0, 1), Date.UTC(2400, 0, 1), pastQuarter - 11 * 366 * DAY_MS, pastQuarter + 40 * 365 * DAY_MS));
   return fc.oneof(...anchors);
 };
@@ -420,7 +491,7 @@ const hostilityArb = fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight
 function runArb(mutation: GraphQLField<unknown, unknown>, callers: Caller[], known: Known): fc.Arbitrary<Run> {
   return fc
     .record({ caller: fc.constantFrom(...callers), hostility: hostilityArb })
-    .chain(({ caller, hostility }) => fc.array(anchorArb(hostility), { minLength: 1, maxLength: 2 }).map((anchors) => ({ caller, hostility, anchors })))
+    .chain(({ caller, hostility }) => fc.array(anchorArb(hostility, mutation.name), { minLength: 1, maxLength: 2 }).map((anchors) => ({ caller, hostility, anchors })))
     .chain(({ caller, hostility, anchors }) => {
       const gen: Gen = { mutation: mutation.name, caller, hostility, anchors, known };
       const shape = Object.fromEntries(mutation.args.map((arg) => [arg.name, valueArb(arg.type, arg.name, gen, false, 0)]));
@@ -545,15 +616,35 @@ async function call<T = Record<string, unknown>>(key: string, document: string, 
 const FRESH_ROWS_PER_MUTATION = 8;
 
 beforeAll(async () => {
-  t = await startTestHub();
+  // No HEMS goes offline during the fuzz: the presence sweep would write between a run's fingerprints.
+  t = await startTestHub({ settings: { hemsOfflineAfterS: 86_400 } });
   const { parish } = t;
   const retailer = 'ret-edpc';
   // A customer of that retailer: orders on its feeder are addressed to the retailer whose key acknowledges them.
   const customerPoint = parish.meteringPoints.find((point) => point.retailerId === retailer)!.id;
+
+  // The customer's HEMS (the seed's, or one of the fuzz's own) with devices of the fuzz's, all but the last controllable.
+  const pool = t.database.handle.pool;
+  const hemsId = parish.hemsSystems.find((system) => system.meteringPointId === customerPoint)?.id ?? 'HEMS-FUZZ';
+  await pool.query(`INSERT INTO hems.systems (id, metering_point_id, vendor, installed_at) VALUES ($1, $2, 'Cleanwatts', now()) ON CONFLICT (id) DO NOTHING`, [hemsId, customerPoint]);
+  const deviceKinds = ['EV_CHARGER', 'WATER_HEATER', 'HEAT_PUMP', 'AIR_CONDITIONER', 'WASHING_MACHINE', 'DISHWASHER', 'BATTERY', 'PV_INVERTER'] as const;
+  const hemsDevices = deviceKinds.map((_, index) => `${hemsId}-FZ${index + 1}`);
+  for (const [index, kind] of deviceKinds.entries()) {
+    await pool.query(`INSERT INTO hems.devices (id, hems_id, kind, rated_power_kw, controllable) VALUES ($1, $2, $3, $4, $5)`, [hemsDevices[index], hemsId, kind, 2 + index, index < deviceKinds.length - 1]);
+  }
+  const controllable = hemsDevices.slice(0, -1);
+
   const keyOf = async (role: Role, organisationId: string): Promise<Caller> => ({ role, organisationId, key: await t.createKey(role, organisationId) });
-  callers = await Promise.all([keyOf('dso', 'dso'), keyOf('customer', customerPoint), keyOf('retailer', retailer), keyOf('aggregator', 'agg-flexpt')]);
+  callers = await Promise.all([keyOf('dso', 'dso'), keyOf('customer', customerPoint), keyOf('retailer', retailer), keyOf('aggregator', 'agg-flexpt'), keyOf('hems', hemsId)]);
   const dso = callers[0]!;
   const customer = callers[1]!;
+  const retailerCaller = callers[2]!;
+  // The customer shares its HEMS with its retailer and an aggregator: both steer it and report for it.
+  for (const organisationId of [retailer, 'agg-flexpt']) {
+    await call(dso.key, `mutation($input: GrantConsentInput!) { grantConsent(input: $input) { id } }`, {
+      input: { meteringPointId: customerPoint, organisationId, scopes: ['hems:read'], from: iso(Date.now() - DAY_MS), to: iso(Date.now() + 30 * DAY_MS) },
+    });
+  }
 
   const feederOf = (pointId: string) => parish.connections.find((connection) => connection.meteringPointId === pointId)!.feederId;
   const retailerFeeders = [...new Set(parish.meteringPoints.filter((point) => point.retailerId === retailer).map((point) => feederOf(point.id)))];
@@ -638,7 +729,27 @@ beforeAll(async () => {
     await call(dso.key, `mutation($id: ID!) { clearGridConstraint(id: $id) { id } }`, { id: constraints[FRESH_ROWS_PER_MUTATION] });
     return constraints;
   };
-  freshRows = { ContractedPowerOrder: issueOrders, Consent: grantConsents, GridConstraint: declareConstraints };
+  /**
+   * Commands the retailer sent the HEMS, SENT and awaiting an answer for an hour, and one more
+   * already EXECUTED (any outcome after it is a CONFLICT). Each mutation that reports outcomes
+   * gets its own, since its runs move them on to final outcomes.
+   */
+  const issueCommands = async () => {
+    const start = Math.ceil(Date.now() / QUARTER_HOUR_MS) * QUARTER_HOUR_MS + hour;
+    const commands: string[] = [];
+    for (let index = 0; index <= FRESH_ROWS_PER_MUTATION; index++) {
+      const action = index % 2 === 0 ? { kind: 'CURTAIL', deviceId: controllable[index % controllable.length], targetPowerKw: 1 } : { kind: 'RESTORE' };
+      const { issueHemsCommand } = await call<{ issueHemsCommand: { id: string } }>(retailerCaller.key, `mutation($input: IssueHemsCommandInput!) { issueHemsCommand(input: $input) { id } }`, {
+        input: { hemsId, ...action, start: iso(start), end: iso(start + hour), reason: 'FLEX_ORDER', orderId: `fuzz-flex-order-${index}` },
+      });
+      commands.push(issueHemsCommand.id);
+    }
+    await call(retailerCaller.key, `mutation($input: ReportHemsCommandOutcomeInput!) { reportHemsCommandOutcome(input: $input) { id } }`, {
+      input: { commandId: commands[FRESH_ROWS_PER_MUTATION], status: 'EXECUTED' },
+    });
+    return commands;
+  };
+  freshRows = { ContractedPowerOrder: issueOrders, Consent: grantConsents, GridConstraint: declareConstraints, HemsCommand: issueCommands };
 
   known = {
     meteringPoints: parish.meteringPoints.map((point) => point.id),
@@ -648,12 +759,15 @@ beforeAll(async () => {
     feedersOf: Object.fromEntries(parish.secondarySubstations.map((substation) => [substation.id, parish.feeders.filter((feeder) => feeder.secondarySubstationId === substation.id).map((feeder) => feeder.id)])),
     organisations: [...parish.organisations.map((organisation) => organisation.id), customerPoint],
     consentHolders: parish.organisations.filter((organisation) => (CONSENT_ROLES as readonly string[]).includes(organisation.kind)).map((organisation) => organisation.id),
+    hems: [hemsId, hemsId, hemsId, hemsId, ...parish.hemsSystems.filter((system) => system.id !== hemsId).slice(0, 1).map((system) => system.id)],
+    hemsDevices,
     // Ids other mutations' arguments may name (an ID field with no known values draws from them); never used up.
     byEntity: {
       ContractedPowerOrder: await issueOrders(),
       Consent: await grantConsents(),
       FlexRequest: parish.flexRequests.map((request) => request.id),
       GridConstraint: await declareConstraints(),
+      HemsCommand: await issueCommands(),
     },
   };
   query = await fingerprintQuery(t);
@@ -661,14 +775,24 @@ beforeAll(async () => {
 
 afterAll(() => t?.stop());
 
+/** Entity → the field other than `id` naming the row a mutation acts on (an outcome is reported for a `commandId`). */
+const ROW_FIELDS: Record<string, string> = { HemsCommand: 'commandId' };
+
+/** Whether the mutation takes the field, as an argument or in its input. */
+function takes(mutation: GraphQLField<unknown, unknown>, field: string): boolean {
+  return mutation.args.some((arg) => {
+    const type = getNamedType(arg.type);
+    return arg.name === field || (isInputObjectType(type) && field in type.getFields());
+  });
+}
+
 /**
- * The known ids for one mutation's runs: a mutation whose `id` names an entity with a factory
- * (ending an order, revoking a consent) gets rows of its own, which no earlier mutation's runs
- * have used up.
+ * The known ids for one mutation's runs: a mutation whose `id` (or the entity's row field) names
+ * an entity with a factory (ending an order, revoking a consent, reporting a command's outcome)
+ * gets rows of its own, which no earlier mutation's runs have used up.
  */
 async function knownFor(mutation: GraphQLField<unknown, unknown>): Promise<Known> {
-  if (!mutation.args.some((arg) => arg.name === 'id')) return known;
-  const entity = Object.keys(known.byEntity).find((name) => mutation.name.includes(name));
+  const entity = Object.keys(known.byEntity).find((name) => mutation.name.includes(name) && takes(mutation, ROW_FIELDS[name] ?? 'id'));
   const make = entity ? freshRows[entity] : undefined;
   return make ? { ...known, byEntity: { ...known.byEntity, [entity!]: await make() } } : known;
 }
