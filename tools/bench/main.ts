@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command, InvalidArgumentError } from 'commander';
 import { accessScenario } from './access.scenario';
 import { demandScenario } from './demand.scenario';
+import { hemsTelemetryScenario } from './hems-telemetry.scenario';
 import { ingestScenario } from './ingest.scenario';
 import { powerflowScenario } from './powerflow.scenario';
 import { pushScenario } from './push.scenario';
@@ -9,7 +10,7 @@ import { queryScenario } from './query.scenario';
 import type { Scenario } from './scenario';
 import { startupScenario } from './startup.scenario';
 
-const SCENARIOS: Scenario[] = [startupScenario, queryScenario, demandScenario, ingestScenario, pushScenario, accessScenario, powerflowScenario];
+const SCENARIOS: Scenario[] = [startupScenario, queryScenario, demandScenario, ingestScenario, pushScenario, accessScenario, powerflowScenario, hemsTelemetryScenario];
 
 function parseCustomers(value: string): number {
   const customers = Number(value);
@@ -20,10 +21,10 @@ function parseCustomers(value: string): number {
 async function main(): Promise<void> {
   const program = new Command()
     .name('bench')
-    .description(`Market Hub benchmarks; metrics are documented in tools/bench/README.md\n\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(10)} ${s.description}`).join('\n')}`)
+    .description(`Market Hub benchmarks; metrics are documented in tools/bench/README.md\n\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(14)} ${s.description}`).join('\n')}`)
     .argument('<scenario>', SCENARIOS.map((s) => s.name).join(' | '))
     .option('--json', 'print one JSON object { scenario, metrics } on stdout')
-    .option('--customers <n>', 'size of the parish for query, demand, push and access (a smaller one for a quick run)', parseCustomers, 14_000)
+    .option('--customers <n>', 'size of the parish for query, demand, push, access and hems-telemetry (a smaller one for a quick run)', parseCustomers, 14_000)
     .parse();
   const scenario = SCENARIOS.find((candidate) => candidate.name === program.args[0]);
   if (!scenario) return program.error(`Unknown scenario "${program.args[0]}"`);
