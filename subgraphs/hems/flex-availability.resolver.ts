@@ -4,7 +4,7 @@ import { BadUserInputError, ForbiddenError } from '../../schema/errors';
 import { recordAccess } from '../kit/access-log';
 import type { SubgraphContext } from '../kit/context';
 import { FlexAvailabilityRepo } from './flex-availability.repo';
-import { availableFlexibility, flexView, flexWindowProblem, listingProblem, MIN_HOLD_MINUTES, minDurationProblem, parseFlexScope, type FlexInterval } from './flex-availability.rules';
+import { availableFlexibility, flexView, flexWindowProblem, listedHems, listingProblem, MIN_HOLD_MINUTES, minDurationProblem, parseFlexScope, type FlexInterval } from './flex-availability.rules';
 import { FlexAvailability, FlexScopeInput } from './flex-availability.type';
 import type { HemsLoaders } from './hems.loader';
 
@@ -66,9 +66,10 @@ export class FlexAvailabilityResolver {
       const problem = listingProblem(intervals);
       if (problem) throw new BadUserInputError(problem, { field: 'loads' });
       intervals = availableFlexibility(loads, window, { minDurationMinutes, listLoads: true });
+      // The households the answer names are logged like any read of their HEMS; totals, like demand's, are not.
+      const points = listedHems(intervals).map((hemsId) => pointOfHems.get(hemsId)!);
+      await recordAccess(ctx.db, ctx.identity, ctx.requestId, 'availableFlexibility.loads', points, window);
     }
-    // The totals of a few shared HEMS are those households' conditions and state: logged like any read of them.
-    if (view === 'shared') await recordAccess(ctx.db, ctx.identity, ctx.requestId, 'availableFlexibility', [...pointOfHems.values()], window);
     return intervals.map(toAvailability);
   }
 }
