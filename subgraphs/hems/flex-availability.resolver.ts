@@ -4,7 +4,7 @@ import { BadUserInputError, ForbiddenError } from '../../schema/errors';
 import { recordAccess } from '../kit/access-log';
 import type { SubgraphContext } from '../kit/context';
 import { FlexAvailabilityRepo } from './flex-availability.repo';
-import { availableFlexibility, flexView, flexWindowProblem, listedHems, listingProblem, MIN_HOLD_MINUTES, minDurationProblem, parseFlexScope, type FlexInterval } from './flex-availability.rules';
+import { availableFlexibility, flexView, flexWindowProblem, isOfferable, listingProblem, MIN_HOLD_MINUTES, minDurationProblem, parseFlexScope, type FlexInterval } from './flex-availability.rules';
 import { FlexAvailability, FlexScopeInput } from './flex-availability.type';
 import type { HemsLoaders } from './hems.loader';
 
@@ -61,14 +61,17 @@ export class FlexAvailabilityResolver {
       throw new BadUserInputError(`unknown ${SCOPE_NAMES[scope.kind]} ${scope.id}`, { field: `scope.${SCOPE_FIELDS[scope.kind]}` });
     }
     let intervals = availableFlexibility(loads, window, { minDurationMinutes, listLoads: false });
+    // A retailer's or aggregator's figures are made of the few HEMS shared with it: a read of each
+    // of those households, logged as a point set of demand is. The DSO's totals, like its demand, are not.
+    if (view === 'shared') {
+      const offering = new Set(loads.filter(isOfferable).map((load) => load.hemsId));
+      await recordAccess(ctx.db, ctx.identity, ctx.requestId, 'availableFlexibility', [...offering].map((hemsId) => pointOfHems.get(hemsId)!), window);
+    }
     // Listed only once known to fit: a week of a whole portfolio's loads would be hundreds of megabytes.
     if (view === 'shared' && selects(info, 'loads')) {
       const problem = listingProblem(intervals);
       if (problem) throw new BadUserInputError(problem, { field: 'loads' });
       intervals = availableFlexibility(loads, window, { minDurationMinutes, listLoads: true });
-      // The households the answer names are logged like any read of their HEMS; totals, like demand's, are not.
-      const points = listedHems(intervals).map((hemsId) => pointOfHems.get(hemsId)!);
-      await recordAccess(ctx.db, ctx.identity, ctx.requestId, 'availableFlexibility.loads', points, window);
     }
     return intervals.map(toAvailability);
   }

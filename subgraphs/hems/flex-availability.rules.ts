@@ -347,9 +347,3 @@ export function listingProblem(intervals: readonly FlexInterval[]): string | nul
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** The HEMS whose loads `intervals` list: the households the answer names. */
-export function listedHems(intervals: readonly FlexInterval[]): string[] {
-  const hems = new Set<string>();
-  for (const interval of intervals) for (const load of interval.loads ?? []) hems.add(load.hemsId);
-  return [...hems];
-}

@@ -8,15 +8,22 @@ import { anyText } from '../kit/sql';
 import { mayViewHems } from './hems-access.sql';
 import type { Device, Hems } from './hems.type';
 
-/** The retailer supplying the point now that the customer shares its HEMS with. */
-const sharedWithRetailer = sql<string | null>`(
+/**
+ * The retailer supplying the point now that the customer shares its HEMS with: for the DSO, the
+ * customer and that retailer. Who supplies a point is not an aggregator's or researcher's to know
+ * (their metering point's retailerId is null too).
+ */
+const sharedWithRetailer = (identity: Identity): SQL<string | null> =>
+  identity.role === 'dso' || identity.role === 'customer' || identity.role === 'retailer' ? sharedWithAnyRetailer : sql<null>`NULL::text`;
+
+const sharedWithAnyRetailer = sql<string | null>`(
   SELECT o.id FROM hub.organisations o
   WHERE o.kind = 'retailer'
     AND ${contractOf(sql.raw('o.id'), sql`${hemsSystems.meteringPointId}`, sql`now()`)}
     AND ${consentFor(sql.raw('o.id'), sql`${hemsSystems.meteringPointId}`, 'hems:read', null)}
   ORDER BY o.id LIMIT 1)`;
 
-const COLUMNS = {
+const columnsFor = (identity: Identity) => ({
   id: hemsSystems.id,
   meteringPointId: hemsSystems.meteringPointId,
   vendor: hemsSystems.vendor,
@@ -24,8 +31,8 @@ const COLUMNS = {
   installedAt: hemsSystems.installedAt,
   online: hemsSystems.online,
   lastSeenAt: hemsSystems.lastSeenAt,
-  sharedWithRetailerId: sharedWithRetailer,
-};
+  sharedWithRetailerId: sharedWithRetailer(identity),
+});
 
 const toHems = (row: Omit<Hems, 'meteringPoint'>): Hems => ({ ...row, meteringPoint: { id: row.meteringPointId } });
 
@@ -44,12 +51,12 @@ export class HemsRepo {
   }
 
   async byMeteringPoints(meteringPointIds: readonly string[]): Promise<Hems[]> {
-    const rows = await this.db.select(COLUMNS).from(hemsSystems).where(and(anyText(hemsSystems.meteringPointId, meteringPointIds), this.visible()));
+    const rows = await this.db.select(columnsFor(this.identity)).from(hemsSystems).where(and(anyText(hemsSystems.meteringPointId, meteringPointIds), this.visible()));
     return rows.map(toHems);
   }
 
   async byIds(ids: readonly string[]): Promise<Hems[]> {
-    const rows = await this.db.select(COLUMNS).from(hemsSystems).where(and(anyText(hemsSystems.id, ids), this.visible()));
+    const rows = await this.db.select(columnsFor(this.identity)).from(hemsSystems).where(and(anyText(hemsSystems.id, ids), this.visible()));
     return rows.map(toHems);
   }
 
@@ -57,7 +64,7 @@ export class HemsRepo {
   async page(page: Page): Promise<{ rows: Hems[]; totalCount: number }> {
     const after = page.afterKey === null ? undefined : gt(hemsSystems.id, page.afterKey);
     const [rows, [total]] = await Promise.all([
-      this.db.select(COLUMNS).from(hemsSystems).where(and(this.visible(), after)).orderBy(asc(hemsSystems.id)).limit(page.limit + 1),
+      this.db.select(columnsFor(this.identity)).from(hemsSystems).where(and(this.visible(), after)).orderBy(asc(hemsSystems.id)).limit(page.limit + 1),
       this.db.select({ n: count() }).from(hemsSystems).where(this.visible()),
     ]);
     return { rows: rows.map(toHems), totalCount: total?.n ?? 0 };

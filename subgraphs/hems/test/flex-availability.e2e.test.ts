@@ -200,10 +200,10 @@ describe('availableFlexibility for a retailer', () => {
     expect(kwBy(await series(key, { secondarySubstationId: substationId }, 180))).toEqual(expectedKw([A_EV, B_EV]));
   });
 
-  it('gives the same for its own portfolio, and logs the households whose loads it lists', async () => {
+  it('gives the same for its own portfolio, and logs each household that offers some of it', async () => {
     const key = await f.keyFor('retailer', retailerId);
     expect(kwBy(await series(key, { retailerId }))).toEqual(RETAILERS_EVENING());
-    const { rows } = await sql(`SELECT DISTINCT metering_point_id FROM hub.access_log WHERE organisation_id = $1 AND resource = 'availableFlexibility.loads' ORDER BY 1`, [retailerId]);
+    const { rows } = await sql(`SELECT DISTINCT metering_point_id FROM hub.access_log WHERE organisation_id = $1 AND resource = 'availableFlexibility' ORDER BY 1`, [retailerId]);
     expect(rows.map((row: { metering_point_id: string }) => row.metering_point_id)).toEqual([a.pointId, b.pointId, c.pointId].sort());
   });
 
