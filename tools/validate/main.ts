@@ -5,11 +5,12 @@ import { householdCheck } from './household.check';
 import { householdIngestCheck } from './household-ingest.check';
 import { ieeeImportCheck } from './ieee-import.check';
 import { ieeePowerFlowCheck } from './ieee-power-flow.check';
+import { erseTouPeriodsCheck } from './erse-tou-periods.check';
 import { profileCoefficientsCheck } from './profile-coefficients.check';
 import { seededCurvesCheck } from './seeded-curves.check';
 
 /** Every check, in the order they run; add a new <name>.check.ts here. */
-export const CHECKS: readonly Check[] = [profileCoefficientsCheck, seededCurvesCheck, householdCheck, householdIngestCheck, ieeeImportCheck, ieeePowerFlowCheck];
+export const CHECKS: readonly Check[] = [profileCoefficientsCheck, seededCurvesCheck, householdCheck, householdIngestCheck, ieeeImportCheck, ieeePowerFlowCheck, erseTouPeriodsCheck];
 
 async function runCheck(check: Check, sharedDataDir: string): Promise<CheckOutcome> {
   try {
