@@ -9,7 +9,7 @@
  * 10⁻⁸ EUR. Nothing is rounded before the total; amounts are given to the nano-euro.
  */
 import { lisbonLocalDay, QUARTER_MS } from '../kit/calendar';
-import { periodAt, type CompiledPeriods, type ErsePeriod, type TouCycle } from './erse-periods.rules';
+import { ERSE_PERIODS, periodAt, type CompiledPeriods, type ErsePeriod, type TouCycle } from './erse-periods.rules';
 
 /** The periods a scheme prices: one (`all`), two-rate (`vazio`, `fora_vazio`), three-rate or four-period. */
 export const PRICED_PERIODS = ['all', 'vazio', 'fora_vazio', 'ponta', 'cheias', 'vazio_normal', 'super_vazio'] as const;
@@ -38,8 +38,7 @@ export function schemePeriodsProblem(periods: readonly PricedPeriod[]): string |
   const priced = new Set(periods);
   if (priced.size !== periods.length) return 'a period is priced twice';
   if (priced.has('all')) return priced.size === 1 ? null : '`all` prices the whole day: no other period goes with it';
-  const erse: ErsePeriod[] = ['ponta', 'cheias', 'vazio_normal', 'super_vazio'];
-  const covered = erse.map((period) => [period, coverage(period, priced)] as const);
+  const covered = ERSE_PERIODS.map((period) => [period, coverage(period, priced)] as const);
   const gaps = covered.filter(([, n]) => n === 0).map(([period]) => period);
   const overlaps = covered.filter(([, n]) => n > 1).map(([period]) => period);
   if (gaps.length > 0) return `no price for ${gaps.join(', ')}`;

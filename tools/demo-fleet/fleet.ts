@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { ROLE_SCOPES } from '../../schema/access';
 import type { DeviceKind } from '../../schema/hems';
 import { lisbonOffsetMs } from '../../subgraphs/kit/calendar';
+import { consentFor } from '../../subgraphs/kit/point-access.sql';
 import type { SubgraphJob } from '../../subgraphs/kit/subgraph';
 import { ReportTelemetryCommand } from '../../subgraphs/hems/telemetry.command';
 import type { HemsReport } from '../../subgraphs/hems/telemetry.rules';
@@ -43,8 +44,7 @@ export function demoFleetJob(parish: Parish): SubgraphJob {
         JOIN hems.devices d ON d.hems_id = h.id
         JOIN metering.supply_contracts_v sc ON sc.metering_point_id = h.metering_point_id AND sc.valid_from <= now() AND (sc.valid_to IS NULL OR sc.valid_to > now())
         WHERE (h.last_report_key_id IS NULL OR h.last_report_key_id = ${DEMO_FLEET_KEY_ID})
-          AND EXISTS (SELECT 1 FROM hub.consents c WHERE c.metering_point_id = h.metering_point_id AND c.organisation_id = sc.retailer_id
-            AND 'hems:read'::hub.consent_scope = ANY(c.scopes) AND c.revoked_at IS NULL AND c.valid_from <= now() AND c.valid_to > now())
+          AND ${consentFor(sql.raw('sc.retailer_id'), sql.raw('h.metering_point_id'), 'hems:read', null)}
         ORDER BY sc.retailer_id, h.id, d.id`);
       const localMs = nowMs + lisbonOffsetMs(nowMs);
       const minute = Math.floor((localMs % 86_400_000) / 60_000);
