@@ -202,7 +202,7 @@ describe('the gateway is the only door', () => {
 describe('errors', () => {
   it('masks an internal failure: no SQL, no stack, only the closed-set code', async () => {
     const point = pointsSuppliedNowBy(t.parish, retailerId)[0]!.id;
-    await t.database.handle.pool.query('ALTER TABLE tariffs.tariff_assignments RENAME TO tariff_assignments_gone');
+    await t.database.handle.pool.query('ALTER TABLE tariffs.assignments RENAME TO assignments_gone');
     try {
       const { body } = await t.graphql(`query($id: ID!) { meteringPoint(id: $id) { id tariff { id } } }`, { key: retailerKey, variables: { id: point } });
       const text = JSON.stringify(body);
@@ -211,10 +211,10 @@ describe('errors', () => {
         expect(error.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
         expect(Object.keys(error.extensions ?? {})).toEqual(['code']);
       }
-      expect(text).not.toMatch(/tariff_assignments|select|relation|stack|at .*\.ts/i);
+      expect(text).not.toMatch(/assignments|select|relation|stack|at .*\.ts/i);
       expect(text).not.toContain(t.hub.subgraphUrls.tariffs);
     } finally {
-      await t.database.handle.pool.query('ALTER TABLE tariffs.tariff_assignments_gone RENAME TO tariff_assignments');
+      await t.database.handle.pool.query('ALTER TABLE tariffs.assignments_gone RENAME TO assignments');
     }
   });
 

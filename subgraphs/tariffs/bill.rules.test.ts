@@ -1,5 +1,5 @@
 import { lisbonMidnightUtcMs, epochDay } from '../kit/calendar';
-import { bill, eurOf, microEur, pricedPeriodOf, quarterStarts, schemePeriodsProblem, type BillScheme } from './bill.rules';
+import { bill, billSegments, eurOf, nanoEur, pricedPeriodOf, quarterStarts, schemePeriodsProblem, type BillScheme } from './bill.rules';
 import { ERSE_TOU_PERIODS } from './erse-periods.table';
 
 /** Local October 2026: 31 days, the last Sunday (25th) 25 hours long. */
@@ -14,15 +14,15 @@ describe('bills', () => {
   });
 
   it('prices a flat month exactly: energy, 31 local days of contracted power, and their sum', () => {
-    const flat: BillScheme = { cycle: null, energyMicroEurPerKwh: { all: microEur(0.1652) }, powerMicroEurPerKvaDay: microEur(0.2738) };
+    const flat: BillScheme = { cycle: null, energyNanoEurPerKwh: { all: nanoEur(0.1652) }, powerNanoEurPerKvaDay: nanoEur(0.2738) };
     const result = bill(ERSE_TOU_PERIODS, flat, 6.9, flatEnergy(OCTOBER, 100));
     expect(result.quarterHours).toBe(2_980);
-    expect(result.lines).toEqual([{ period: 'all', energyWh: 298_000, energyMicroEurPerKwh: 165_200, costNanoEur: 49_229_600_000n }]);
+    expect(result.lines).toEqual([{ schemeId: 'scheme', period: 'all', energyWh: 298_000, energyNanoEurPerKwh: 165_200_000, costPicoEur: 49_229_600_000_000n }]);
     // 298 kWh × 0.1652 = 49.2296 EUR; 6.9 kVA × 0.2738 EUR × 31 days = 58.56582 EUR.
-    expect(eurOf(result.energyNanoEur)).toBe(49.2296);
+    expect(eurOf(result.energyPicoEur)).toBe(49.2296);
     expect(result.powerDays).toBe(31);
-    expect(eurOf(result.powerNanoEur)).toBe(58.56582);
-    expect(result.totalNanoEur).toBe(107_795_420_000n);
+    expect(eurOf(result.powerPicoEur)).toBe(58.56582);
+    expect(result.totalPicoEur).toBe(107_795_420_000_000n);
   });
 
   it("prices a three-rate daily month as worked out by hand from ERSE's chart, the 25-hour day included", () => {
@@ -30,7 +30,7 @@ describe('bills', () => {
     // the winter chart plus the repeated 01:00 hour, off-peak (vazio 11 h). Days 26-31: winter, 4/10/10.
     const hours = { ponta: 31 * 4, cheias: 31 * 10, vazio: 24 * 10 + 11 + 6 * 10 };
     expect(hours.ponta + hours.cheias + hours.vazio).toBe(2_980 / 4);
-    const triRate: BillScheme = { cycle: 'DAILY', energyMicroEurPerKwh: { ponta: microEur(0.25), cheias: microEur(0.18), vazio: microEur(0.1) }, powerMicroEurPerKvaDay: 0 };
+    const triRate: BillScheme = { cycle: 'DAILY', energyNanoEurPerKwh: { ponta: nanoEur(0.25), cheias: nanoEur(0.18), vazio: nanoEur(0.1) }, powerNanoEurPerKvaDay: 0 };
     const result = bill(ERSE_TOU_PERIODS, triRate, 6.9, flatEnergy(OCTOBER, 100));
     expect(result.lines.map((line) => [line.period, line.energyWh])).toEqual([
       ['vazio', hours.vazio * 400],
@@ -38,26 +38,60 @@ describe('bills', () => {
       ['cheias', hours.cheias * 400],
     ]);
     // 124.4 kWh × 0.10 + 49.6 × 0.25 + 124 × 0.18 = 12.44 + 12.40 + 22.32.
-    expect(eurOf(result.energyNanoEur)).toBe(47.16);
-    expect(result.powerNanoEur).toBe(0n);
+    expect(eurOf(result.energyPicoEur)).toBe(47.16);
+    expect(result.powerPicoEur).toBe(0n);
   });
 
   it('sums exactly to the cost of each quarter-hour, whatever the energies', () => {
     const quarters = quarterStarts(MARCH.fromMs, MARCH.toMs).map((startMs, i) => ({ startMs, importWh: (i * 7919) % 1_237 }));
     const fourPeriod: BillScheme = {
       cycle: 'WEEKLY',
-      energyMicroEurPerKwh: { ponta: microEur(0.312345), cheias: microEur(0.187654), vazio_normal: microEur(0.101), super_vazio: microEur(0.090001) },
-      powerMicroEurPerKvaDay: microEur(0.3317),
+      energyNanoEurPerKwh: { ponta: nanoEur(0.312345), cheias: nanoEur(0.187654), vazio_normal: nanoEur(0.101), super_vazio: nanoEur(0.090001) },
+      powerNanoEurPerKvaDay: nanoEur(0.3317),
     };
     const result = bill(ERSE_TOU_PERIODS, fourPeriod, 10.35, quarters);
     let each = 0n;
     for (const quarter of quarters) {
-      const one = bill(ERSE_TOU_PERIODS, { ...fourPeriod, powerMicroEurPerKvaDay: 0 }, 0, [quarter]);
-      each += one.energyNanoEur;
+      const one = bill(ERSE_TOU_PERIODS, { ...fourPeriod, powerNanoEurPerKvaDay: 0 }, 0, [quarter]);
+      each += one.energyPicoEur;
     }
-    expect(result.energyNanoEur).toBe(each);
+    expect(result.energyPicoEur).toBe(each);
     expect(result.lines.reduce((sum, line) => sum + line.energyWh, 0)).toBe(quarters.reduce((sum, quarter) => sum + quarter.importWh, 0));
     expect(result.quarterHours).toBe(2_972);
+  });
+
+  it('prices the quarter-hours of a critical-peak event at the critical-peak price, and only those', () => {
+    // 1 October 2026 18:00-20:00 Lisbon (summer time) is 17:00-19:00 UTC: 8 quarter-hours.
+    const startMs = Date.UTC(2026, 9, 1, 17);
+    const cpp: BillScheme = {
+      cycle: 'DAILY',
+      energyNanoEurPerKwh: { vazio: nanoEur(0.1), fora_vazio: nanoEur(0.2), critical_peak: nanoEur(1) },
+      powerNanoEurPerKvaDay: 0,
+      criticalPeaks: [{ startMs, endMs: startMs + 2 * 3_600_000 }],
+    };
+    const result = bill(ERSE_TOU_PERIODS, cpp, 0, flatEnergy(OCTOBER, 100));
+    expect(result.lines.find((line) => line.period === 'critical_peak')!.energyWh).toBe(8 * 100);
+    expect(result.lines.reduce((sum, line) => sum + line.energyWh, 0)).toBe(2_980 * 100);
+    expect(() => bill(ERSE_TOU_PERIODS, { ...cpp, energyNanoEurPerKwh: { all: 1 } }, 0, flatEnergy(OCTOBER, 1))).toThrow(/without a critical_peak price/);
+  });
+
+  it('splits a bill at an assignment change and charges each local day its power once, on the scheme in force at its start', () => {
+    const quarters = flatEnergy(OCTOBER, 100);
+    const change = lisbonMidnightUtcMs(epochDay(2026, 10, 16));
+    const flat = (eur: number, powerEur: number): BillScheme => ({ cycle: null, energyNanoEurPerKwh: { all: nanoEur(eur) }, powerNanoEurPerKvaDay: nanoEur(powerEur) });
+    const result = billSegments(
+      ERSE_TOU_PERIODS,
+      [
+        { schemeId: 'A', scheme: flat(0.1, 0.1), quarters: quarters.filter((q) => q.startMs < change) },
+        { schemeId: 'B', scheme: flat(0.2, 0.3), quarters: quarters.filter((q) => q.startMs >= change) },
+      ],
+      10,
+    );
+    expect(result.quarterHours).toBe(2_980);
+    expect(result.lines.map((line) => [line.schemeId, line.energyWh])).toEqual([['A', 15 * 96 * 100], ['B', (16 * 96 + 4) * 100]]);
+    // 15 days × 10 kVA × 0.1 EUR + 16 days × 10 kVA × 0.3 EUR.
+    expect(eurOf(result.powerPicoEur)).toBe(15 + 48);
+    expect(result.powerDays).toBe(31);
   });
 
   it('maps ERSE periods to the periods a scheme prices, and refuses schemes that leave gaps or price one twice', () => {
@@ -70,6 +104,9 @@ describe('bills', () => {
     expect(schemePeriodsProblem(['vazio', 'cheias'])).toBe('no price for ponta');
     expect(schemePeriodsProblem(['vazio', 'fora_vazio', 'ponta'])).toMatch(/^ponta priced twice/);
     expect(schemePeriodsProblem(['all', 'ponta'])).toMatch(/`all` prices the whole day/);
-    expect(() => microEur(0.1234567)).toThrow(/finer than a micro-euro/);
+    expect(schemePeriodsProblem(['vazio', 'fora_vazio', 'critical_peak'])).toBeNull();
+    expect(schemePeriodsProblem(['critical_peak'])).toBe('no period is priced');
+    expect(nanoEur(0.123456789)).toBe(123_456_789);
+    expect(() => nanoEur(0.1234567891)).toThrow(/finer than a nano-euro/);
   });
 });

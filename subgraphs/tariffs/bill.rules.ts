@@ -3,28 +3,37 @@
  * power's as integers, rounded once at the end. Pure: the caller reads the quarter-hours and the
  * schemes in force; this module classifies, sums and prices.
  *
- * Units: prices are held in micro-euros (per kWh, per kVA and day), so a period's cost is
- * Wh × µEUR/kWh, an integer of 10⁻⁹ EUR (nano-euros), summed in BigInt; the contracted power's
- * cost is kVA (to the 0.01 kVA of ERSE's power steps) × µEUR/kVA/day × days, an integer of
- * 10⁻⁸ EUR. Nothing is rounded before the total; amounts are given to the nano-euro.
+ * Units: prices are integers of nano-euros (per kWh, per kVA and day), so a calibrated price keeps
+ * nine decimals; a period's cost is Wh × nEUR/kWh, an integer of 10⁻¹² EUR (pico-euros), summed in
+ * BigInt; the contracted power's is kVA (to the 0.01 kVA of ERSE's power steps) × nEUR/kVA/day,
+ * per local day. Nothing is rounded before the total.
  */
+import { PRICED_PERIODS, type PricedPeriod } from '../../schema/tariffs';
 import { lisbonLocalDay, QUARTER_MS } from '../kit/calendar';
 import { ERSE_PERIODS, periodAt, type CompiledPeriods, type ErsePeriod, type TouCycle } from './erse-periods.rules';
 
-/** The periods a scheme prices: one (`all`), two-rate (`vazio`, `fora_vazio`), three-rate or four-period. */
-export const PRICED_PERIODS = ['all', 'vazio', 'fora_vazio', 'ponta', 'cheias', 'vazio_normal', 'super_vazio'] as const;
-export type PricedPeriod = (typeof PRICED_PERIODS)[number];
+/** The periods a time-of-use base prices: every priced period but `critical_peak`, which overrides them during events. */
+export const BASE_PERIODS = PRICED_PERIODS.filter((period): period is Exclude<PricedPeriod, 'critical_peak'> => period !== 'critical_peak');
+export type BasePeriod = (typeof BASE_PERIODS)[number];
 
-/** What a scheme is to the bill: its cycle (null for flat) and prices in micro-euros. */
-export interface BillScheme {
-  cycle: TouCycle | null;
-  /** µEUR/kWh per priced period; the periods must tile the day (pricedPeriodOf). */
-  energyMicroEurPerKwh: Partial<Record<PricedPeriod, number>>;
-  powerMicroEurPerKvaDay: number;
+/** A critical-peak event's window, UTC ms, [startMs, endMs). */
+export interface CriticalPeakWindow {
+  startMs: number;
+  endMs: number;
 }
 
-/** The priced period an ERSE period falls in under a scheme that prices `priced`, or null when none does. */
-export function pricedPeriodOf(period: ErsePeriod, priced: ReadonlySet<PricedPeriod>): PricedPeriod | null {
+/** What a scheme is to the bill: its cycle (null for flat), its prices in nano-euros, its critical-peak events. */
+export interface BillScheme {
+  cycle: TouCycle | null;
+  /** nEUR/kWh per priced period; the base periods must tile the day (schemePeriodsProblem). */
+  energyNanoEurPerKwh: Partial<Record<PricedPeriod, number>>;
+  powerNanoEurPerKvaDay: number;
+  /** The scheme's events; quarter-hours inside one are priced at `critical_peak` (a critical-peak scheme only). */
+  criticalPeaks?: readonly CriticalPeakWindow[];
+}
+
+/** The base period an ERSE period falls in under a scheme that prices `priced`, or null when none does. */
+export function pricedPeriodOf(period: ErsePeriod, priced: ReadonlySet<PricedPeriod>): BasePeriod | null {
   if (priced.has('all')) return 'all';
   if (priced.has(period)) return period;
   // Two- and three-rate: vazio is vazio_normal + super_vazio, fora_vazio cheias + ponta.
@@ -33,10 +42,12 @@ export function pricedPeriodOf(period: ErsePeriod, priced: ReadonlySet<PricedPer
   return null;
 }
 
-/** Why the scheme's periods do not price every quarter-hour exactly once, or null. */
+/** Why the scheme's base periods do not price every quarter-hour exactly once, or null. */
 export function schemePeriodsProblem(periods: readonly PricedPeriod[]): string | null {
-  const priced = new Set(periods);
-  if (priced.size !== periods.length) return 'a period is priced twice';
+  const base = periods.filter((period) => period !== 'critical_peak');
+  const priced = new Set(base);
+  if (priced.size !== base.length) return 'a period is priced twice';
+  if (priced.size === 0) return 'no period is priced';
   if (priced.has('all')) return priced.size === 1 ? null : '`all` prices the whole day: no other period goes with it';
   const covered = ERSE_PERIODS.map((period) => [period, coverage(period, priced)] as const);
   const gaps = covered.filter(([, n]) => n === 0).map(([period]) => period);
@@ -51,6 +62,12 @@ function coverage(period: ErsePeriod, priced: ReadonlySet<PricedPeriod>): number
   return Number(priced.has(period)) + Number(priced.has(group));
 }
 
+/** The priced period of the quarter-hour at `startMs` under `scheme` (whose base periods tile the day). */
+export function classify(periods: CompiledPeriods, scheme: BillScheme, priced: ReadonlySet<PricedPeriod>, startMs: number): PricedPeriod {
+  if (scheme.criticalPeaks?.some((event) => startMs >= event.startMs && startMs < event.endMs)) return 'critical_peak';
+  return scheme.cycle === null ? 'all' : pricedPeriodOf(periodAt(periods, scheme.cycle, startMs), priced)!;
+}
+
 export interface QuarterEnergy {
   /** Start of the quarter-hour, UTC ms. */
   startMs: number;
@@ -58,58 +75,88 @@ export interface QuarterEnergy {
 }
 
 export interface BillLineResult {
+  /** The scheme the line is priced on: a bill split at assignment changes has lines of each. */
+  schemeId: string;
   period: PricedPeriod;
   energyWh: number;
-  energyMicroEurPerKwh: number;
-  /** Wh × µEUR/kWh: 10⁻⁹ EUR. */
-  costNanoEur: bigint;
+  energyNanoEurPerKwh: number;
+  /** Wh × nEUR/kWh: 10⁻¹² EUR. */
+  costPicoEur: bigint;
 }
 
 export interface BillResult {
   quarterHours: number;
   lines: BillLineResult[];
-  energyNanoEur: bigint;
+  energyPicoEur: bigint;
   /** Local days begun in the window, each charged its contracted power. */
   powerDays: number;
-  powerNanoEur: bigint;
-  totalNanoEur: bigint;
+  powerPicoEur: bigint;
+  totalPicoEur: bigint;
+}
+
+/** Part of a bill's window priced on one scheme: its quarter-hours, each once. */
+export interface BillSegment {
+  schemeId: string;
+  scheme: BillScheme;
+  quarters: readonly QuarterEnergy[];
 }
 
 /**
- * The bill of `quarters` (each once; the caller gives every quarter-hour of the window) under
- * `scheme`, the contracted power `kva` charged for every local day the window touches.
+ * The bill of `segments` (the caller gives every quarter-hour of the window once, in the segment
+ * of the scheme in force), the contracted power `kva` charged for every local day the window
+ * touches, on the scheme in force at that day's first quarter-hour in the window.
  */
-export function bill(periods: CompiledPeriods, scheme: BillScheme, kva: number, quarters: readonly QuarterEnergy[]): BillResult {
-  const priced = new Set(Object.keys(scheme.energyMicroEurPerKwh) as PricedPeriod[]);
-  const problem = schemePeriodsProblem([...priced]);
-  if (problem) throw new RangeError(problem);
-  const energyWh = new Map<PricedPeriod, number>();
-  const days = new Set<number>();
-  for (const quarter of quarters) {
-    const period = scheme.cycle === null ? 'all' : pricedPeriodOf(periodAt(periods, scheme.cycle, quarter.startMs), priced)!;
-    energyWh.set(period, (energyWh.get(period) ?? 0) + quarter.importWh);
-    days.add(lisbonLocalDay(quarter.startMs));
+export function billSegments(periods: CompiledPeriods, segments: readonly BillSegment[], kva: number): BillResult {
+  const lines: BillLineResult[] = [];
+  /** Each local day: its first quarter-hour in the window and the power price of the scheme in force then. */
+  const powerDay = new Map<number, { startMs: number; powerNanoEurPerKvaDay: number }>();
+  let quarterHours = 0;
+  for (const { schemeId, scheme, quarters } of segments) {
+    const priced = new Set(Object.keys(scheme.energyNanoEurPerKwh) as PricedPeriod[]);
+    const problem = schemePeriodsProblem([...priced]);
+    if (problem) throw new RangeError(`${schemeId}: ${problem}`);
+    if (scheme.criticalPeaks?.length && !priced.has('critical_peak')) throw new RangeError(`${schemeId}: critical-peak events without a critical_peak price`);
+    const energyWh = new Map<PricedPeriod, number>();
+    const firstQuarter = new Map<number, number>();
+    for (const quarter of quarters) {
+      const period = classify(periods, scheme, priced, quarter.startMs);
+      energyWh.set(period, (energyWh.get(period) ?? 0) + quarter.importWh);
+      const day = lisbonLocalDay(quarter.startMs);
+      if ((firstQuarter.get(day) ?? Infinity) > quarter.startMs) firstQuarter.set(day, quarter.startMs);
+    }
+    for (const [day, startMs] of firstQuarter) {
+      const held = powerDay.get(day);
+      if (held === undefined || startMs < held.startMs) powerDay.set(day, { startMs, powerNanoEurPerKvaDay: scheme.powerNanoEurPerKvaDay });
+    }
+    for (const period of PRICED_PERIODS) {
+      if (!priced.has(period)) continue;
+      const price = scheme.energyNanoEurPerKwh[period]!;
+      const wh = energyWh.get(period) ?? 0;
+      lines.push({ schemeId, period, energyWh: wh, energyNanoEurPerKwh: price, costPicoEur: BigInt(wh) * BigInt(price) });
+    }
+    quarterHours += quarters.length;
   }
-  const lines = PRICED_PERIODS.filter((period) => priced.has(period)).map((period) => {
-    const price = scheme.energyMicroEurPerKwh[period]!;
-    const wh = energyWh.get(period) ?? 0;
-    return { period, energyWh: wh, energyMicroEurPerKwh: price, costNanoEur: BigInt(wh) * BigInt(price) };
-  });
-  const energyNanoEur = lines.reduce((sum, line) => sum + line.costNanoEur, 0n);
-  // kVA to the hundredth (ERSE's steps: 3.45, 6.9, 10.35 ...) × µEUR/kVA/day is 10⁻⁸ EUR a day.
-  const powerNanoEur = BigInt(Math.round(kva * 100)) * BigInt(scheme.powerMicroEurPerKvaDay) * BigInt(days.size) * 10n;
-  return { quarterHours: quarters.length, lines, energyNanoEur, powerDays: days.size, powerNanoEur, totalNanoEur: energyNanoEur + powerNanoEur };
+  let powerPicoEur = 0n;
+  // kVA to the hundredth (3.45, 6.9, 10.35 ...) × nEUR/kVA/day is 10⁻¹¹ EUR a day.
+  for (const { powerNanoEurPerKvaDay } of powerDay.values()) powerPicoEur += BigInt(Math.round(kva * 100)) * BigInt(powerNanoEurPerKvaDay) * 10n;
+  const energyPicoEur = lines.reduce((sum, line) => sum + line.costPicoEur, 0n);
+  return { quarterHours, lines, energyPicoEur, powerDays: powerDay.size, powerPicoEur, totalPicoEur: energyPicoEur + powerPicoEur };
 }
 
-/** A price in EUR as micro-euros; refuses one finer than a micro-euro rather than round it. */
-export function microEur(eur: number): number {
-  const micro = Math.round(eur * 1_000_000);
-  if (Math.abs(micro - eur * 1_000_000) > 1e-6) throw new RangeError(`${eur} EUR is finer than a micro-euro`);
-  return micro;
+/** The bill of `quarters` on one scheme. */
+export function bill(periods: CompiledPeriods, scheme: BillScheme, kva: number, quarters: readonly QuarterEnergy[], schemeId = 'scheme'): BillResult {
+  return billSegments(periods, [{ schemeId, scheme, quarters }], kva);
 }
 
-/** Nano-euros as EUR for display: exact to the nano-euro (a double holds 15 digits). */
-export const eurOf = (nanoEur: bigint): number => Number(nanoEur) / 1e9;
+/** A price in EUR as nano-euros; refuses one finer than a nano-euro rather than round it. */
+export function nanoEur(eur: number): number {
+  const nano = Math.round(eur * 1e9);
+  if (Math.abs(nano - eur * 1e9) > 1e-3) throw new RangeError(`${eur} EUR is finer than a nano-euro`);
+  return nano;
+}
+
+/** Pico-euros as EUR for display: a double holds 15 to 16 digits, so to 10⁻⁹ EUR below a million euros. */
+export const eurOf = (picoEur: bigint): number => Number(picoEur) / 1e12;
 
 /** The window's quarter-hours in UTC, every one once, whatever the DST changes in it. */
 export function quarterStarts(fromMs: number, toMs: number): number[] {

@@ -2,14 +2,25 @@ import { Authorized, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { SubgraphContext } from '../kit/context';
 import type { TariffsLoaders } from './tariffs.loader';
 import { MeteringPoint } from './metering-point.type';
-import { Tariff } from './tariff.type';
+import { TariffAssignment, TariffScheme } from './tariff-scheme.type';
 
 @Resolver(() => MeteringPoint)
 export class MeteringPointTariffResolver {
   @Authorized('tariffs:read')
-  @FieldResolver(() => Tariff, { nullable: true, description: 'The tariff plan this point is on; null when you may not see it. Every read is logged.' })
-  async tariff(@Root() point: MeteringPoint, @Ctx() ctx: SubgraphContext<TariffsLoaders>): Promise<Tariff | null> {
+  @FieldResolver(() => TariffScheme, { nullable: true, description: 'The scheme this point is on now; null when you may not see it. Every read is logged.' })
+  async tariff(@Root() point: MeteringPoint, @Ctx() ctx: SubgraphContext<TariffsLoaders>): Promise<TariffScheme | null> {
     const assignment = await ctx.loaders.assignment.load(point.id);
-    return assignment ? ctx.loaders.tariff.load(assignment.tariffPlanId) : null;
+    return assignment ? ctx.loaders.scheme.load(assignment.schemeId) : null;
+  }
+
+  @Authorized('tariffs:read')
+  @FieldResolver(() => [TariffAssignment], { description: 'Every scheme this point was on, oldest first; empty when you may not see it. Every read is logged.' })
+  async tariffHistory(@Root() point: MeteringPoint, @Ctx() ctx: SubgraphContext<TariffsLoaders>): Promise<TariffAssignment[]> {
+    const rows = await ctx.loaders.assignmentHistory.load(point.id);
+    const schemes = await ctx.loaders.scheme.loadMany(rows.map((row) => row.schemeId));
+    return rows.flatMap((row, i) => {
+      const scheme = schemes[i];
+      return scheme && !(scheme instanceof Error) ? [{ meteringPointId: row.meteringPointId, scheme, validFrom: row.validFrom, validTo: row.validTo }] : [];
+    });
   }
 }

@@ -1,24 +1,32 @@
 import type DataLoader from 'dataloader';
 import { loggedFetch } from '../kit/access-log';
 import type { RequestScope } from '../kit/context';
-import { keyedLoader } from '../kit/loader';
-import { TariffRepo, type TariffAssignmentRow } from './tariff.repo';
-import type { Tariff } from './tariff.type';
+import { groupedLoader, keyedLoader } from '../kit/loader';
+import { TariffAssignmentRepo, type TariffAssignmentRow } from './tariff-assignment.repo';
+import { TariffSchemeRepo, type SchemeVersion } from './tariff-scheme.repo';
 
 export interface TariffsLoaders {
-  tariffs: TariffRepo;
-  tariff: DataLoader<string, Tariff | null>;
-  /** Which plan each point is on; each point whose plan is returned is logged. */
+  schemes: TariffSchemeRepo;
+  /** Scheme versions by id: published ones for everyone, drafts for the DSO. */
+  scheme: DataLoader<string, SchemeVersion | null>;
+  assignments: TariffAssignmentRepo;
+  /** Which scheme each point is on now; each point whose scheme is returned is logged. */
   assignment: DataLoader<string, TariffAssignmentRow | null>;
+  /** Every scheme each point was on, oldest first; logged likewise. */
+  assignmentHistory: DataLoader<string, TariffAssignmentRow[]>;
 }
 
-// Tariff plans are public; which plan a point is on is reached only through a MeteringPoint the
-// kit has checked against the caller (index.ts).
+// Published schemes are public; which scheme a point is on is reached only through a MeteringPoint
+// the kit has checked against the caller (index.ts), or through the rules of the field that reads it.
 export function createTariffsLoaders(request: RequestScope): TariffsLoaders {
-  const tariffs = new TariffRepo(request.database.db);
+  const schemes = new TariffSchemeRepo(request.database.db, request.identity.role === 'dso');
+  const assignments = new TariffAssignmentRepo(request.database.db);
+  const pointOf = (row: TariffAssignmentRow) => row.meteringPointId;
   return {
-    tariffs,
-    tariff: keyedLoader((ids) => tariffs.byIds(ids), (row) => row.id),
-    assignment: keyedLoader(loggedFetch(request, 'tariff', (row) => row.meteringPointId, (ids) => tariffs.assignments(ids)), (row) => row.meteringPointId),
+    schemes,
+    scheme: keyedLoader((ids) => schemes.byIds(ids), (row) => row.id),
+    assignments,
+    assignment: keyedLoader(loggedFetch(request, 'tariff', pointOf, (ids) => assignments.current(ids)), pointOf),
+    assignmentHistory: groupedLoader(loggedFetch(request, 'tariff', pointOf, (ids) => assignments.history(ids)), pointOf),
   };
 }

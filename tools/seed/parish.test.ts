@@ -149,28 +149,28 @@ describe('generateParish', () => {
       expect(Math.max(...single) / Math.min(...single)).toBeLessThan(1.1);
     });
 
-    it('assigns every metering point exactly one known tariff plan, mostly simple or bi-hourly', () => {
-      const plans = new Map(demo.tariffPlans.map((p) => [p.id, p]));
+    it('assigns every metering point exactly one known tariff scheme, mostly flat or two-rate', () => {
+      const schemes = new Map(demo.tariffSchemes.map((s) => [s.id, s]));
       const assigned = countBy(demo.tariffAssignments, (a) => a.meteringPointId);
       expect(demo.meteringPoints.filter((p) => assigned.get(p.id) !== 1)).toEqual([]);
-      const kinds = countBy(demo.tariffAssignments, (a) => plans.get(a.tariffPlanId)?.kind ?? 'unknown');
+      const kinds = countBy(demo.tariffAssignments, (a) => schemes.get(a.schemeId)?.kind ?? 'unknown');
       expect(kinds.has('unknown')).toBe(false);
-      expect(((kinds.get('SIMPLE') ?? 0) + (kinds.get('BI_HOURLY') ?? 0)) / DEMO_CUSTOMERS).toBeGreaterThan(0.8);
+      const twoRate = demo.tariffAssignments.filter((a) => a.schemeId.startsWith('TP-BI-')).length;
+      expect(((kinds.get('FLAT') ?? 0) + twoRate) / DEMO_CUSTOMERS).toBeGreaterThan(0.8);
     });
 
-    it('prices the 4 tariff plans by ERSE period', () => {
-      const periods = Object.fromEntries(demo.tariffPlans.map((p) => [`${p.kind}/${p.cycle}`, Object.keys(JSON.parse(p.energyPriceEurPerKwhByPeriod) as object)]));
+    it('prices the 4 tariff schemes by ERSE period, in nano-euros', () => {
+      const periodsOf = (id: string) => demo.tariffSchemePrices.filter((p) => p.schemeId === id).map((p) => p.period);
+      const periods = Object.fromEntries(demo.tariffSchemes.map((s) => [`${s.kind}/${s.cycle}`, periodsOf(s.id)]));
       expect(periods).toEqual({
-        'SIMPLE/null': ['all'],
-        'BI_HOURLY/DAILY': ['fora_vazio', 'vazio'],
-        'BI_HOURLY/WEEKLY': ['fora_vazio', 'vazio'],
-        'TRI_HOURLY/WEEKLY': ['ponta', 'cheias', 'vazio_normal', 'super_vazio'],
+        'FLAT/null': ['all'],
+        'TIME_OF_USE/DAILY': ['fora_vazio', 'vazio'],
+        'TIME_OF_USE/WEEKLY': ['ponta', 'cheias', 'vazio_normal', 'super_vazio'],
       });
-      for (const plan of demo.tariffPlans) {
-        for (const price of Object.values(JSON.parse(plan.energyPriceEurPerKwhByPeriod) as Record<string, number>)) {
-          expect(price).toBeGreaterThan(0.05);
-          expect(price).toBeLessThan(0.3);
-        }
+      expect(demo.tariffSchemes.map((s) => s.id)).toEqual(['TP-SIMPLES', 'TP-BI-DIARIO', 'TP-BI-SEMANAL', 'TP-TRI-SEMANAL']);
+      for (const price of demo.tariffSchemePrices) {
+        expect(price.energyPriceNanoEurPerKwh).toBeGreaterThan(0.05e9);
+        expect(price.energyPriceNanoEurPerKwh).toBeLessThan(0.3e9);
       }
     });
 

@@ -1,4 +1,5 @@
 import { DSO_ORGANISATION_ID, type Role } from '../../schema/identity';
+import type { PricedPeriod, TariffCycle, TariffKind } from '../../schema/tariffs';
 import type {
   evChargingStations,
   flexRequests,
@@ -8,7 +9,8 @@ import type {
   primarySubstations,
   supplyContracts,
   tariffAssignments,
-  tariffPlans,
+  tariffSchemePrices,
+  tariffSchemes,
 } from '../../schema/tables';
 import { cableLineCodes, type LineCodeRow } from './equipment';
 import { drawChargingSession, drawDevices, drawFlexibleLoads, drawSharing, type ConsentRow, type FlexibleLoadRow, type HemsDeviceRow } from './hems';
@@ -21,7 +23,8 @@ export type PrimarySubstationRow = typeof primarySubstations.$inferSelect;
 export type MeteringPointRow = typeof meteringPoints.$inferSelect;
 export type SupplyContractRow = typeof supplyContracts.$inferSelect;
 export type EvChargingStationRow = typeof evChargingStations.$inferSelect;
-export type TariffPlanRow = typeof tariffPlans.$inferSelect;
+export type TariffSchemeRow = typeof tariffSchemes.$inferSelect;
+export type TariffSchemePriceRow = typeof tariffSchemePrices.$inferSelect;
 export type TariffAssignmentRow = typeof tariffAssignments.$inferSelect;
 export type HemsSystemRow = typeof hemsSystems.$inferSelect;
 export type { ConsentRow, FlexibleLoadRow, HemsDeviceRow };
@@ -54,7 +57,10 @@ export interface Parish {
   supplyContracts: SupplyContractRow[];
   connections: ConnectionRow[];
   evChargingStations: EvChargingStationRow[];
-  tariffPlans: TariffPlanRow[];
+  /** The schemes customers are on today (published version 1 each) and their prices. */
+  tariffSchemes: TariffSchemeRow[];
+  tariffSchemePrices: TariffSchemePriceRow[];
+  /** Each point's current scheme, from the start of its current supply contract. */
   tariffAssignments: TariffAssignmentRow[];
   hemsSystems: HemsSystemRow[];
   hemsDevices: HemsDeviceRow[];
@@ -308,43 +314,47 @@ const EV_STATIONS = 16;
 type PlanId = 'TP-SIMPLES' | 'TP-BI-DIARIO' | 'TP-BI-SEMANAL' | 'TP-TRI-SEMANAL';
 
 /**
- * Regulated-level 2024 BTN prices (access tariffs plus energy, before VAT). The power term is per
- * kVA and day, as the column says: about 0.36 EUR/day for a 6.9 kVA contract.
+ * Regulated-level 2024 BTN prices (access tariffs plus energy, before VAT), EUR. The power term is
+ * per kVA and day: about 0.36 EUR/day for a 6.9 kVA contract.
  */
-const TARIFF_PLANS: readonly TariffPlanRow[] = [
-  {
-    id: 'TP-SIMPLES',
-    name: 'Tarifa simples',
-    kind: 'SIMPLE',
-    cycle: null,
-    energyPriceEurPerKwhByPeriod: JSON.stringify({ all: 0.1658 }),
-    powerPriceEurPerKvaDay: 0.0517,
-  },
-  {
-    id: 'TP-BI-DIARIO',
-    name: 'Bi-horária, ciclo diário',
-    kind: 'BI_HOURLY',
-    cycle: 'DAILY',
-    energyPriceEurPerKwhByPeriod: JSON.stringify({ fora_vazio: 0.2013, vazio: 0.1036 }),
-    powerPriceEurPerKvaDay: 0.0529,
-  },
-  {
-    id: 'TP-BI-SEMANAL',
-    name: 'Bi-horária, ciclo semanal',
-    kind: 'BI_HOURLY',
-    cycle: 'WEEKLY',
-    energyPriceEurPerKwhByPeriod: JSON.stringify({ fora_vazio: 0.1987, vazio: 0.1041 }),
-    powerPriceEurPerKvaDay: 0.0529,
-  },
+const TARIFF_PLANS: readonly { id: PlanId; name: string; kind: TariffKind; cycle: TariffCycle | null; energyEurPerKwh: Partial<Record<PricedPeriod, number>>; powerEurPerKvaDay: number }[] = [
+  { id: 'TP-SIMPLES', name: 'Tarifa simples', kind: 'FLAT', cycle: null, energyEurPerKwh: { all: 0.1658 }, powerEurPerKvaDay: 0.0517 },
+  { id: 'TP-BI-DIARIO', name: 'Bi-horária, ciclo diário', kind: 'TIME_OF_USE', cycle: 'DAILY', energyEurPerKwh: { fora_vazio: 0.2013, vazio: 0.1036 }, powerEurPerKvaDay: 0.0529 },
+  { id: 'TP-BI-SEMANAL', name: 'Bi-horária, ciclo semanal', kind: 'TIME_OF_USE', cycle: 'WEEKLY', energyEurPerKwh: { fora_vazio: 0.1987, vazio: 0.1041 }, powerEurPerKvaDay: 0.0529 },
   {
     id: 'TP-TRI-SEMANAL',
     name: 'Tri-horária, ciclo semanal',
-    kind: 'TRI_HOURLY',
+    kind: 'TIME_OF_USE',
     cycle: 'WEEKLY',
-    energyPriceEurPerKwhByPeriod: JSON.stringify({ ponta: 0.2609, cheias: 0.1626, vazio_normal: 0.1043, super_vazio: 0.0987 }),
-    powerPriceEurPerKvaDay: 0.0546,
+    energyEurPerKwh: { ponta: 0.2609, cheias: 0.1626, vazio_normal: 0.1043, super_vazio: 0.0987 },
+    powerEurPerKvaDay: 0.0546,
   },
 ];
+
+/** The plans as published version 1 of their schemes, valid since the first contracts began, and their typed prices. */
+function tariffSchemeRows(): { schemes: TariffSchemeRow[]; prices: TariffSchemePriceRow[] } {
+  const publishedAt = lisbon(CONTRACTS_FIRST_DAY);
+  const nano = (eur: number) => Math.round(eur * 1e9);
+  return {
+    schemes: TARIFF_PLANS.map((plan) => ({
+      id: plan.id,
+      family: plan.id,
+      version: 1,
+      name: plan.name,
+      kind: plan.kind,
+      cycle: plan.cycle,
+      status: 'PUBLISHED',
+      powerPriceNanoEurPerKvaDay: nano(plan.powerEurPerKvaDay),
+      validFrom: '2019-01-01',
+      validTo: null,
+      createdAt: publishedAt,
+      publishedAt,
+    })),
+    prices: TARIFF_PLANS.flatMap((plan) =>
+      Object.entries(plan.energyEurPerKwh).map(([period, eur]) => ({ schemeId: plan.id, period: period as PricedPeriod, energyPriceNanoEurPerKwh: nano(eur) })),
+    ),
+  };
+}
 
 const PLAN_BY_USAGE: Record<Usage, readonly (readonly [PlanId, number])[]> = {
   RESIDENTIAL: [
@@ -612,7 +622,7 @@ export function generateParish(options: ParishOptions): Parish {
       currentFrom = switchedAt;
     }
     contracts.push({ meteringPointId: id, retailerId, validFrom: currentFrom, validTo: null });
-    assignments.push({ meteringPointId: id, tariffPlanId: contractsRandom.weighted(PLAN_BY_USAGE[usage]), since: currentFrom });
+    assignments.push({ meteringPointId: id, schemeId: contractsRandom.weighted(PLAN_BY_USAGE[usage]), validFrom: currentFrom, validTo: null });
 
     // PV owners adopt home energy management far more often than other households.
     if (usage === 'RESIDENTIAL' && hemsRandom.chance(pvCapacityKwp > 0 ? 0.25 : 0.045)) {
@@ -663,6 +673,7 @@ export function generateParish(options: ParishOptions): Parish {
     topologyRandom,
   );
 
+  const schemeRows = tariffSchemeRows();
   return {
     organisations: [
       { ...DSO },
@@ -679,7 +690,8 @@ export function generateParish(options: ParishOptions): Parish {
     supplyContracts: contracts,
     connections: connectionRows,
     evChargingStations: evStations,
-    tariffPlans: TARIFF_PLANS.map((p) => ({ ...p })),
+    tariffSchemes: schemeRows.schemes,
+    tariffSchemePrices: schemeRows.prices,
     tariffAssignments: assignments,
     hemsSystems: hemsRows,
     hemsDevices: deviceRows,

@@ -65,9 +65,9 @@ function expectedNode(parish: Parish, retailer: string, pointId: string): PointN
   if (point.retailerId !== retailer) return { id: pointId, retailerId: null, secondarySubstation: null, tariff: null, hems: null };
   const feeder = parish.feeders.find((f) => f.id === parish.connections.find((c) => c.meteringPointId === pointId)!.feederId)!;
   const secondary = parish.secondarySubstations.find((s) => s.id === feeder.secondarySubstationId)!;
-  const plan = parish.tariffPlans.find((p) => p.id === parish.tariffAssignments.find((a) => a.meteringPointId === pointId)!.tariffPlanId)!;
+  const scheme = parish.tariffSchemes.find((s) => s.id === parish.tariffAssignments.find((a) => a.meteringPointId === pointId)!.schemeId)!;
   const hems = parish.hemsSystems.find((h) => h.meteringPointId === pointId);
-  return { id: pointId, retailerId: retailer, secondarySubstation: { name: secondary.name }, tariff: { name: plan.name }, hems: hems ? { vendor: hems.vendor } : null };
+  return { id: pointId, retailerId: retailer, secondarySubstation: { name: secondary.name }, tariff: { name: scheme.name }, hems: hems ? { vendor: hems.vendor } : null };
 }
 
 /** The points on the feeders, by their retailer now: what each retailer's event should list. */

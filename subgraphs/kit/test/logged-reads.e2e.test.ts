@@ -52,7 +52,7 @@ it('logs the HEMS read only for the listed points whose HEMS it returned', async
 it('does not log the tariff of a point that is on none', async () => {
   const { key, keyId } = await freshDsoKey();
   const [without, withTariff] = t.parish.meteringPoints;
-  await t.database.handle.pool.query('DELETE FROM tariffs.tariff_assignments WHERE metering_point_id = $1', [without!.id]);
+  await t.database.handle.pool.query('DELETE FROM tariffs.assignments WHERE metering_point_id = $1', [without!.id]);
   const answer = await t.graphql<{ a: { tariff: { id: string } | null }; b: { tariff: { id: string } | null } }>(
     'query($a: ID!, $b: ID!) { a: meteringPoint(id: $a) { tariff { id } } b: meteringPoint(id: $b) { tariff { id } } }',
     { key, variables: { a: without!.id, b: withTariff!.id } },
