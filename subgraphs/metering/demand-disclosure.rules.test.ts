@@ -1,6 +1,6 @@
 import { bucketDecisions, disclosureEpochs, quarterStatus, type ContractSpan } from './demand-disclosure.rules';
 import { Resolution } from './demand.rules';
-import { areaKey, type AreaTreeFeeder } from './disclosure.rules';
+import { areaKey, type AreaTreeFeeder } from '../kit/disclosure.rules';
 
 const feeders: AreaTreeFeeder[] = [
   { id: 'F1', secondarySubstationId: 'S1', primarySubstationId: 'P1' },

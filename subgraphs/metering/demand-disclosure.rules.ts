@@ -1,6 +1,6 @@
 import { bucketOf, nextBucket, type CurveWindow } from './demand.rules';
 import { INTERVAL_MS } from './reading.rules';
-import { discloseAreas, discloseRetailers, REST, ALL, type AreaTreeFeeder, type Group, type PlacementCounts, type WithheldReason } from './disclosure.rules';
+import { discloseAreas, discloseRetailers, REST, ALL, type AreaTreeFeeder, type Group, type PlacementCounts, type WithheldReason } from '../kit/disclosure.rules';
 
 /**
  * Applies the disclosure rules (disclosure.rules.ts) to a window of quarter-hours. Pure.

@@ -7,7 +7,7 @@ import type { DemandRepo, DemandPointRow } from './demand.repo';
 import { demandPlan, DemandScopeKind, type CurveWindow, type DemandScope, type DisclosurePartyKind } from './demand.rules';
 import type { DemandPoint, DemandSeries } from './demand.type';
 import type { DisclosureRepo } from './disclosure.repo';
-import { areaKey, type AreaKind, type WithheldReason } from './disclosure.rules';
+import { areaKey, type AreaKind, type WithheldReason } from '../kit/disclosure.rules';
 
 const AREA_KIND: Record<Exclude<DemandScopeKind, DemandScopeKind.Retailer>, AreaKind> = {
   [DemandScopeKind.Network]: 'network',

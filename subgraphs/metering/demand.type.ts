@@ -1,6 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Resolution } from './demand.rules';
-import type { WithheldReason } from './disclosure.rules';
+import type { WithheldReason } from '../kit/disclosure.rules';
 
 export enum DemandWithheldReason {
   TOO_FEW_POINTS = 'TOO_FEW_POINTS',

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../kit/db';
 import type { ContractSpan, KnownSpan, QuarterCounts } from './demand-disclosure.rules';
 import { DemandScopeKind } from './demand.rules';
-import type { AreaTreeFeeder } from './disclosure.rules';
+import type { AreaTreeFeeder } from '../kit/disclosure.rules';
 
 interface Window {
   fromMs: number;
