@@ -151,26 +151,45 @@ describe('generateParish', () => {
 
     it('assigns every metering point exactly one known tariff scheme, mostly flat or two-rate', () => {
       const schemes = new Map(demo.tariffSchemes.map((s) => [s.id, s]));
-      const assigned = countBy(demo.tariffAssignments, (a) => a.meteringPointId);
+      const current = demo.tariffAssignments.filter((a) => a.validTo === null);
+      const assigned = countBy(current, (a) => a.meteringPointId);
       expect(demo.meteringPoints.filter((p) => assigned.get(p.id) !== 1)).toEqual([]);
-      const kinds = countBy(demo.tariffAssignments, (a) => schemes.get(a.schemeId)?.kind ?? 'unknown');
+      const kinds = countBy(current, (a) => schemes.get(a.schemeId)?.kind ?? 'unknown');
       expect(kinds.has('unknown')).toBe(false);
-      const twoRate = demo.tariffAssignments.filter((a) => a.schemeId.startsWith('TP-BI-')).length;
+      const twoRate = current.filter((a) => a.schemeId.startsWith('TP-BI-')).length;
       expect(((kinds.get('FLAT') ?? 0) + twoRate) / DEMO_CUSTOMERS).toBeGreaterThan(0.8);
     });
 
-    it('prices the 4 tariff schemes by ERSE period, in nano-euros', () => {
+    it('moves about 1.5 % of households to the pilot critical-peak scheme on 1 October 2026, both acceptances recorded and their previous scheme closed then', () => {
+      const start = new Date('2026-09-30T23:00:00Z');
+      const residential = demo.meteringPoints.filter((p) => p.usage === 'RESIDENTIAL').length;
+      expect(demo.pilotEnrolments.length / residential).toBeGreaterThan(0.01);
+      expect(demo.pilotEnrolments.length / residential).toBeLessThan(0.02);
+      for (const enrolment of demo.pilotEnrolments) {
+        expect(enrolment.startsAt).toEqual(start);
+        expect(enrolment.customerAcceptedAt!.getTime()).toBeLessThan(start.getTime());
+        expect(enrolment.retailerAcceptedAt!.getTime()).toBeLessThan(start.getTime());
+        const history = demo.tariffAssignments.filter((a) => a.meteringPointId === enrolment.meteringPointId);
+        expect(history.map((a) => [a.schemeId === 'TP-PILOTO-PC', a.validTo?.getTime() ?? null])).toEqual([
+          [false, start.getTime()],
+          [true, null],
+        ]);
+      }
+    });
+
+    it('prices the 5 tariff schemes by ERSE period, in nano-euros', () => {
       const periodsOf = (id: string) => demo.tariffSchemePrices.filter((p) => p.schemeId === id).map((p) => p.period);
       const periods = Object.fromEntries(demo.tariffSchemes.map((s) => [`${s.kind}/${s.cycle}`, periodsOf(s.id)]));
       expect(periods).toEqual({
         'FLAT/null': ['all'],
         'TIME_OF_USE/DAILY': ['fora_vazio', 'vazio'],
         'TIME_OF_USE/WEEKLY': ['ponta', 'cheias', 'vazio_normal', 'super_vazio'],
+        'CRITICAL_PEAK/DAILY': ['ponta', 'cheias', 'vazio', 'critical_peak'],
       });
-      expect(demo.tariffSchemes.map((s) => s.id)).toEqual(['TP-SIMPLES', 'TP-BI-DIARIO', 'TP-BI-SEMANAL', 'TP-TRI-SEMANAL']);
+      expect(demo.tariffSchemes.map((s) => s.id)).toEqual(['TP-SIMPLES', 'TP-BI-DIARIO', 'TP-BI-SEMANAL', 'TP-TRI-SEMANAL', 'TP-PILOTO-PC']);
       for (const price of demo.tariffSchemePrices) {
         expect(price.energyPriceNanoEurPerKwh).toBeGreaterThan(0.05e9);
-        expect(price.energyPriceNanoEurPerKwh).toBeLessThan(0.3e9);
+        expect(price.energyPriceNanoEurPerKwh).toBeLessThan(price.period === 'critical_peak' ? 0.7e9 : 0.31e9);
       }
     });
 

@@ -8,6 +8,7 @@ import type {
   organisations,
   primarySubstations,
   supplyContracts,
+  pilotEnrolments,
   tariffAssignments,
   tariffSchemePrices,
   tariffSchemes,
@@ -26,6 +27,7 @@ export type EvChargingStationRow = typeof evChargingStations.$inferSelect;
 export type TariffSchemeRow = typeof tariffSchemes.$inferSelect;
 export type TariffSchemePriceRow = typeof tariffSchemePrices.$inferSelect;
 export type TariffAssignmentRow = typeof tariffAssignments.$inferSelect;
+export type PilotEnrolmentRow = typeof pilotEnrolments.$inferSelect;
 export type HemsSystemRow = typeof hemsSystems.$inferSelect;
 export type { ConsentRow, FlexibleLoadRow, HemsDeviceRow };
 export type FlexRequestRow = typeof flexRequests.$inferSelect;
@@ -60,8 +62,10 @@ export interface Parish {
   /** The schemes customers are on today (published version 1 each) and their prices. */
   tariffSchemes: TariffSchemeRow[];
   tariffSchemePrices: TariffSchemePriceRow[];
-  /** Each point's current scheme, from the start of its current supply contract. */
+  /** Each point's schemes over time: from the start of its current supply contract, and the pilot's from its start. */
   tariffAssignments: TariffAssignmentRow[];
+  /** The dynamic-tariff pilot's households, both acceptances recorded, on the critical-peak scheme since PILOT_START. */
+  pilotEnrolments: PilotEnrolmentRow[];
   hemsSystems: HemsSystemRow[];
   hemsDevices: HemsDeviceRow[];
   /** The customers' conditions for their controllable devices. */
@@ -311,7 +315,7 @@ const PV_SHARE: Record<Usage, number> = { RESIDENTIAL: 0.08, COMMERCIAL: 0.1, EV
 const SWITCH_SHARE = 0.05;
 const EV_STATIONS = 16;
 
-type PlanId = 'TP-SIMPLES' | 'TP-BI-DIARIO' | 'TP-BI-SEMANAL' | 'TP-TRI-SEMANAL';
+type PlanId = 'TP-SIMPLES' | 'TP-BI-DIARIO' | 'TP-BI-SEMANAL' | 'TP-TRI-SEMANAL' | 'TP-PILOTO-PC';
 
 /**
  * Regulated-level 2024 BTN prices (access tariffs plus energy, before VAT), EUR. The power term is
@@ -331,12 +335,58 @@ const TARIFF_PLANS: readonly { id: PlanId; name: string; kind: TariffKind; cycle
   },
 ];
 
+/**
+ * The demo's dynamic-tariff pilot, as UPGRID ran one: a few residential households, with their own
+ * and their retailer's acceptance, moved to a critical-peak scheme (three-rate daily base) on a
+ * fixed day, so every demo has the same pilot and its bills before and after.
+ */
+const PILOT_SCHEME = {
+  id: 'TP-PILOTO-PC',
+  name: 'Piloto: ponta crítica, ciclo diário',
+  kind: 'CRITICAL_PEAK',
+  cycle: 'DAILY',
+  energyEurPerKwh: { ponta: 0.3012, cheias: 0.1701, vazio: 0.1009, critical_peak: 0.6024 },
+  powerEurPerKvaDay: 0.0529,
+} as const;
+const PILOT_SHARE = 0.015;
+const PILOT_START_DAY = epochDay(2026, 10, 1);
+
+/** PILOT_SHARE of the residential points supplied since before PILOT_START_DAY, moved to the pilot scheme on that day. */
+function drawPilot(points: readonly MeteringPointRow[], assignments: readonly TariffAssignmentRow[], random: Random): { assignments: TariffAssignmentRow[]; enrolments: PilotEnrolmentRow[] } {
+  const startsAt = lisbon(PILOT_START_DAY);
+  const usageOf = new Map(points.map((point) => [point.id, point]));
+  const enrolments: PilotEnrolmentRow[] = [];
+  const result: TariffAssignmentRow[] = [];
+  for (const assignment of assignments) {
+    const point = usageOf.get(assignment.meteringPointId)!;
+    if (point.usage !== 'RESIDENTIAL' || assignment.validFrom >= startsAt || !random.chance(PILOT_SHARE)) {
+      result.push(assignment);
+      continue;
+    }
+    result.push({ ...assignment, validTo: startsAt }, { meteringPointId: point.id, schemeId: PILOT_SCHEME.id, validFrom: startsAt, validTo: null });
+    enrolments.push({
+      id: `PE-${String(enrolments.length + 1).padStart(5, '0')}`,
+      meteringPointId: point.id,
+      schemeId: PILOT_SCHEME.id,
+      retailerId: point.retailerId,
+      startsAt,
+      customerAcceptedAt: lisbon(PILOT_START_DAY - 20, 10),
+      retailerAcceptedAt: lisbon(PILOT_START_DAY - 14, 15),
+      endsAt: null,
+      withdrawnBy: null,
+      withdrawnAt: null,
+      createdAt: lisbon(PILOT_START_DAY - 20, 10),
+    });
+  }
+  return { assignments: result, enrolments };
+}
+
 /** The plans as published version 1 of their schemes, valid since the first contracts began, and their typed prices. */
 function tariffSchemeRows(): { schemes: TariffSchemeRow[]; prices: TariffSchemePriceRow[] } {
   const publishedAt = lisbon(CONTRACTS_FIRST_DAY);
   const nano = (eur: number) => Math.round(eur * 1e9);
   return {
-    schemes: TARIFF_PLANS.map((plan) => ({
+    schemes: [...TARIFF_PLANS, PILOT_SCHEME].map((plan) => ({
       id: plan.id,
       family: plan.id,
       version: 1,
@@ -345,12 +395,12 @@ function tariffSchemeRows(): { schemes: TariffSchemeRow[]; prices: TariffSchemeP
       cycle: plan.cycle,
       status: 'PUBLISHED',
       powerPriceNanoEurPerKvaDay: nano(plan.powerEurPerKvaDay),
-      validFrom: '2019-01-01',
+      validFrom: plan === PILOT_SCHEME ? '2026-10-01' : '2019-01-01',
       validTo: null,
       createdAt: publishedAt,
       publishedAt,
     })),
-    prices: TARIFF_PLANS.flatMap((plan) =>
+    prices: [...TARIFF_PLANS, PILOT_SCHEME].flatMap((plan) =>
       Object.entries(plan.energyEurPerKwh).map(([period, eur]) => ({ schemeId: plan.id, period: period as PricedPeriod, energyPriceNanoEurPerKwh: nano(eur) })),
     ),
   };
@@ -524,6 +574,7 @@ export function generateParish(options: ParishOptions): Parish {
   const flexRandom = stream(seed, 4);
   const topologyRandom = stream(seed, 5);
   const congestionRandom = stream(seed, 6);
+  const pilotRandom = stream(seed, 7);
 
   const evCount = Math.min(EV_STATIONS, Math.floor(customers / 10));
   const retailerChoices = RETAILERS.map((r) => [r.id, r.share] as const);
@@ -674,6 +725,7 @@ export function generateParish(options: ParishOptions): Parish {
   );
 
   const schemeRows = tariffSchemeRows();
+  const pilot = drawPilot(points, assignments, pilotRandom);
   return {
     organisations: [
       { ...DSO },
@@ -692,7 +744,8 @@ export function generateParish(options: ParishOptions): Parish {
     evChargingStations: evStations,
     tariffSchemes: schemeRows.schemes,
     tariffSchemePrices: schemeRows.prices,
-    tariffAssignments: assignments,
+    tariffAssignments: pilot.assignments,
+    pilotEnrolments: pilot.enrolments,
     hemsSystems: hemsRows,
     hemsDevices: deviceRows,
     flexibleLoads: loadRows,

@@ -100,6 +100,7 @@ export async function writeParish(handle: DatabaseHandle, parish: Parish, progre
     { table: tables.tariffSchemes, rows: parish.tariffSchemes },
     { table: tables.tariffSchemePrices, rows: parish.tariffSchemePrices },
     { table: tables.tariffAssignments, rows: parish.tariffAssignments },
+    { table: tables.pilotEnrolments, rows: parish.pilotEnrolments },
     { table: tables.hemsSystems, rows: parish.hemsSystems },
     { table: tables.devices, rows: parish.hemsDevices },
     { table: tables.flexibleLoads, rows: parish.flexibleLoads },

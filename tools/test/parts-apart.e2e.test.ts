@@ -65,7 +65,7 @@ function expectedNode(parish: Parish, retailer: string, pointId: string): PointN
   if (point.retailerId !== retailer) return { id: pointId, retailerId: null, secondarySubstation: null, tariff: null, hems: null };
   const feeder = parish.feeders.find((f) => f.id === parish.connections.find((c) => c.meteringPointId === pointId)!.feederId)!;
   const secondary = parish.secondarySubstations.find((s) => s.id === feeder.secondarySubstationId)!;
-  const scheme = parish.tariffSchemes.find((s) => s.id === parish.tariffAssignments.find((a) => a.meteringPointId === pointId)!.schemeId)!;
+  const scheme = parish.tariffSchemes.find((s) => s.id === parish.tariffAssignments.find((a) => a.meteringPointId === pointId && a.validTo === null)!.schemeId)!;
   const hems = parish.hemsSystems.find((h) => h.meteringPointId === pointId);
   return { id: pointId, retailerId: retailer, secondarySubstation: { name: secondary.name }, tariff: { name: scheme.name }, hems: hems ? { vendor: hems.vendor } : null };
 }
