@@ -585,7 +585,7 @@ describe('_entities straight at each subgraph', () => {
       selection: '... on MeteringPoint { tariff { id } }',
       ownOf: () => own[0]!,
       foreignOf: () => foreign[0]!,
-      expectOwn: (node, point) => expect(node.tariff.id).toBe(t.parish.tariffAssignments.find((a) => a.meteringPointId === point.id)!.schemeId),
+      expectOwn: (node, point) => expect(node.tariff.id).toBe(t.parish.tariffAssignments.find((a) => a.meteringPointId === point.id && a.validTo === null)!.schemeId),
     },
     {
       subgraph: 'hems',
