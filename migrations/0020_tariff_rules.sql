@@ -1,12 +1,19 @@
 -- A published scheme version is immutable, so every bill computed on it can be computed again:
 -- its row and its prices refuse updates and deletes (publishing a draft is the one change allowed).
 -- The hub writes a version's prices in the transaction that creates it.
+-- Each table's field is read in its own branch: PL/pgSQL resolves every field of an expression,
+-- whichever branch of a CASE runs.
 CREATE FUNCTION "tariffs"."refuse_published_change"() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-	scheme text := CASE WHEN TG_TABLE_NAME = 'schemes' THEN OLD.id ELSE OLD.scheme_id END;
+	scheme text;
 BEGIN
-	IF TG_TABLE_NAME = 'schemes' AND TG_OP = 'UPDATE' AND OLD.status = 'DRAFT' THEN
-		RETURN NEW;
+	IF TG_TABLE_NAME = 'schemes' THEN
+		IF TG_OP = 'UPDATE' AND OLD.status = 'DRAFT' THEN
+			RETURN NEW;
+		END IF;
+		scheme := OLD.id;
+	ELSE
+		scheme := OLD.scheme_id;
 	END IF;
 	IF EXISTS (SELECT 1 FROM tariffs.schemes s WHERE s.id = scheme AND s.status = 'PUBLISHED') THEN
 		RAISE EXCEPTION 'tariff scheme % is published: make a new version', scheme USING ERRCODE = 'check_violation';

@@ -40,7 +40,8 @@ export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
   dso: ['metering:read', 'metering:aggregate', 'metering:write', 'grid:read', 'grid:operate', 'tariffs:read', 'tariffs:write', 'flex:read', 'flex:operate', 'hems:read', 'events:read', 'audit:read', 'consent:manage'],
   retailer: ['metering:read', 'metering:aggregate', 'tariffs:read', 'flex:read', 'flex:trade', 'hems:read', 'hems:control', 'events:read'],
   aggregator: ['metering:read', 'metering:aggregate', 'flex:read', 'flex:trade', 'hems:read', 'hems:control', 'events:read'],
-  customer: ['metering:read', 'tariffs:read', 'hems:read', 'consent:manage'],
+  // events:read: the critical-peak events of its scheme; mayReceive gives a customer only events addressed to it.
+  customer: ['metering:read', 'tariffs:read', 'hems:read', 'consent:manage', 'events:read'],
   regulator: ['metering:aggregate', 'tariffs:read', 'flex:read', 'events:read'],
   tso: ['metering:aggregate', 'grid:read', 'flex:read', 'events:read'],
   researcher: ['metering:read', 'metering:aggregate', 'tariffs:read', 'flex:read', 'hems:read', 'events:read'],

@@ -7,7 +7,7 @@ import type { HemsCommandStatus } from './hems';
  * Adding a type here (and a field to HubEvent in the flexibility subgraph) is all a new event
  * needs: storage, ordering, replay and delivery are shared.
  */
-export const HUB_EVENT_TYPES = ['CONTRACTED_POWER_ORDER', 'FLEX_REQUEST', 'GRID_CONSTRAINT', 'HEMS_STATUS', 'HEMS_COMMAND'] as const;
+export const HUB_EVENT_TYPES = ['CONTRACTED_POWER_ORDER', 'FLEX_REQUEST', 'GRID_CONSTRAINT', 'HEMS_STATUS', 'HEMS_COMMAND', 'CRITICAL_PEAK_EVENT'] as const;
 export type HubEventType = (typeof HUB_EVENT_TYPES)[number];
 
 export const CONTRACTED_POWER_ORDER_EVENT_KINDS = ['ISSUED', 'RESTORED', 'CANCELLED'] as const;
@@ -59,12 +59,30 @@ export interface HemsCommandEventPayload {
   hemsId: string;
 }
 
+export const CRITICAL_PEAK_EVENT_KINDS = ['ANNOUNCED'] as const;
+export type CriticalPeakEventKind = (typeof CRITICAL_PEAK_EVENT_KINDS)[number];
+
+/**
+ * The DSO announced a critical-peak event of a scheme: to the DSO, the retailers supplying the
+ * points on that scheme during the event and those points' customers, never to every party.
+ */
+export interface CriticalPeakEventPayload {
+  kind: CriticalPeakEventKind;
+  /** The critical-peak event's id (not the hub event's, which is the outbox id). */
+  criticalPeakEventId: string;
+  schemeId: string;
+  /** ISO 8601 instants of the event's window. */
+  start: string;
+  end: string;
+}
+
 export interface EventPayloads {
   CONTRACTED_POWER_ORDER: ContractedPowerOrderEventPayload;
   FLEX_REQUEST: FlexRequestEventPayload;
   GRID_CONSTRAINT: GridConstraintEventPayload;
   HEMS_STATUS: HemsStatusEventPayload;
   HEMS_COMMAND: HemsCommandEventPayload;
+  CRITICAL_PEAK_EVENT: CriticalPeakEventPayload;
 }
 
 /**
@@ -73,6 +91,13 @@ export interface EventPayloads {
  * addresses nobody rather than every party.
  */
 export const PRIVATE_EVENT_TYPES: readonly HubEventType[] = ['HEMS_STATUS', 'HEMS_COMMAND'];
+
+/**
+ * Market events only for the parties they concern: the DSO receives them all, as any market
+ * event, but an empty audience (a critical-peak scheme nobody is on yet) addresses nobody else
+ * rather than every party.
+ */
+export const ADDRESSED_EVENT_TYPES: readonly HubEventType[] = ['CRITICAL_PEAK_EVENT'];
 
 /** What the outbox holds for one event. `audience` empty: every market party may receive it. */
 export interface OutboxEvent<T extends HubEventType = HubEventType> {
@@ -96,13 +121,16 @@ export interface EventRecipient {
 }
 
 /**
- * Whether `recipient` may receive `event`: a private event only its addressees; otherwise the DSO
- * every event, an addressed event only its addressees, and an unaddressed market event every
- * party with the events scope (retailers and aggregators by default, stakeholders whose key has it).
+ * Whether `recipient` may receive `event`: a private event only its addressees, and a customer only
+ * events addressed to it; otherwise the DSO
+ * every event, an addressed event (or one of ADDRESSED_EVENT_TYPES) only its addressees, and an
+ * unaddressed market event every party with the events scope (retailers and aggregators by
+ * default, stakeholders whose key has it).
  */
 export function mayReceive(recipient: EventRecipient, event: Pick<OutboxEvent, 'audience' | 'type'>): boolean {
-  if (PRIVATE_EVENT_TYPES.includes(event.type)) return event.audience.includes(recipient.organisationId);
+  // A customer is no market party: it receives what is addressed to it (its critical-peak events), never a broadcast.
+  if (PRIVATE_EVENT_TYPES.includes(event.type) || recipient.role === 'customer') return event.audience.includes(recipient.organisationId);
   if (recipient.role === 'dso') return true;
-  if (event.audience.length > 0) return event.audience.includes(recipient.organisationId);
+  if (event.audience.length > 0 || ADDRESSED_EVENT_TYPES.includes(event.type)) return event.audience.includes(recipient.organisationId);
   return hasScope(recipient, EVENTS_SCOPE);
 }

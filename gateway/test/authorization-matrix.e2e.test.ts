@@ -30,8 +30,8 @@ const AUTHORIZATION: Readonly<Record<string, readonly Role[]>> = {
   'Query.me': ['dso', 'retailer', 'aggregator', 'customer', 'regulator', 'tso', 'researcher', 'developer', 'hems'],
   'Query.secondarySubstation': ['dso', 'retailer', 'aggregator', 'customer', 'regulator', 'tso', 'researcher', 'developer', 'hems'],
   'Query.secondarySubstations': ['dso', 'retailer', 'aggregator', 'customer', 'regulator', 'tso', 'researcher', 'developer', 'hems'],
-  // Pushed events (events:read): everyone but a customer.
-  'Query.hubEvent': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
+  // Pushed events (events:read): everyone; a customer receives only events addressed to it (its critical-peak events).
+  'Query.hubEvent': ['dso', 'retailer', 'aggregator', 'customer', 'regulator', 'tso', 'researcher', 'developer'],
   // Who read a point's data: its customer and the DSO (consent:manage or audit:read).
   'Query.dataAccessLog': ['dso', 'customer'],
   // The hub's audit trail: the DSO only (audit:read).
@@ -67,6 +67,13 @@ const AUTHORIZATION: Readonly<Record<string, readonly Role[]>> = {
   // Available flexibility (hems:read): the DSO's totals, a retailer's or aggregator's HEMS shared
   // with it. The customer and the researcher hold hems:read, but the resolver refuses them whole.
   'Query.availableFlexibility': ['dso', 'retailer', 'aggregator'],
+  // Critical-peak events (tariffs:read): as public as the published schemes they belong to.
+  'Query.criticalPeakEvents': ['dso', 'retailer', 'customer', 'regulator', 'researcher', 'developer'],
+  // Pilot enrolments (tariffs:read): the DSO all, a retailer its customers', a customer its own (row level: empty lists).
+  'Query.pilotEnrolments': ['dso', 'retailer', 'customer', 'regulator', 'researcher', 'developer'],
+  // Bills (tariffs:read): the DSO any point, a customer its own, a retailer its points over its supply periods, a consent holder
+  // within the consent (row level: NOT_FOUND). Regulators and developers hold tariffs:read and find no point.
+  'Query.bill': ['dso', 'retailer', 'customer', 'regulator', 'researcher', 'developer'],
 
   // The DSO's operations (flex:operate), and nobody else's: it runs the market it does not trade on.
   'Mutation.issueContractedPowerOrder': ['dso'],
@@ -95,10 +102,20 @@ const AUTHORIZATION: Readonly<Record<string, readonly Role[]>> = {
   // Reporting for a HEMS (hems:report or hems:control): its own key, or the platform that steers it.
   'Mutation.reportHemsCommandOutcome': ['retailer', 'aggregator', 'hems'],
   'Mutation.reportHemsTelemetry': ['retailer', 'aggregator', 'hems'],
+  // Announcing critical-peak events (tariffs:write): the DSO only.
+  'Mutation.announceCriticalPeakEvent': ['dso'],
+  // Writing scheme versions and calibrating them (tariffs:write): the DSO only.
+  'Mutation.createTariffScheme': ['dso'],
+  'Mutation.publishTariffScheme': ['dso'],
+  'Mutation.calibrateRevenueNeutral': ['dso'],
+  // The pilot's parties (tariffs:read, then the resolver): the customer and its retailer. The DSO
+  // and the stakeholders holding tariffs:read are FORBIDDEN: the DSO is neutral between them.
+  'Mutation.acceptPilotEnrolment': ['retailer', 'customer'],
+  'Mutation.withdrawPilotEnrolment': ['retailer', 'customer'],
 
   // Push: orders to the market's parties (flex:read), every event to events:read holders.
   'Subscription.contractedPowerOrders': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
-  'Subscription.hubEvents': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
+  'Subscription.hubEvents': ['dso', 'retailer', 'aggregator', 'customer', 'regulator', 'tso', 'researcher', 'developer'],
 };
 
 /** Root fields federation adds to subgraphs; they never belong in the client's API. */
@@ -517,6 +534,8 @@ interface FieldFixture {
   /** The matrix HEMS coming online (its status event, to those it is shared with), and a command's outcome (to its issuer, the retailer). */
   hemsStatusEventId: string;
   hemsCommandEventId: string;
+  /** A critical-peak event announced on a scheme nobody is on: the DSO's alone. */
+  criticalPeakEventId: string;
 }
 
 interface FieldCase {
@@ -566,6 +585,7 @@ const FIELD_AUTHORIZATION: Readonly<Record<string, FieldCase>> = {
   'MeteringPoint.gridConnection': { scopes: ['metering:read'], role: 'dso', query: viaOrder('gridConnection { phase busId }') },
   'MeteringPoint.tariff': { scopes: ['tariffs:read'], role: 'dso', query: onPoint('tariff { id }') },
   'MeteringPoint.hems': { scopes: ['hems:read'], role: 'dso', query: onPoint('hems { id }') },
+  'MeteringPoint.pilotEnrolment': { scopes: ['tariffs:read'], role: 'dso', query: onPoint('pilotEnrolment { id }') },
   'SecondarySubstation.measurements': {
     scopes: ['grid:read'],
     role: 'dso',
@@ -590,6 +610,7 @@ const FIELD_AUTHORIZATION: Readonly<Record<string, FieldCase>> = {
   },
   'HubEvent.hemsStatus': { scopes: ['hems:read'], role: 'retailer', query: onEvent('hemsStatus { kind lastSeenAt hems { id online } }', (f) => f.hemsStatusEventId) },
   'HubEvent.hemsCommand': { scopes: ['hems:read'], role: 'retailer', query: onEvent('hemsCommand { kind command { id status } }', (f) => f.hemsCommandEventId) },
+  'HubEvent.criticalPeakEvent': { scopes: ['tariffs:read'], role: 'dso', query: onEvent('criticalPeakEvent { kind criticalPeakEvent { id day } }', (f) => f.criticalPeakEventId) },
   'HemsCommand.hems': { scopes: ['hems:read'], role: 'retailer', query: onIssuedCommand('hems { id online }') },
   'HemsCommand.device': { scopes: ['hems:read'], role: 'retailer', query: onIssuedCommand('device { id kind }') },
 };
@@ -703,6 +724,15 @@ describe('authorization of fields below the root', () => {
     const { issueHemsCommand } = await asRole<{ issueHemsCommand: { id: string } }>('retailer', ISSUE_COMMAND(''), { input: matrixCommandInput() });
     await asRole('hems', `mutation($input: ReportHemsCommandOutcomeInput!) { reportHemsCommandOutcome(input: $input) { id } }`, { input: { commandId: issueHemsCommand.id, status: 'ACKNOWLEDGED' } });
     const hemsCommandEventId = await newestEventId('HEMS_COMMAND');
+    await t.database.handle.pool.query(
+      `INSERT INTO tariffs.schemes (id, family, version, name, kind, cycle, status, power_price_nano_eur_per_kva_day, valid_from, published_at)
+       VALUES ('MATRIX-CPP', 'MATRIX-CPP', 1, 'matrix', 'CRITICAL_PEAK', 'DAILY', 'PUBLISHED', 1, '2020-01-01', now())`,
+    );
+    const { announceCriticalPeakEvent } = await asDso<{ announceCriticalPeakEvent: { id: string } }>(`mutation($input: AnnounceCriticalPeakEventInput!) { announceCriticalPeakEvent(input: $input) { id } }`, {
+      input: { schemeId: 'MATRIX-CPP', day: new Date(now + 3 * 24 * HOUR_MS).toISOString().slice(0, 10), start: '18:00', end: '21:00' },
+    });
+    const criticalPeakEventId = String(await latestOutboxId(t.database.handle.pool));
+    expect(announceCriticalPeakEvent.id).toEqual(expect.any(String));
     fixture = {
       pointId: point.id,
       secondarySubstationId: feeder.secondarySubstationId,
@@ -713,6 +743,7 @@ describe('authorization of fields below the root', () => {
       powerFlowRunId: rootFixture.powerFlowRunId,
       hemsStatusEventId,
       hemsCommandEventId,
+      criticalPeakEventId,
     };
   });
 

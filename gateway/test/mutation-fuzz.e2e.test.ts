@@ -45,6 +45,7 @@ import {
 import { CONSENT_ROLES, CONSENT_SCOPES, ROLE_SCOPES, SCOPES } from '../../schema/access';
 import { ERROR_CODES } from '../../schema/errors';
 import type { Role } from '../../schema/identity';
+import { PRICED_PERIODS } from '../../schema/tariffs';
 import { startTestHub, type GraphQLHttpResponse, type TestHub } from '../../tools/testing/hub-fixture';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -149,6 +150,15 @@ interface Known {
   hems: string[];
   /** The fuzz HEMS's devices: all but one controllable. */
   hemsDevices: string[];
+  /** The points the fuzz's retailer supplies now. */
+  retailerPoints: string[];
+  /** Published tariff schemes: the seed's and the fuzz's critical-peak one. */
+  tariffSchemes: string[];
+  criticalPeakSchemes: string[];
+  /** Lisbon local days (YYYY-MM-DD) from two days ahead: past a critical-peak event's notice whatever the hour, and a pilot's start. */
+  localDays: string[];
+  /** A past local day with readings of a few points (a secondary substation's), as a calibration window: what calibrateRevenueNeutral runs on. */
+  calibration: { from: string; to: string; day: string; points: string[]; secondarySubstationId: string };
   /** Ids a mutation's `id` argument (or its entity's ROW_FIELDS field) may name, by the entity its name mentions. */
   byEntity: Record<string, string[]>;
 }
@@ -204,6 +214,8 @@ const PLAUSIBLE_ENUM_VALUES: Record<string, Record<string, readonly string[]>> =
 const PLAUSIBLE_NUMBER_RANGES: Record<string, Record<string, readonly [number, number]>> = {
   reportHemsTelemetry: { powerKw: [0, 2] },
   issueHemsCommand: { targetPowerKw: [0, 2] },
+  // EUR per kVA and day: a tenth of one already brings more than a household's energy pays.
+  calibrateRevenueNeutral: { powerPriceEurPerKvaDay: [0, 0.1] },
 };
 
 /** Spans of quarter-hours a run's times cluster around (anchorArb). */
@@ -245,6 +257,10 @@ function knownValues(field: string, gen: Gen): string[] | null {
   const { known, caller } = gen;
   switch (name) {
     case 'meteringPointId':
+      // A pilot is withdrawn from a point with an open enrolment: the customer's own, or the retailer's fresh ones.
+      if (gen.mutation === 'withdrawPilotEnrolment' && caller.role !== 'customer') return known.byEntity.PilotEnrolment!;
+      // A retailer accepts for the points it supplies far more often than for another's (NOT_FOUND).
+      if (gen.mutation === 'acceptPilotEnrolment' && caller.role === 'retailer') return [...known.retailerPoints, ...known.meteringPoints.slice(0, 3)];
       // A customer's key names its own point far more often than another (which is NOT_FOUND).
       return caller.role === 'customer' ? [caller.organisationId, caller.organisationId, caller.organisationId, ...known.meteringPoints.slice(0, 3)] : known.meteringPoints;
     case 'secondarySubstationId':
@@ -270,6 +286,24 @@ function knownValues(field: string, gen: Gen): string[] | null {
     case 'orderId':
       // A command serves an order: the contracted-power orders in force (a flexibility order's id is the issuer's own reference).
       return known.byEntity.ContractedPowerOrder!;
+    case 'schemeId':
+      // Events are announced on critical-peak schemes (another kind is refused); a pilot takes any published scheme but the flat one.
+      return gen.mutation === 'announceCriticalPeakEvent' ? [...known.criticalPeakSchemes, 'TP-BI-DIARIO'] : known.tariffSchemes;
+    case 'day':
+    case 'startsOn':
+      return known.localDays;
+    case 'validFrom':
+    case 'validTo':
+      return known.localDays;
+    case 'family':
+      // A new version of a published scheme: the seed's schemes are version 1 of a family named by their id.
+      return known.tariffSchemes;
+    case 'period':
+      return [...PRICED_PERIODS];
+    case 'start':
+    case 'end':
+      // Local wall-clock times of a critical-peak window (a DateTime start or end never comes here).
+      return ['07:00', '08:30', '18:00', '19:45', '21:00', '24:00'];
     case 'earliestStart':
     case 'latestEnd':
       // Local times HH:MM, a window over midnight and one of a minute among them.
@@ -414,10 +448,12 @@ function nullableValueArb(type: GraphQLInputType, field: string, gen: Gen, inLis
     const names = new Set(fields.map((input) => input.name));
     const paired = names.has('secondarySubstationId') && names.has('feederId') ? chosen.chain((object) => withItsFeeder(object, gen)) : chosen;
     const record = names.has('kind') && names.has('deviceId') && names.has('targetPowerKw') ? paired.chain((object) => withWhatItsKindNeeds(object, gen)) : paired;
+    const priced = names.has('kind') && (names.has('energyPrices') || names.has('priceRatios')) ? record.chain((object) => withPeriodsItsKindPrices(object, names.has('energyPrices'), gen)) : record;
+    const sampled = names.has('sample') && names.has('priceRatios') ? priced.chain((object) => withACalibrationWindow(object, gen)) : priced;
     // Times of one input (from/to, start/end) in the order a plausible caller writes them: as declared, unless PLAUSIBLE_TIME_ORDER says otherwise.
     const declared = fields.filter((input) => !isListType(getNullableType(input.type)) && getNamedType(input.type).name === 'DateTime').map((input) => input.name);
     const times = PLAUSIBLE_TIME_ORDER[type.name] ?? declared;
-    const ordered = times.length < 2 || gen.hostility >= 50 ? record : record.map((object) => inDeclaredOrder(object, times));
+    const ordered = times.length < 2 || gen.hostility >= 50 ? sampled : sampled.map((object) => inDeclaredOrder(object, times));
     return rarely<unknown>(gen, ordered, subset.map((object) => ({ ...object, notAField: 1 })));
   }
   if (isScalarType(type)) return scalarArb(type.name, field, gen, inList);
@@ -447,6 +483,41 @@ function withWhatItsKindNeeds(object: Record<string, unknown>, gen: Gen): fc.Arb
     ...(chosenDevice === undefined ? {} : { deviceId: chosenDevice }),
     ...(chosenTarget === undefined ? {} : { targetPowerKw: chosenTarget }),
   }));
+  return leaf(gen, fc.constant(true), some(fc.constant(false))).chain((plausible) => (plausible ? needed : fc.constant(object)));
+}
+
+/** The periods a plausible time-of-use base prices: two-rate, three-rate, four-period. */
+const BASE_SHAPES = [['vazio', 'fora_vazio'], ['ponta', 'cheias', 'vazio'], ['ponta', 'cheias', 'vazio_normal', 'super_vazio']];
+
+/**
+ * A scheme (or a calibration's ratios) given the periods and cycle its kind takes (FLAT: `all`, no
+ * cycle; otherwise a base tiling the day, and for a critical-peak scheme its critical_peak price or
+ * ratio and an event), the drawn prices kept, and validity days in order; but in the run's hostile share.
+ */
+function withPeriodsItsKindPrices(object: Record<string, unknown>, prices: boolean, gen: Gen): fc.Arbitrary<Record<string, unknown>> {
+  const { kind } = object;
+  if (kind !== 'FLAT' && kind !== 'TIME_OF_USE' && kind !== 'CRITICAL_PEAK') return fc.constant(object);
+  const [listField, valueField] = prices ? ['energyPrices', 'energyPriceEurPerKwh'] : ['priceRatios', 'ratio'];
+  const drawn: unknown[] = Array.isArray(object[listField]) ? (object[listField] as unknown[]) : [];
+  const valueAt = (i: number) => {
+    const entry = drawn[i];
+    const value = entry && typeof entry === 'object' ? (entry as Record<string, unknown>)[valueField] : undefined;
+    return value === undefined ? 1 : value;
+  };
+  const shapes = kind === 'FLAT' ? [['all']] : BASE_SHAPES.map((periods) => (prices && kind === 'CRITICAL_PEAK' ? [...periods, 'critical_peak'] : periods));
+  const needed = fc.tuple(fc.constantFrom(...shapes), fc.constantFrom('DAILY', 'WEEKLY')).map(([periods, cycle]) => {
+    const shaped: Record<string, unknown> = { ...object, cycle: kind === 'FLAT' ? null : cycle, [listField]: periods.map((period, i) => ({ period, [valueField]: valueAt(i) })) };
+    if (!prices) shaped.criticalPeak = kind === 'CRITICAL_PEAK' ? { ratio: 5, events: [{ day: gen.known.calibration.day, start: '18:00', end: '21:00' }] } : undefined;
+    if (typeof shaped.validFrom === 'string' && typeof shaped.validTo === 'string' && shaped.validTo <= shaped.validFrom) shaped.validTo = null;
+    return shaped;
+  });
+  return leaf(gen, fc.constant(true), some(fc.constant(false))).chain((plausible) => (plausible ? needed : fc.constant(object)));
+}
+
+/** A calibration on the day and points that have readings (named one by one, or by their substation); but in the run's hostile share. */
+function withACalibrationWindow(object: Record<string, unknown>, gen: Gen): fc.Arbitrary<Record<string, unknown>> {
+  const { from, to, points, secondarySubstationId } = gen.known.calibration;
+  const needed = fc.constantFrom({ meteringPointIds: points }, { secondarySubstationId }).map((sample) => ({ ...object, from, to, sample }));
   return leaf(gen, fc.constant(true), some(fc.constant(false))).chain((plausible) => (plausible ? needed : fc.constant(object)));
 }
 
@@ -749,7 +820,52 @@ beforeAll(async () => {
     });
     return commands;
   };
-  freshRows = { ContractedPowerOrder: issueOrders, Consent: grantConsents, GridConstraint: declareConstraints, HemsCommand: issueCommands };
+  /** A critical-peak scheme, published: the seed has none. */
+  await pool.query(
+    `INSERT INTO tariffs.schemes (id, family, version, name, kind, cycle, status, power_price_nano_eur_per_kva_day, valid_from, published_at)
+     VALUES ('FUZZ-CPP', 'FUZZ-CPP', 1, 'fuzz critical peak', 'CRITICAL_PEAK', 'DAILY', 'PUBLISHED', 50000000, '2020-01-01', now())`,
+  );
+  const localDays = (await pool.query<{ day: string }>(`SELECT to_char((now() AT TIME ZONE 'Europe/Lisbon')::date + n, 'YYYY-MM-DD') AS day FROM generate_series(2, 6) AS n`)).rows.map((row) => row.day);
+  /**
+   * Pending enrolments the retailer accepted for points it supplies (the customer's own left to the
+   * runs): withdrawing one cancels it, after which it is NOT_FOUND. Points with an enrolment open already are skipped.
+   */
+  const acceptEnrolments = async () => {
+    const points: string[] = [];
+    for (const point of parish.meteringPoints.filter((candidate) => candidate.retailerId === retailer && candidate.id !== customerPoint)) {
+      if (points.length === FRESH_ROWS_PER_MUTATION) break;
+      const { body } = await t.graphql(`mutation($input: AcceptPilotEnrolmentInput!) { acceptPilotEnrolment(input: $input) { id } }`, {
+        key: retailerCaller.key,
+        variables: { input: { meteringPointId: point.id, schemeId: 'FUZZ-CPP', startsOn: localDays[0] } },
+      });
+      if (!body.errors) points.push(point.id);
+    }
+    return points;
+  };
+  /** Draft scheme versions, and one more already published (publishing it again changes nothing): publishing a draft uses it up. */
+  const draftSchemes = async () => {
+    const schemes: string[] = [];
+    for (let index = 0; index <= FRESH_ROWS_PER_MUTATION; index++) {
+      const { createTariffScheme } = await call<{ createTariffScheme: { id: string } }>(dso.key, `mutation($input: CreateTariffSchemeInput!) { createTariffScheme(input: $input) { id } }`, {
+        input: { name: `fuzz draft ${index}`, kind: 'FLAT', energyPrices: [{ period: 'all', energyPriceEurPerKwh: 0.15 }], powerPriceEurPerKvaDay: 0.05, validFrom: localDays[0], publish: index === FRESH_ROWS_PER_MUTATION },
+      });
+      schemes.push(createTariffScheme.id);
+    }
+    return schemes;
+  };
+  freshRows = { ContractedPowerOrder: issueOrders, Consent: grantConsents, GridConstraint: declareConstraints, HemsCommand: issueCommands, PilotEnrolment: acceptEnrolments, TariffScheme: draftSchemes };
+  // A day of readings of three points behind one secondary substation: the calibrations' sample (local 5 October 2026, summer time).
+  const calibrationFeeder = parish.feeders.find((feeder) => parish.connections.filter((connection) => connection.feederId === feeder.id).length >= 3)!;
+  const calibrationPoints = parish.connections.filter((connection) => connection.feederId === calibrationFeeder.id).slice(0, 3).map((connection) => connection.meteringPointId);
+  const calibrationFrom = Date.parse('2026-10-04T23:00:00.000Z');
+  await call(dso.key, `mutation($input: IngestReadingsInput!) { ingestReadings(input: $input) { inserted } }`, {
+    input: {
+      idempotencyKey: 'fuzz-calibration-day',
+      readings: calibrationPoints.flatMap((meteringPointId, p) =>
+        Array.from({ length: 96 }, (_, q) => ({ meteringPointId, intervalStart: iso(calibrationFrom + q * QUARTER_HOUR_MS), importWh: 50 + ((p * 37 + q * 11) % 400), exportWh: 0 })),
+      ),
+    },
+  });
 
   known = {
     meteringPoints: parish.meteringPoints.map((point) => point.id),
@@ -761,6 +877,17 @@ beforeAll(async () => {
     consentHolders: parish.organisations.filter((organisation) => (CONSENT_ROLES as readonly string[]).includes(organisation.kind)).map((organisation) => organisation.id),
     hems: [hemsId, hemsId, hemsId, hemsId, ...parish.hemsSystems.filter((system) => system.id !== hemsId).slice(0, 1).map((system) => system.id)],
     hemsDevices,
+    retailerPoints: parish.meteringPoints.filter((point) => point.retailerId === retailer).map((point) => point.id),
+    tariffSchemes: [...parish.tariffSchemes.map((scheme) => scheme.id), 'FUZZ-CPP'],
+    criticalPeakSchemes: ['FUZZ-CPP'],
+    localDays,
+    calibration: {
+      from: iso(calibrationFrom),
+      to: iso(calibrationFrom + DAY_MS),
+      day: '2026-10-05',
+      points: calibrationPoints,
+      secondarySubstationId: calibrationFeeder.secondarySubstationId,
+    },
     // Ids other mutations' arguments may name (an ID field with no known values draws from them); never used up.
     byEntity: {
       ContractedPowerOrder: await issueOrders(),
@@ -768,6 +895,9 @@ beforeAll(async () => {
       FlexRequest: parish.flexRequests.map((request) => request.id),
       GridConstraint: await declareConstraints(),
       HemsCommand: await issueCommands(),
+      // Filled per mutation (freshRows): a withdrawal uses up its enrolment.
+      PilotEnrolment: [],
+      TariffScheme: await draftSchemes(),
     },
   };
   query = await fingerprintQuery(t);
@@ -776,7 +906,7 @@ beforeAll(async () => {
 afterAll(() => t?.stop());
 
 /** Entity → the field other than `id` naming the row a mutation acts on (an outcome is reported for a `commandId`). */
-const ROW_FIELDS: Record<string, string> = { HemsCommand: 'commandId' };
+const ROW_FIELDS: Record<string, string> = { HemsCommand: 'commandId', PilotEnrolment: 'meteringPointId' };
 
 /** Whether the mutation takes the field, as an argument or in its input. */
 function takes(mutation: GraphQLField<unknown, unknown>, field: string): boolean {

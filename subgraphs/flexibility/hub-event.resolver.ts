@@ -3,6 +3,7 @@ import { NotFoundError } from '../../schema/errors';
 import {
   mayReceive,
   type ContractedPowerOrderEventPayload,
+  type CriticalPeakEventPayload,
   type FlexRequestEventPayload,
   type GridConstraintEventPayload,
   type HemsCommandEventPayload,
@@ -13,7 +14,7 @@ import { GATEWAY_TOPIC } from '../kit/subgraph';
 import { affectedOf } from './contracted-power-order.resolver';
 import { AffectedMeteringPoint, ContractedPowerOrderEvent, ContractedPowerOrderEventKind } from './contracted-power-order.type';
 import type { FlexibilityLoaders } from './flexibility.loader';
-import { HubEvent, HubEventType, type GridConstraintEvent, type HemsCommandEvent, type HemsStatusEvent } from './hub-event.type';
+import { HubEvent, HubEventType, type CriticalPeakNotice, type GridConstraintEvent, type HemsCommandEvent, type HemsStatusEvent } from './hub-event.type';
 import type { StoredEvent } from './outbox.repo';
 
 type Context = SubgraphContext<FlexibilityLoaders>;
@@ -42,6 +43,12 @@ function hemsCommandEvent(event: StoredEvent): HemsCommandEvent {
   return { eventId: String(event.id), kind: payload.kind, command: { id: payload.commandId } };
 }
 
+// The stub is resolved, and read with the receiver's scopes, by the tariffs subgraph.
+function criticalPeakNotice(event: StoredEvent): CriticalPeakNotice {
+  const payload = event.payload as CriticalPeakEventPayload;
+  return { eventId: String(event.id), kind: payload.kind, start: new Date(payload.start), end: new Date(payload.end), criticalPeakEvent: { id: payload.criticalPeakEventId } };
+}
+
 @Resolver(() => ContractedPowerOrderEvent)
 export class ContractedPowerOrderEventResolver {
   @FieldResolver(() => [AffectedMeteringPoint], { description: "The receiver's own affected points (all of them for the DSO)" })
@@ -66,6 +73,7 @@ export class HubEventResolver {
       gridConstraint: event.type === HubEventType.GRID_CONSTRAINT ? gridConstraintEvent(event) : null,
       hemsStatus: event.type === HubEventType.HEMS_STATUS ? hemsStatusEvent(event) : null,
       hemsCommand: event.type === HubEventType.HEMS_COMMAND ? hemsCommandEvent(event) : null,
+      criticalPeakEvent: event.type === HubEventType.CRITICAL_PEAK_EVENT ? criticalPeakNotice(event) : null,
     };
   }
 

@@ -1,5 +1,5 @@
 import { Authorized, Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { GRID_CONSTRAINT_EVENT_KINDS, HEMS_STATUS_EVENT_KINDS, HUB_EVENT_TYPES } from '../../schema/events';
+import { CRITICAL_PEAK_EVENT_KINDS, GRID_CONSTRAINT_EVENT_KINDS, HEMS_STATUS_EVENT_KINDS, HUB_EVENT_TYPES } from '../../schema/events';
 import { HEMS_COMMAND_STATUSES } from '../../schema/hems';
 import { enumOf } from '../kit/enum';
 import { ContractedPowerOrderEvent } from './contracted-power-order.type';
@@ -81,6 +81,35 @@ export class HemsCommandEvent {
   command!: HemsCommand;
 }
 
+export const CriticalPeakEventKind = enumOf(CRITICAL_PEAK_EVENT_KINDS);
+registerEnumType(CriticalPeakEventKind, { name: 'CriticalPeakEventKind', description: 'ANNOUNCED: by the DSO, with the notice CRITICAL_PEAK_NOTICE_HOUR sets' });
+
+/** The tariffs subgraph owns critical-peak events, and reads each again when the gateway resolves it there. */
+@ObjectType()
+@Directive('@key(fields: "id", resolvable: false)')
+export class CriticalPeakEvent {
+  @Field(() => ID)
+  id!: string;
+}
+
+@ObjectType({ description: "A critical-peak event announced, as pushed to the DSO, the retailers supplying the points on its scheme then, and those points' customers" })
+export class CriticalPeakNotice {
+  @Field(() => ID, { description: 'Strictly increasing in delivery order; resume a subscription with after: eventId' })
+  eventId!: string;
+
+  @Field(() => CriticalPeakEventKind)
+  kind!: keyof typeof CriticalPeakEventKind;
+
+  @Field(() => Date, { description: "The event's start, as announced" })
+  start!: Date;
+
+  @Field(() => Date, { description: "The event's end, as announced" })
+  end!: Date;
+
+  @Field(() => CriticalPeakEvent, { nullable: true, description: 'The event with its scheme, as the tariffs subgraph has it' })
+  criticalPeakEvent!: CriticalPeakEvent;
+}
+
 @ObjectType({ description: 'Any event the hub pushes; exactly the field of its type is set' })
 export class HubEvent {
   @Field(() => ID, { description: 'Strictly increasing in delivery order; resume a subscription with after: eventId' })
@@ -114,4 +143,9 @@ export class HubEvent {
   @Authorized('hems:read')
   @Field(() => HemsCommandEvent, { nullable: true })
   hemsCommand!: HemsCommandEvent | null;
+
+  // Addressed only (ADDRESSED_EVENT_TYPES): the parties on the scheme and the DSO; its content is a published scheme's, read with tariffs:read.
+  @Authorized('tariffs:read')
+  @Field(() => CriticalPeakNotice, { nullable: true })
+  criticalPeakEvent!: CriticalPeakNotice | null;
 }

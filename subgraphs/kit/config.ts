@@ -10,6 +10,8 @@ export interface SubgraphSettings {
   maxOperationCost: number;
   /** A HEMS that has not reported for this long is offline (the HEMS subgraph's presence sweep). */
   hemsOfflineAfterS: number;
+  /** A critical-peak event of day D must be announced by this local hour (0-23) of D - 1. */
+  criticalPeakNoticeHour: number;
 }
 
 const subgraphSettingsEnv = {
@@ -17,10 +19,17 @@ const subgraphSettingsEnv = {
   MAX_OPERATION_COST: z.coerce.number().int().min(1_000).max(1_000_000_000).default(1_000_000),
   // At most a day: telemetry older than that is refused, so a longer silence could never be told apart.
   HEMS_OFFLINE_AFTER_S: z.coerce.number().int().min(1).max(86_400).default(300),
+  // An hour of the day before: later than 23:00 would leave customers no evening to prepare.
+  CRITICAL_PEAK_NOTICE_HOUR: z.coerce.number().int().min(0).max(23).default(18),
 };
 
-function subgraphSettings(parsed: { MIN_AGGREGATE_POINTS: number; MAX_OPERATION_COST: number; HEMS_OFFLINE_AFTER_S: number }): SubgraphSettings {
-  return { minAggregatePoints: parsed.MIN_AGGREGATE_POINTS, maxOperationCost: parsed.MAX_OPERATION_COST, hemsOfflineAfterS: parsed.HEMS_OFFLINE_AFTER_S };
+function subgraphSettings(parsed: { MIN_AGGREGATE_POINTS: number; MAX_OPERATION_COST: number; HEMS_OFFLINE_AFTER_S: number; CRITICAL_PEAK_NOTICE_HOUR: number }): SubgraphSettings {
+  return {
+    minAggregatePoints: parsed.MIN_AGGREGATE_POINTS,
+    maxOperationCost: parsed.MAX_OPERATION_COST,
+    hemsOfflineAfterS: parsed.HEMS_OFFLINE_AFTER_S,
+    criticalPeakNoticeHour: parsed.CRITICAL_PEAK_NOTICE_HOUR,
+  };
 }
 
 /**

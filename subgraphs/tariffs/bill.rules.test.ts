@@ -1,5 +1,5 @@
 import { lisbonMidnightUtcMs, epochDay } from '../kit/calendar';
-import { bill, billSegments, eurOf, nanoEur, pricedPeriodOf, quarterStarts, schemePeriodsProblem, type BillScheme } from './bill.rules';
+import { bill, billSegments, billWindowProblem, eurOf, nanoEur, pointSegments, pricedPeriodOf, quarterStarts, schemePeriodsProblem, type BillScheme } from './bill.rules';
 import { ERSE_TOU_PERIODS } from './erse-periods.table';
 
 /** Local October 2026: 31 days, the last Sunday (25th) 25 hours long. */
@@ -108,5 +108,38 @@ describe('bills', () => {
     expect(schemePeriodsProblem(['critical_peak'])).toBe('no period is priced');
     expect(nanoEur(0.123456789)).toBe(123_456_789);
     expect(() => nanoEur(0.1234567891)).toThrow(/finer than a nano-euro/);
+  });
+});
+
+describe('bill windows and segments', () => {
+  const QUARTER = 900_000;
+
+  it('takes windows of whole Lisbon local days, at most 400 of them', () => {
+    expect(billWindowProblem(OCTOBER.fromMs, OCTOBER.toMs)).toBeNull();
+    // 00:00 UTC on 1 October is 01:00 in Lisbon.
+    expect(billWindowProblem(Date.UTC(2026, 9, 1), OCTOBER.toMs)).toMatch(/^from must be a local midnight/);
+    expect(billWindowProblem(OCTOBER.fromMs, OCTOBER.toMs - QUARTER)).toMatch(/^to must be a local midnight/);
+    expect(billWindowProblem(OCTOBER.toMs, OCTOBER.fromMs)).toBe('to must be after from');
+    expect(billWindowProblem(lisbonMidnightUtcMs(epochDay(2025, 9, 27)), OCTOBER.toMs)).toBeNull();
+    expect(billWindowProblem(lisbonMidnightUtcMs(epochDay(2025, 9, 26)), OCTOBER.toMs)).toBe('the window holds 401 local days: at most 400');
+  });
+
+  it("puts each quarter-hour of the window in the span in force at its start, leaving out those on none and billing missing readings as 0 Wh", () => {
+    const flat: BillScheme = { cycle: null, energyNanoEurPerKwh: { all: 1 }, powerNanoEurPerKvaDay: 0 };
+    const schemes = new Map([['A', flat], ['B', flat]]);
+    const day = OCTOBER.fromMs;
+    const spans = [
+      { schemeId: 'B', fromMs: day + 10 * QUARTER, toMs: Infinity },
+      { schemeId: 'A', fromMs: day + 2 * QUARTER + 1, toMs: day + 10 * QUARTER },
+    ];
+    const readings = [0, 3, 4, 11].map((q) => ({ startMs: day + q * QUARTER, importWh: 10 + q }));
+    const { segments, unbilled, missing } = pointSegments(day, day + 12 * QUARTER, spans, readings, schemes);
+    // Quarter-hours 0 to 2 start before A (the third a millisecond before it): unbilled.
+    expect(unbilled).toBe(3);
+    expect(segments.map((segment) => [segment.schemeId, segment.quarters.map((quarter) => quarter.importWh)])).toEqual([
+      ['A', [13, 14, 0, 0, 0, 0, 0]],
+      ['B', [0, 21]],
+    ]);
+    expect(missing).toBe(6);
   });
 });

@@ -11,6 +11,7 @@
 import { PRICED_PERIODS, type PricedPeriod } from '../../schema/tariffs';
 import { lisbonLocalDay, QUARTER_MS } from '../kit/calendar';
 import { ERSE_PERIODS, periodAt, type CompiledPeriods, type ErsePeriod, type TouCycle } from './erse-periods.rules';
+import { isLocalMidnight } from './local-time.rules';
 
 /** The periods a time-of-use base prices: every priced period but `critical_peak`, which overrides them during events. */
 export const BASE_PERIODS = PRICED_PERIODS.filter((period): period is Exclude<PricedPeriod, 'critical_peak'> => period !== 'critical_peak');
@@ -163,4 +164,70 @@ export function quarterStarts(fromMs: number, toMs: number): number[] {
   const starts: number[] = [];
   for (let t = fromMs; t < toMs; t += QUARTER_MS) starts.push(t);
   return starts;
+}
+
+/** The longest window a bill or a calibration covers, in local days: a year and a month of slack. */
+export const MAX_BILL_DAYS = 400;
+
+/**
+ * Why [fromMs, toMs) is not a window of whole Lisbon local days, at most MAX_BILL_DAYS, or null:
+ * contracted power is charged per local day, so a bill's window starts and ends on local midnights.
+ */
+export function billWindowProblem(fromMs: number, toMs: number): string | null {
+  if (!isLocalMidnight(fromMs)) return 'from must be a local midnight in Lisbon (e.g. 2026-10-01T00:00:00+01:00 in summer, 2026-11-01T00:00:00Z in winter)';
+  if (!isLocalMidnight(toMs)) return 'to must be a local midnight in Lisbon (e.g. 2026-11-01T00:00:00Z in winter, 2026-10-01T00:00:00+01:00 in summer)';
+  if (toMs <= fromMs) return 'to must be after from';
+  const days = lisbonLocalDay(toMs) - lisbonLocalDay(fromMs);
+  if (days > MAX_BILL_DAYS) return `the window holds ${days} local days: at most ${MAX_BILL_DAYS}`;
+  return null;
+}
+
+/** A scheme in force on a point, UTC ms, [fromMs, toMs); toMs Infinity while current. */
+export interface SchemeSpan {
+  schemeId: string;
+  fromMs: number;
+  toMs: number;
+}
+
+export interface PointSegments {
+  segments: BillSegment[];
+  /** Quarter-hours of the window on no scheme: not billed. */
+  unbilled: number;
+  /** Quarter-hours billed without a reading: priced at 0 Wh. */
+  missing: number;
+}
+
+/**
+ * One point's bill segments over [fromMs, toMs): every quarter-hour of the window in the span in
+ * force at its start (as TariffEnergyRepo.assignedQuarters takes them), one segment per span; a
+ * quarter-hour in no span is left out (there is no scheme to bill it on), one without a reading
+ * is billed as 0 Wh, so that every local day still bears its contracted power.
+ */
+export function pointSegments(
+  fromMs: number,
+  toMs: number,
+  spans: readonly SchemeSpan[],
+  readings: readonly QuarterEnergy[],
+  schemes: ReadonlyMap<string, BillScheme>,
+): PointSegments {
+  const metered = new Map(readings.map((reading) => [reading.startMs, reading.importWh]));
+  const ordered = [...spans].sort((a, b) => a.fromMs - b.fromMs);
+  const segments: BillSegment[] = [];
+  let billed = 0;
+  let missing = 0;
+  for (const span of ordered) {
+    const scheme = schemes.get(span.schemeId);
+    if (!scheme) throw new RangeError(`no scheme ${span.schemeId} for a span of the bill`);
+    const first = Math.ceil(Math.max(fromMs, span.fromMs) / QUARTER_MS) * QUARTER_MS;
+    const quarters: QuarterEnergy[] = [];
+    for (let startMs = first; startMs < Math.min(toMs, span.toMs); startMs += QUARTER_MS) {
+      const importWh = metered.get(startMs);
+      if (importWh === undefined) missing++;
+      quarters.push({ startMs, importWh: importWh ?? 0 });
+    }
+    if (quarters.length === 0) continue;
+    billed += quarters.length;
+    segments.push({ schemeId: span.schemeId, scheme, quarters });
+  }
+  return { segments, unbilled: (toMs - fromMs) / QUARTER_MS - billed, missing };
 }

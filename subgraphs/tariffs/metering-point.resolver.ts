@@ -2,6 +2,8 @@ import { Authorized, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { SubgraphContext } from '../kit/context';
 import type { TariffsLoaders } from './tariffs.loader';
 import { MeteringPoint } from './metering-point.type';
+import { toEnrolment } from './pilot-enrolment.repo';
+import { PilotEnrolment } from './pilot-enrolment.type';
 import { TariffAssignment, TariffScheme } from './tariff-scheme.type';
 
 @Resolver(() => MeteringPoint)
@@ -22,5 +24,12 @@ export class MeteringPointTariffResolver {
       const scheme = schemes[i];
       return scheme && !(scheme instanceof Error) ? [{ meteringPointId: row.meteringPointId, scheme, validFrom: row.validFrom, validTo: row.validTo }] : [];
     });
+  }
+
+  @Authorized('tariffs:read')
+  @FieldResolver(() => PilotEnrolment, { nullable: true, description: 'Its open (PENDING or ACTIVE) pilot enrolment; null when none, or when you may not see the point. Every read is logged.' })
+  async pilotEnrolment(@Root() point: MeteringPoint, @Ctx() ctx: SubgraphContext<TariffsLoaders>): Promise<PilotEnrolment | null> {
+    const row = await ctx.loaders.pilotEnrolment.load(point.id);
+    return row && toEnrolment(row, Date.now());
   }
 }

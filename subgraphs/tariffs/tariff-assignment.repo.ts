@@ -1,4 +1,4 @@
-import { and, asc, isNull } from 'drizzle-orm';
+import { and, asc, gt, isNull, lte, or, sql } from 'drizzle-orm';
 import { tariffAssignments } from '../../schema/tables';
 import type { Database } from '../kit/db';
 import { anyText } from '../kit/sql';
@@ -13,7 +13,8 @@ export class TariffAssignmentRepo {
     return this.db
       .select()
       .from(tariffAssignments)
-      .where(and(anyText(tariffAssignments.meteringPointId, meteringPointIds), isNull(tariffAssignments.validTo)));
+      // In force now: an accepted pilot opens its assignment ahead, from its first day.
+      .where(and(anyText(tariffAssignments.meteringPointId, meteringPointIds), lte(tariffAssignments.validFrom, sql`now()`), or(isNull(tariffAssignments.validTo), gt(tariffAssignments.validTo, sql`now()`))));
   }
 
   history(meteringPointIds: readonly string[]): Promise<TariffAssignmentRow[]> {

@@ -1,0 +1,176 @@
+import { writeHistory } from '../../../tools/seed/history';
+import { startTestHub, type TestHub } from '../../../tools/testing/hub-fixture';
+import { ASSIGNED_ENERGY_EUR, ASSIGNED_POWER_EUR, DAILY_WINTER, POINT_READINGS, SUBSTATION_POINTS } from './tariff-sql.fixture';
+
+/**
+ * tariffKpis through the gateway: a pilot of 20 flat-tariff points moved to the daily two-rate
+ * scheme on Monday 23 November 2026, against 20 other points, over 23-24 November with 16-17
+ * November as the baseline (winter weekdays: local midnights at 00:00 UTC). Every input figure
+ * (peak energy, costs) comes from plain SQL on the readings and the scheme tables, and the KPIs
+ * from it by their definitions (TariffKpis' descriptions).
+ */
+
+let t: TestHub;
+let dsoKey: string;
+let pilot: string[];
+let control: string[];
+let substations: [string, number][];
+
+const PERIOD = { from: '2026-11-23T00:00:00.000Z', to: '2026-11-25T00:00:00.000Z' };
+const BASELINE = { from: '2026-11-16T00:00:00.000Z', to: '2026-11-18T00:00:00.000Z' };
+const midnights = (window: { from: string }) => [window.from, new Date(Date.parse(window.from) + 86_400_000).toISOString()];
+
+const KPIS = `query($input: TariffKpisInput!) {
+  tariffKpis(input: $input) {
+    cycle
+    pilot { meteringPointCount period { days quarterHours energyKwh peakKwh peakKwhPerDay peakSharePct } baseline { days energyKwh peakKwh peakSharePct } }
+    control { meteringPointCount period { energyKwh peakKwh peakSharePct } baseline { energyKwh peakKwh peakSharePct } }
+    peakChangePct controlPeakChangePct peakChangeVsControlPct expectedPeakSharePct loadShiftedOutOfPeakKwh loadShiftedOutOfPeakPct
+    pilotPeriodCostEur pilotBaselineSchemesCostEur pilotBaselineRevenueEur customerSavingsEur dsoRevenueChangeEur
+  }
+}`;
+
+type Window = { days: number; quarterHours: number; energyKwh: number; peakKwh: number; peakKwhPerDay: number; peakSharePct: number | null };
+type KpisData = {
+  tariffKpis: {
+    cycle: string;
+    pilot: { meteringPointCount: number; period: Window; baseline: Window };
+    control: { meteringPointCount: number; period: Window; baseline: Window };
+    peakChangePct: number;
+    controlPeakChangePct: number;
+    peakChangeVsControlPct: number;
+    expectedPeakSharePct: number;
+    loadShiftedOutOfPeakKwh: number;
+    loadShiftedOutOfPeakPct: number;
+    pilotPeriodCostEur: number;
+    pilotBaselineSchemesCostEur: number;
+    pilotBaselineRevenueEur: number;
+    customerSavingsEur: number;
+    dsoRevenueChangeEur: number;
+  };
+};
+
+const kpis = async (key: string, pilotSample: Record<string, unknown>, controlSample: Record<string, unknown>, windows: Record<string, string> = {}) =>
+  (
+    await t.graphql<KpisData>(KPIS, {
+      key,
+      variables: { input: { pilot: pilotSample, control: controlSample, from: PERIOD.from, to: PERIOD.to, baselineFrom: BASELINE.from, baselineTo: BASELINE.to, ...windows } },
+    })
+  ).body;
+const sql = <R extends Record<string, unknown>>(text: string, values: unknown[]) => t.database.handle.pool.query<R>(text, values);
+
+/** Energy and ponta (daily cycle) of the points over the window, kWh. */
+async function energy(points: string[], window: { from: string; to: string }): Promise<{ kwh: number; peakKwh: number }> {
+  const { rows } = await sql<{ wh: string; peak: string }>(
+    `SELECT sum(r.import_wh) AS wh, coalesce(sum(r.import_wh) FILTER (WHERE ${DAILY_WINTER} = 'ponta'), 0) AS peak FROM ${POINT_READINGS}`,
+    [points, window.from, window.to],
+  );
+  return { kwh: Number(rows[0]!.wh) / 1000, peakKwh: Number(rows[0]!.peak) / 1000 };
+}
+
+/** What the points pay over the window on the schemes assigned, energy and contracted power, EUR. */
+async function assignedCost(points: string[], window: { from: string; to: string }): Promise<number> {
+  const [e, p] = await Promise.all([sql<{ eur: string }>(ASSIGNED_ENERGY_EUR, [points, window.from, window.to]), sql<{ eur: string }>(ASSIGNED_POWER_EUR, [points, midnights(window)])]);
+  return Number(e.rows[0]!.eur) + Number(p.rows[0]!.eur);
+}
+
+beforeAll(async () => {
+  t = await startTestHub({ customers: 300 });
+  dsoKey = await t.createKey('dso', 'dso');
+  await writeHistory(t.database.handle, t.parish, { dayStartsMs: [...midnights(BASELINE), ...midnights(PERIOD)].map(Date.parse) });
+  const flat = (await sql<{ id: string }>(`SELECT metering_point_id AS id FROM tariffs.assignments WHERE scheme_id = 'TP-SIMPLES' AND valid_to IS NULL ORDER BY 1`, [])).rows.map((r) => r.id);
+  pilot = flat.slice(0, 20);
+  control = flat.slice(20, 40);
+  // The pilot moves to the daily two-rate scheme at the start of the period.
+  await sql(`UPDATE tariffs.assignments SET valid_to = $2 WHERE metering_point_id = ANY($1::text[]) AND valid_to IS NULL`, [pilot, PERIOD.from]);
+  await sql(`INSERT INTO tariffs.assignments (metering_point_id, scheme_id, valid_from) SELECT id, 'TP-BI-DIARIO', $2 FROM unnest($1::text[]) AS id`, [pilot, PERIOD.from]);
+  const sizes = new Map<string, number>();
+  const substationOf = new Map(t.parish.feeders.map((f) => [f.id, f.secondarySubstationId]));
+  for (const c of t.parish.connections) sizes.set(substationOf.get(c.feederId)!, (sizes.get(substationOf.get(c.feederId)!) ?? 0) + 1);
+  substations = [...sizes].sort((a, b) => b[1] - a[1]);
+}, 60_000);
+
+afterAll(() => t.stop());
+
+describe("the pilot's KPIs, against SQL on the readings", () => {
+  it('measures peak consumption, load shifted, savings and revenue by their definitions', async () => {
+    const body = await kpis(dsoKey, { meteringPointIds: pilot }, { meteringPointIds: control });
+    expect(body.errors).toBeUndefined();
+    const result = body.data!.tariffKpis;
+    const [pW, pB, cW, cB] = await Promise.all([energy(pilot, PERIOD), energy(pilot, BASELINE), energy(control, PERIOD), energy(control, BASELINE)]);
+
+    expect(result.cycle).toBe('DAILY');
+    expect(result.pilot.meteringPointCount).toBe(20);
+    expect(result.pilot.period).toMatchObject({ days: 2, quarterHours: 192 });
+    expect(result.pilot.period.energyKwh).toBeCloseTo(pW.kwh, 9);
+    expect(result.pilot.period.peakKwh).toBeCloseTo(pW.peakKwh, 9);
+    expect(result.pilot.period.peakKwhPerDay).toBeCloseTo(pW.peakKwh / 2, 9);
+    expect(result.pilot.baseline.peakKwh).toBeCloseTo(pB.peakKwh, 9);
+    expect(result.control.period.peakKwh).toBeCloseTo(cW.peakKwh, 9);
+    expect(result.control.baseline.peakSharePct).toBeCloseTo((cB.peakKwh / cB.kwh) * 100, 9);
+
+    // Both windows are 2 days: per day, the change is that of the peak energy.
+    const pilotChange = (pW.peakKwh / pB.peakKwh - 1) * 100;
+    const controlChange = (cW.peakKwh / cB.peakKwh - 1) * 100;
+    expect(result.peakChangePct).toBeCloseTo(pilotChange, 9);
+    expect(result.controlPeakChangePct).toBeCloseTo(controlChange, 9);
+    expect(result.peakChangeVsControlPct).toBeCloseTo(pilotChange - controlChange, 9);
+    const expectedShare = pB.peakKwh / pB.kwh + cW.peakKwh / cW.kwh - cB.peakKwh / cB.kwh;
+    expect(result.expectedPeakSharePct).toBeCloseTo(expectedShare * 100, 9);
+    expect(result.loadShiftedOutOfPeakKwh).toBeCloseTo(pW.kwh * expectedShare - pW.peakKwh, 9);
+    expect(result.loadShiftedOutOfPeakPct).toBeCloseTo(((pW.kwh * expectedShare - pW.peakKwh) / (pW.kwh * expectedShare)) * 100, 9);
+
+    const periodCost = await assignedCost(pilot, PERIOD);
+    const baselineRevenue = await assignedCost(pilot, BASELINE);
+    // On the schemes of the baseline's end: all flat.
+    const { rows } = await sql<{ eur: string }>(
+      `SELECT (SELECT energy_price_nano_eur_per_kwh FROM tariffs.scheme_prices WHERE scheme_id = 'TP-SIMPLES' AND period = 'all') * $1::numeric / 1e12
+        + (SELECT power_price_nano_eur_per_kva_day FROM tariffs.schemes WHERE id = 'TP-SIMPLES') * (SELECT sum(round(contracted_power_kva * 100)) * 2 FROM metering.metering_points WHERE id = ANY($2::text[])) / 1e11 AS eur`,
+      [Math.round(pW.kwh * 1000), pilot],
+    );
+    const onBaselineSchemes = Number(rows[0]!.eur);
+    expect(result.pilotPeriodCostEur).toBeCloseTo(periodCost, 8);
+    expect(result.pilotBaselineRevenueEur).toBeCloseTo(baselineRevenue, 8);
+    expect(result.pilotBaselineSchemesCostEur).toBeCloseTo(onBaselineSchemes, 8);
+    expect(result.customerSavingsEur).toBeCloseTo(onBaselineSchemes - periodCost, 8);
+    expect(result.dsoRevenueChangeEur).toBeCloseTo(periodCost - baselineRevenue, 8);
+    // The two-rate scheme is not the flat one: the figures differ.
+    expect(result.customerSavingsEur).not.toBeCloseTo(0, 2);
+  });
+
+  it('takes a secondary substation as a group, and the weekly cycle', async () => {
+    const [[big, bigCount], [other, otherCount]] = substations;
+    const body = await kpis(dsoKey, { secondarySubstationId: big }, { secondarySubstationId: other }, { cycle: 'WEEKLY' });
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.tariffKpis.cycle).toBe('WEEKLY');
+    expect(body.data!.tariffKpis.pilot.meteringPointCount).toBe(bigCount);
+    expect(body.data!.tariffKpis.control.meteringPointCount).toBe(otherCount);
+    const points = (await sql<{ id: string }>(SUBSTATION_POINTS, [big])).rows.map((r) => r.id);
+    expect(body.data!.tariffKpis.pilot.period.energyKwh).toBeCloseTo((await energy(points, PERIOD)).kwh, 9);
+  });
+});
+
+describe('who may ask, and bad input', () => {
+  it('gives a developer substations that pass the aggregate rule, and refuses it sets of points', async () => {
+    const key = await t.createKey('developer', 'dev-sandbox');
+    const [[big], [other]] = substations;
+    const areas = await kpis(key, { secondarySubstationId: big }, { secondarySubstationId: other });
+    expect(areas.errors).toBeUndefined();
+    const points = await kpis(key, { meteringPointIds: pilot }, { secondarySubstationId: other });
+    expect(points.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+  });
+
+  it('wants the pilot and the control disjoint', async () => {
+    const body = await kpis(dsoKey, { meteringPointIds: pilot }, { meteringPointIds: [...control, pilot[0]!] });
+    expect(body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(body.errors![0]!.message).toBe('the pilot and the control group must be disjoint: 1 metering point is in both');
+  });
+
+  it('refuses a baseline that is not whole local days, naming it', async () => {
+    const body = await kpis(dsoKey, { meteringPointIds: pilot }, { meteringPointIds: control }, { baselineTo: '2026-11-17T12:00:00.000Z' });
+    expect(body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(body.errors![0]!.message).toMatch(/^baseline: to must be a local midnight/);
+    const sample = await kpis(dsoKey, { meteringPointIds: pilot, secondarySubstationId: 'x' }, { meteringPointIds: control });
+    expect(sample.errors![0]!.message).toMatch(/^pilot: give the sample as exactly one of/);
+  });
+});
