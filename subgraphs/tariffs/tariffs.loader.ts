@@ -36,7 +36,7 @@ export interface TariffsLoaders {
 // the kit has checked against the caller (index.ts), or through the rules of the field that reads it.
 export function createTariffsLoaders(request: RequestScope): TariffsLoaders {
   const schemes = new TariffSchemeRepo(request.database.db, request.identity.role === 'dso');
-  const assignments = new TariffAssignmentRepo(request.database.db);
+  const assignments = new TariffAssignmentRepo(request.database.db, request.identity);
   const pointOf = (row: TariffAssignmentRow) => row.meteringPointId;
   const criticalPeakEvents = new CriticalPeakEventRepo(request.database.db);
   const pilotEnrolments = new PilotEnrolmentRepo(request.database.db, request.identity);

@@ -49,6 +49,13 @@ interface Frame {
   };
 }
 
+/** Every type the key may receive (no types argument). */
+const ALL_EVENTS = `subscription($after: ID) { hubEvents(after: $after) { eventId type criticalPeakEvent { criticalPeakEvent { id } } } }`;
+
+interface AnyFrame {
+  data: { hubEvents: { eventId: string; type: string; criticalPeakEvent: { criticalPeakEvent: { id: string } | null } | null } };
+}
+
 const today = () => lisbonLocalDay(Date.now());
 /** The local day `n` days from today, YYYY-MM-DD. */
 const dayIn = (n: number) => localDayText(today() + n);
@@ -93,7 +100,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-const subscribers: TestSubscriber<Frame>[] = [];
+const subscribers: Pick<TestSubscriber<unknown>, 'dispose'>[] = [];
 afterEach(async () => {
   await Promise.all(subscribers.splice(0).map((subscriber) => subscriber.dispose()));
 });
@@ -157,6 +164,62 @@ describe('announcing a critical-peak event', () => {
     // A customer's organisation is its metering point (its key's --org).
     expect(await audience(event.id)).toEqual([[...[RETAILER_A, RETAILER_B].sort(), ...[points.a, points.b].sort()]]);
     expect(await audience(empty.id)).toEqual([[]]);
+  });
+
+  it("pushes it live to the customers of the points on the scheme during the event and to no other customer, and never a broadcast event to a customer", async () => {
+    const since = String(await latestOutboxId(t.database.handle.pool));
+    const [onKey, otherKey, laterKey] = [await t.createKey('customer', points.a), await t.createKey('customer', points.c), await t.createKey('customer', points.aLater)];
+    const [on, other, later] = [subscribe(onKey, since), subscribe(otherKey, since), subscribe(laterKey, since)];
+    // Without types: every event the key may receive. The DSO's shows the broadcasts were pushed in between.
+    const subscribeAll = (key: string) => {
+      const subscriber = subscribeOverWs<AnyFrame>(t.hub.url, key, ALL_EVENTS, { after: since });
+      subscribers.push(subscriber);
+      return subscriber;
+    };
+    const [onAll, dsoAll] = [subscribeAll(onKey), subscribeAll(dsoKey)];
+    await Promise.all([on, other, later, onAll, dsoAll].map((subscriber) => subscriber.connected));
+
+    // Broadcasts in point a's own area: a FLEX_REQUEST (to every market party) and a GRID_CONSTRAINT (to the retailers there).
+    const feederId = t.parish.connections.find((connection) => connection.meteringPointId === points.a)!.feederId;
+    const secondarySubstationId = t.parish.feeders.find((feeder) => feeder.id === feederId)!.secondarySubstationId;
+    const windowStart = Math.ceil((Date.now() + 3_600_000) / 900_000) * 900_000;
+    const flex = await t.graphql(`mutation($input: CreateFlexRequestInput!) { createFlexRequest(input: $input) { id } }`, {
+      key: dsoKey,
+      variables: { input: { secondarySubstationId, direction: 'DOWN', powerKw: 10, windowStart: new Date(windowStart).toISOString(), windowEnd: new Date(windowStart + 3_600_000).toISOString() } },
+    });
+    expect(flex.body.errors).toBeUndefined();
+    const constraint = await t.graphql(`mutation($input: DeclareGridConstraintInput!) { declareGridConstraint(input: $input) { id } }`, {
+      key: dsoKey,
+      variables: { input: { kind: 'PLANNED_MAINTENANCE', secondarySubstationId, start: new Date(windowStart + 86_400_000).toISOString(), end: new Date(windowStart + 90_000_000).toISOString(), description: 'customer push' } },
+    });
+    expect(constraint.body.errors).toBeUndefined();
+    // Then: a's and b's event (not aLater's: it joins CPP the day after), c's alone, and one for a, b and aLater.
+    const event = await announced({ schemeId: CPP, day: dayIn(2), start: '12:00', end: '13:00' });
+    const forC = await announced({ schemeId: CPP_OTHER, day: dayIn(2), start: '12:00', end: '13:00' });
+    const forLater = await announced({ schemeId: CPP, day: dayIn(3), start: '12:00', end: '13:00' });
+
+    const idOf = (frame: Frame) => frame.data.hubEvents.criticalPeakEvent.criticalPeakEvent!.id;
+    expect([idOf(await on.next()), idOf(await on.next())]).toEqual([event.id, forLater.id]);
+    expect(idOf(await other.next())).toBe(forC.id);
+    expect(idOf(await later.next())).toBe(forLater.id);
+    const atDso = [];
+    for (let i = 0; i < 5; i++) atDso.push((await dsoAll.next()).data.hubEvents);
+    expect(atDso.map((frame) => frame.type)).toEqual(['FLEX_REQUEST', 'GRID_CONSTRAINT', 'CRITICAL_PEAK_EVENT', 'CRITICAL_PEAK_EVENT', 'CRITICAL_PEAK_EVENT']);
+    // The customer's untyped subscription starts at its own event: neither broadcast before it reached it.
+    const atCustomer = [(await onAll.next()).data.hubEvents, (await onAll.next()).data.hubEvents];
+    expect(atCustomer.map((frame) => [frame.type, frame.criticalPeakEvent?.criticalPeakEvent?.id])).toEqual([
+      ['CRITICAL_PEAK_EVENT', event.id],
+      ['CRITICAL_PEAK_EVENT', forLater.id],
+    ]);
+    expect(atCustomer.map((frame) => frame.eventId)).toEqual([atDso[2]!.eventId, atDso[4]!.eventId]);
+    expect([on, other, later, onAll, dsoAll].flatMap((subscriber) => subscriber.errors)).toEqual([]);
+
+    // By id too: its own event, nobody else's, no broadcast.
+    const read = (key: string, eventId: string) => t.graphql<{ hubEvent: { type: string } }>(`query($id: ID!) { hubEvent(eventId: $id) { type } }`, { key, variables: { id: eventId } });
+    expect((await read(onKey, atDso[2]!.eventId)).body).toEqual({ data: { hubEvent: { type: 'CRITICAL_PEAK_EVENT' } } });
+    for (const [key, eventId] of [[otherKey, atDso[2]!.eventId], [onKey, atDso[0]!.eventId], [onKey, atDso[1]!.eventId], [onKey, atDso[3]!.eventId]] as const) {
+      expect((await read(key, eventId)).body.errors?.map((error) => error.extensions?.code)).toEqual(['NOT_FOUND']);
+    }
   });
 
   it('lets a retailer on the scheme read the hub event, and answers NOT_FOUND to one that is not', async () => {

@@ -299,6 +299,31 @@ describe('reading enrolments', () => {
     expect(JSON.stringify(body)).not.toContain(enrolment.id);
   });
 
+  it("shows the current retailer the point's tariff history within its own supply periods only: not the pilot it had under its former retailer", async () => {
+    // A switched point other than the one above, with a pilot under its former retailer before the switch.
+    const switched = t.parish.supplyContracts.filter((contract) => contract.validTo !== null)[1]!;
+    const pointId = switched.meteringPointId;
+    const ownStart = t.parish.supplyContracts.find((contract) => contract.meteringPointId === pointId && contract.validTo === null)!.validFrom.toISOString();
+    const db = t.database.handle.pool;
+    const { rows: first } = await db.query<{ valid_from: Date }>('SELECT min(valid_from) AS valid_from FROM tariffs.assignments WHERE metering_point_id = $1', [pointId]);
+    expect(first[0]!.valid_from.toISOString() >= ownStart).toBe(true);
+    const pilotFrom = switched.validFrom.toISOString();
+    await db.query('INSERT INTO tariffs.assignments (metering_point_id, scheme_id, valid_from, valid_to) VALUES ($1, $2, $3, $4)', [pointId, PILOT, pilotFrom, first[0]!.valid_from]);
+    const current = t.parish.meteringPoints.find((point) => point.id === pointId)!;
+    const HISTORY = `query($id: ID!) { meteringPoint(id: $id) { tariffHistory { scheme { id } validFrom validTo } } }`;
+    const history = async (key: string) => {
+      const { body } = await t.graphql<{ meteringPoint: { tariffHistory: { scheme: { id: string }; validFrom: string; validTo: string | null }[] } }>(HISTORY, { key, variables: { id: pointId } });
+      expect(body.errors).toBeUndefined();
+      return body.data!.meteringPoint.tariffHistory.map((row) => ({ scheme: row.scheme.id, from: row.validFrom, to: row.validTo }));
+    };
+    const whole = await assignments(pointId);
+    expect(whole[0]).toEqual({ scheme: PILOT, from: pilotFrom, to: first[0]!.valid_from.toISOString() });
+    expect(await history(dsoKey)).toEqual(whole);
+    expect(await history(await t.createKey('customer', pointId))).toEqual(whole);
+    // The retailer's own period: the rows from its contract on, cut to it; the former retailer's pilot is not among them.
+    expect(await history(await t.createKey('retailer', current.retailerId))).toEqual(whole.filter((row) => row.to === null || row.to > ownStart).map((row) => ({ ...row, from: row.from < ownStart ? ownStart : row.from })));
+  });
+
   it('refuses a page size out of 1..1000', async () => {
     const { body } = await t.graphql(`{ pilotEnrolments(first: 1001) { id } }`, { key: dsoKey });
     expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
