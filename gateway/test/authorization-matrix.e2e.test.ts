@@ -4,9 +4,9 @@ import { buildASTSchema, getOperationAST, getVariableValues, isObjectType, parse
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { ROLE_SCOPES, type Scope } from '../../schema/access';
-import { ROLES, type Role } from '../../schema/identity';
+import { IDENTITY_HEADER, ROLES, signIdentity, type Role } from '../../schema/identity';
 import { latestOutboxId } from '../../subgraphs/kit/outbox-tail';
-import { startTestHub, type TestHub } from '../../tools/testing/hub-fixture';
+import { postGraphQL, startTestHub, type TestHub } from '../../tools/testing/hub-fixture';
 import { operationForField, type FieldOperation, type RootOperation } from '../../tools/testing/operation-for-field';
 
 /**
@@ -46,6 +46,9 @@ const AUTHORIZATION: Readonly<Record<string, readonly Role[]>> = {
   'Query.meteringPoints': ['dso', 'retailer', 'aggregator', 'customer', 'researcher'],
   // Tariff plans (tariffs:read): not the aggregator nor the TSO.
   'Query.tariffs': ['dso', 'retailer', 'customer', 'regulator', 'researcher', 'developer'],
+  // Scheme versions (tariffs:read): the published ones to every tariffs:read holder, drafts the DSO's (row level: null, left out).
+  'Query.tariffScheme': ['dso', 'retailer', 'customer', 'regulator', 'researcher', 'developer'],
+  'Query.tariffSchemes': ['dso', 'retailer', 'customer', 'regulator', 'researcher', 'developer'],
   // The grid's results for an area (grid:read or flex:trade): the DSO and the TSO everywhere,
   // retailers and aggregators where they have customers (an empty list, NOT_FOUND for a run elsewhere).
   // Regulators, researchers and developers hold neither: refused, not shown empty lists.
@@ -74,6 +77,11 @@ const AUTHORIZATION: Readonly<Record<string, readonly Role[]>> = {
   // Bills (tariffs:read): the DSO any point, a customer its own, a retailer its points over its supply periods, a consent holder
   // within the consent (row level: NOT_FOUND). Regulators and developers hold tariffs:read and find no point.
   'Query.bill': ['dso', 'retailer', 'customer', 'regulator', 'researcher', 'developer'],
+  // Peak hours, comparisons and KPIs (tariffs:read): the DSO any scope; points only to who reads each one by one, a portfolio
+  // to its retailer, an area to anyone but a customer under the aggregate rule (row level: FORBIDDEN for that scope).
+  'Query.peakHours': ['dso', 'retailer', 'customer', 'regulator', 'researcher', 'developer'],
+  'Query.compareSchemes': ['dso', 'retailer', 'customer', 'regulator', 'researcher', 'developer'],
+  'Query.tariffKpis': ['dso', 'retailer', 'customer', 'regulator', 'researcher', 'developer'],
 
   // The DSO's operations (flex:operate), and nobody else's: it runs the market it does not trade on.
   'Mutation.issueContractedPowerOrder': ['dso'],
@@ -274,6 +282,8 @@ const LONG_AGO = '2024-01-01T00:00:00.000Z';
  * of who got past authorization.
  */
 const ROOT_ARGUMENTS: Readonly<Record<string, Readonly<Record<string, (f: RootFixture) => unknown>>>> = {
+  // A published scheme of the seed, which every tariffs:read holder sees: a null is then a refusal.
+  'Query.tariffScheme': { id: () => 'TP-SIMPLES' },
   'Query.powerFlowRun': { id: (f) => f.powerFlowRunId },
   'Query.hems': { id: () => MATRIX_HEMS_ID },
   'Query.hemsCommand': { id: (f) => f.hemsCommandId },
@@ -536,6 +546,8 @@ interface FieldFixture {
   hemsCommandEventId: string;
   /** A critical-peak event announced on a scheme nobody is on: the DSO's alone. */
   criticalPeakEventId: string;
+  /** That announcement's own id (the CriticalPeakEvent entity's key). */
+  criticalPeakId: string;
 }
 
 interface FieldCase {
@@ -584,6 +596,7 @@ const FIELD_AUTHORIZATION: Readonly<Record<string, FieldCase>> = {
   'MeteringPoint.secondarySubstation': { scopes: ['metering:read'], role: 'dso', query: viaOrder('secondarySubstation { id }') },
   'MeteringPoint.gridConnection': { scopes: ['metering:read'], role: 'dso', query: viaOrder('gridConnection { phase busId }') },
   'MeteringPoint.tariff': { scopes: ['tariffs:read'], role: 'dso', query: onPoint('tariff { id }') },
+  'MeteringPoint.tariffHistory': { scopes: ['tariffs:read'], role: 'dso', query: onPoint('tariffHistory { validFrom scheme { id } }') },
   'MeteringPoint.hems': { scopes: ['hems:read'], role: 'dso', query: onPoint('hems { id }') },
   'MeteringPoint.pilotEnrolment': { scopes: ['tariffs:read'], role: 'dso', query: onPoint('pilotEnrolment { id }') },
   'SecondarySubstation.measurements': {
@@ -744,6 +757,7 @@ describe('authorization of fields below the root', () => {
       hemsStatusEventId,
       hemsCommandEventId,
       criticalPeakEventId,
+      criticalPeakId: announceCriticalPeakEvent.id,
     };
   });
 
@@ -770,5 +784,24 @@ describe('authorization of fields below the root', () => {
     const bare = await t.createKey(entry.role, organisationOf(entry.role), []);
     const { body } = await t.graphql<Record<string, unknown>>(query, { key: bare, variables });
     expect({ name, errors: body.errors ?? [], data: body.data != null }).toEqual({ name, errors: [], data: true });
+  });
+
+  // Entities a subgraph resolves with a check of its own (tariffs.reference.ts), asked for straight at
+  // it as the gateway would for another subgraph's reference: the check is the field's, not the path's.
+  it('resolves a CriticalPeakEvent reference at tariffs only for a key with tariffs:read, as criticalPeakEvents', async () => {
+    const ENTITIES = `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on CriticalPeakEvent { id day } } }`;
+    const resolved = async (role: Role, scopes: readonly Scope[]) => {
+      const identity = { keyId: `matrix-${role}`, organisationId: organisationOf(role), role, scopes: [...scopes] };
+      const headers = { [IDENTITY_HEADER]: signIdentity(t.identitySecret, { identity, requestId: `matrix-entities-${role}` }, 'tariffs', 30_000) };
+      const { status, body } = await postGraphQL<{ _entities: unknown[] }>(t.hub.subgraphUrls.tariffs, ENTITIES, headers, { representations: [{ __typename: 'CriticalPeakEvent', id: fixture.criticalPeakId }] });
+      return { role, scopes: scopes.length, status, errors: body.errors ?? [], entities: body.data?._entities };
+    };
+    const event = { id: fixture.criticalPeakId, day: expect.any(String) };
+    // A stakeholder with tariffs:read reads it (as public as its scheme); the same role narrowed of it, and the TSO, which never has it, do not.
+    const developer = ROLE_SCOPES.developer;
+    expect(await resolved('developer', developer)).toEqual({ role: 'developer', scopes: developer.length, status: 200, errors: [], entities: [event] });
+    const narrowed = developer.filter((scope) => scope !== 'tariffs:read');
+    expect(await resolved('developer', narrowed)).toEqual({ role: 'developer', scopes: narrowed.length, status: 200, errors: [], entities: [null] });
+    expect(await resolved('tso', ROLE_SCOPES.tso)).toEqual({ role: 'tso', scopes: ROLE_SCOPES.tso.length, status: 200, errors: [], entities: [null] });
   });
 });

@@ -95,6 +95,28 @@ const hemsOf = (pointId: string) => t.parish.hemsSystems.find((system) => system
 /** The HEMS ids behind the points, for leak checks (points without one add nothing). */
 const hemsIdsOf = (...pointIds: string[]) => pointIds.flatMap((id) => hemsOf(id)?.id ?? []);
 
+/** A point's schemes from the seed, oldest first, as MeteringPoint.tariffHistory shows them. */
+const tariffHistoryOf = (pointId: string) =>
+  t.parish.tariffAssignments
+    .filter((assignment) => assignment.meteringPointId === pointId)
+    .sort((x, y) => x.validFrom.getTime() - y.validFrom.getTime())
+    .map((assignment) => ({ scheme: { id: assignment.schemeId }, validFrom: assignment.validFrom.toISOString(), validTo: assignment.validTo?.toISOString() ?? null }));
+
+/**
+ * The point's open pilot enrolment: the seed's, or a PENDING one its current retailer accepts now
+ * (which changes no tariff), so that every point a case names has an enrolment to leak.
+ */
+async function openEnrolmentOf(point: Point): Promise<string> {
+  const seeded = t.parish.pilotEnrolments.find((enrolment) => enrolment.meteringPointId === point.id && enrolment.endsAt === null && enrolment.withdrawnAt === null);
+  if (seeded) return seeded.id;
+  const startsOn = iso(Date.now() + 3 * 86_400_000).slice(0, 10);
+  const answer = await ask(retailerKeys.get(point.retailerId!)!, `mutation($input: AcceptPilotEnrolmentInput!) { acceptPilotEnrolment(input: $input) { id } }`, {
+    input: { meteringPointId: point.id, schemeId: 'TP-PILOTO-PC', startsOn },
+  });
+  expect(answer.errors).toEqual([]);
+  return answer.data!.acceptPilotEnrolment.id;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Data: a day of readings for every point, readings around the switch for S, meter events.
 
@@ -412,7 +434,7 @@ describe('a retailer naming other parties’ objects in arguments', () => {
 describe('the same foreign ids under aliases and fragments', () => {
   const FIELDS = `fragment PointFields on MeteringPoint {
     id retailerId contractedPowerKva customerClass usage pvCapacityKwp
-    secondarySubstation { id } gridConnection { feederId phase } tariff { id } hems { id devices { kind } }
+    secondarySubstation { id } gridConnection { feederId phase } tariff { id } tariffHistory { scheme { id } } pilotEnrolment { id } hems { id devices { kind } }
     loadCurve(from: $from, to: $to, resolution: PT1H) { intervalStart importWh }
     events(from: $from, to: $to) { totalCount edges { node { kind } } }
   }`;
@@ -493,6 +515,20 @@ describe('a former supplier', () => {
     expect(leaked(answer.text, [C, ...hemsIdsOf(S.id)])).toEqual([]);
   });
 
+  it("sees none of its former point's tariffs: no scheme, no history, not the current retailer's pilot enrolment", async () => {
+    const enrolment = await openEnrolmentOf(S);
+    const one = await ask(aKey, `query($id: ID!) { meteringPoint(id: $id) { id tariff { id } tariffHistory { scheme { id } validFrom } pilotEnrolment { id } } }`, { id: S.id });
+    const list = await ask(aKey, `{ meteringPoints(first: 1000) { edges { node { id tariff { id } tariffHistory { scheme { id } validFrom } pilotEnrolment { id } } } } }`);
+    for (const answer of [one, list]) {
+      // The point is still listed (metering's), and nothing of its tariffs answers (neither as an error nor as a null that takes the point with it).
+      expect(answer.errors).toEqual([]);
+      const point = answer === one ? answer.data!.meteringPoint : answer.data!.meteringPoints.edges.map((edge: { node: AnyData }) => edge.node).find((node: AnyData) => node.id === S.id);
+      expect(point).toMatchObject({ id: S.id, tariff: null, pilotEnrolment: null });
+      expect([null, []]).toContainEqual(point.tariffHistory);
+      expect(leaked(answer.text, [enrolment, C])).toEqual([]);
+    }
+  });
+
   it('reads its load curve and events only inside its own contract period', async () => {
     const answer = await ask(aKey, POINT, variables());
     expect(answer.errors).toEqual([]);
@@ -561,8 +597,26 @@ describe('_entities straight at each subgraph', () => {
     }
   });
 
+  /** For tariffs: an open pilot enrolment of A's own point, and one of a foreign point (its own retailer's). */
+  let ownEnrolment: string;
+  let enrolledForeign: Point;
+  let foreignEnrolment: string;
+  beforeAll(async () => {
+    ownEnrolment = await openEnrolmentOf(own[0]!);
+    enrolledForeign = foreign.find((point) => point.retailerId !== null && point.id !== P.id && point.id !== Q.id)!;
+    foreignEnrolment = await openEnrolmentOf(enrolledForeign);
+  });
+
   // [own current point, foreign point, A's former point, missing id]: each subgraph checks the point itself.
-  const entityCases: { subgraph: SubgraphName; selection: string; ownOf: () => Point; foreignOf: () => Point; expectOwn: (node: AnyData, point: Point) => void }[] = [
+  const entityCases: {
+    subgraph: SubgraphName;
+    selection: string;
+    ownOf: () => Point;
+    foreignOf: () => Point;
+    expectOwn: (node: AnyData, point: Point) => void;
+    /** What else of the foreign point must not be in the answer. */
+    foreignSecrets?: () => string[];
+  }[] = [
     {
       subgraph: 'metering',
       selection: '... on MeteringPoint { id retailerId contractedPowerKva loadCurve(from: $from, to: $to, resolution: PT1H) { importWh } events(from: $from, to: $to) { totalCount } }',
@@ -582,10 +636,15 @@ describe('_entities straight at each subgraph', () => {
     },
     {
       subgraph: 'tariffs',
-      selection: '... on MeteringPoint { tariff { id } }',
+      selection: '... on MeteringPoint { tariff { id } tariffHistory { scheme { id } validFrom validTo } pilotEnrolment { id } }',
       ownOf: () => own[0]!,
-      foreignOf: () => foreign[0]!,
-      expectOwn: (node, point) => expect(node.tariff.id).toBe(t.parish.tariffAssignments.find((a) => a.meteringPointId === point.id && a.validTo === null)!.schemeId),
+      foreignOf: () => enrolledForeign,
+      expectOwn: (node, point) => {
+        expect(node.tariff.id).toBe(t.parish.tariffAssignments.find((a) => a.meteringPointId === point.id && a.validTo === null)!.schemeId);
+        expect(node.tariffHistory).toEqual(tariffHistoryOf(point.id));
+        expect(node.pilotEnrolment).toEqual({ id: ownEnrolment });
+      },
+      foreignSecrets: () => [foreignEnrolment],
     },
     {
       subgraph: 'hems',
@@ -618,7 +677,7 @@ describe('_entities straight at each subgraph', () => {
       expect(former).toBeNull();
     }
     expect(codes(answer).filter((code) => code !== 'NOT_FOUND')).toEqual([]);
-    expect(leaked(answer.text, [foreignPoint.id, ...hemsIdsOf(foreignPoint.id, S.id), C])).toEqual([]);
+    expect(leaked(answer.text, [foreignPoint.id, ...hemsIdsOf(foreignPoint.id, S.id), C, ...(c.foreignSecrets?.() ?? [])])).toEqual([]);
   });
 
   it('resolves at flexibility only orders addressed to the retailer, with its own points', async () => {
@@ -844,6 +903,10 @@ describe("a customer's key", () => {
     expect(node).toMatchObject({ id: P.id, retailerId: P.retailerId, contractedPowerKva: P.contractedPowerKva, hems: { id: hemsOf(P.id)!.id }, tariff: { id: expect.any(String) }, secondarySubstation: { id: expect.any(String) } });
     expect(node.loadCurve).toHaveLength(96);
     expect(leaked(answer.text, t.parish.meteringPoints.filter((point) => point.id !== P.id).map((point) => point.id))).toEqual([]);
+    // Its tariff history asked of the point alone: a list of a thousand would cost more than the operation budget.
+    const history = await ask(pKey, `query($id: ID!) { meteringPoint(id: $id) { tariffHistory { scheme { id } validFrom validTo } } }`, { id: P.id });
+    expect(history.errors).toEqual([]);
+    expect(history.data!.meteringPoint.tariffHistory).toEqual(tariffHistoryOf(P.id));
   });
 
   it("answers NOT_FOUND for any other point, as for a missing one, even a neighbour's on the same feeder", async () => {

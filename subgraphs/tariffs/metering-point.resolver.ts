@@ -16,7 +16,11 @@ export class MeteringPointTariffResolver {
   }
 
   @Authorized('tariffs:read')
-  @FieldResolver(() => [TariffAssignment], { description: 'Every scheme this point was on, oldest first; empty when you may not see it. Every read is logged.' })
+  // Nullable like `tariff`: the kit resolves a point the caller may not see to null, and a non-null list would null the caller's whole answer.
+  @FieldResolver(() => [TariffAssignment], {
+    nullable: true,
+    description: 'The schemes this point was on, oldest first, within your own supply periods or consents (all of them for its customer and the DSO); null when you may not see its tariff. Every read is logged.',
+  })
   async tariffHistory(@Root() point: MeteringPoint, @Ctx() ctx: SubgraphContext<TariffsLoaders>): Promise<TariffAssignment[]> {
     const rows = await ctx.loaders.assignmentHistory.load(point.id);
     const schemes = await ctx.loaders.scheme.loadMany(rows.map((row) => row.schemeId));
