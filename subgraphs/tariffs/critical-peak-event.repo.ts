@@ -1,6 +1,7 @@
-import { and, asc, eq, gt, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { criticalPeakEvents, tariffSchemes } from '../../schema/tables';
 import { lisbonLocalDay } from '../kit/calendar';
+import type { Page } from '../kit/connection';
 import type { Database, Transaction } from '../kit/db';
 import type { EventWindow, SchemeFacts } from './critical-peak-event.rules';
 import type { CriticalPeakEvent } from './critical-peak-event.type';
@@ -17,6 +18,10 @@ const toEvent = (row: EventRow): CriticalPeakEvent => ({
   announcedAt: row.announcedAt,
 });
 
+/** Keys of criticalPeakEvents' pages: the start in epoch milliseconds, the scheme's id, the event's id. */
+export const eventKey = (event: CriticalPeakEvent) => `${event.start.getTime()}|${event.schemeId}|${event.id}`;
+export const isEventKey = (key: string) => /^\d{1,15}\|.+\|[^|]+$/.test(key);
+
 /**
  * Critical-peak events as everyone with tariffs:read reads them: those of published schemes (the
  * only ones that can have events), which are as public as the schemes' prices.
@@ -24,27 +29,39 @@ const toEvent = (row: EventRow): CriticalPeakEvent => ({
 export class CriticalPeakEventRepo {
   constructor(private readonly db: Database) {}
 
-  private async read(where: SQL | undefined, limit: number | null): Promise<CriticalPeakEvent[]> {
-    const query = this.db
+  private published(where: SQL | undefined) {
+    return and(eq(tariffSchemes.status, 'PUBLISHED'), where);
+  }
+
+  async byIds(ids: readonly string[]): Promise<CriticalPeakEvent[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
       .select({ event: criticalPeakEvents })
       .from(criticalPeakEvents)
       .innerJoin(tariffSchemes, eq(tariffSchemes.id, criticalPeakEvents.schemeId))
-      .where(and(eq(tariffSchemes.status, 'PUBLISHED'), where))
-      .orderBy(asc(criticalPeakEvents.startsAt), asc(criticalPeakEvents.schemeId));
-    const rows = limit === null ? await query : await query.limit(limit);
+      .where(this.published(inArray(criticalPeakEvents.id, [...ids])));
     return rows.map((row) => toEvent(row.event));
   }
 
-  byIds(ids: readonly string[]): Promise<CriticalPeakEvent[]> {
-    return ids.length === 0 ? Promise.resolve([]) : this.read(inArray(criticalPeakEvents.id, [...ids]), null);
-  }
-
-  /** Events overlapping [from, to), of one scheme or all, by start; at most `limit`. */
-  overlapping(schemeId: string | null, fromMs: number, toMs: number, limit: number): Promise<CriticalPeakEvent[]> {
-    return this.read(
+  /** A keyset page of the events overlapping [from, to), of one scheme or all, by start (keys: eventKey), with their count. */
+  async overlapping(schemeId: string | null, fromMs: number, toMs: number, page: Page): Promise<{ rows: CriticalPeakEvent[]; totalCount: number }> {
+    const inWindow = this.published(
       and(schemeId === null ? undefined : eq(criticalPeakEvents.schemeId, schemeId), lt(criticalPeakEvents.startsAt, new Date(toMs)), gt(criticalPeakEvents.endsAt, new Date(fromMs))),
-      limit,
     );
+    const [startMs, ...rest] = page.afterKey?.split('|') ?? [];
+    const afterId = rest.pop();
+    const after = page.afterKey === null ? undefined : sql`(${criticalPeakEvents.startsAt}, ${criticalPeakEvents.schemeId}, ${criticalPeakEvents.id}) > (${new Date(Number(startMs))}, ${rest.join('|')}, ${afterId})`;
+    const [rows, [total]] = await Promise.all([
+      this.db
+        .select({ event: criticalPeakEvents })
+        .from(criticalPeakEvents)
+        .innerJoin(tariffSchemes, eq(tariffSchemes.id, criticalPeakEvents.schemeId))
+        .where(and(inWindow, after))
+        .orderBy(asc(criticalPeakEvents.startsAt), asc(criticalPeakEvents.schemeId), asc(criticalPeakEvents.id))
+        .limit(page.limit + 1),
+      this.db.select({ n: sql<number>`count(*)::int` }).from(criticalPeakEvents).innerJoin(tariffSchemes, eq(tariffSchemes.id, criticalPeakEvents.schemeId)).where(inWindow),
+    ]);
+    return { rows: rows.map((row) => toEvent(row.event)), totalCount: total?.n ?? 0 };
   }
 }
 
@@ -89,4 +106,22 @@ export async function eventConcerns(tx: Transaction, schemeId: string, window: E
     FROM tariffs.assignments a
     WHERE a.scheme_id = ${schemeId} AND tstzrange(a.valid_from, a.valid_to) && tstzrange(${start}::timestamptz, ${end}::timestamptz)`);
   return { meteringPointIds: result.rows.map((row) => row.metering_point_id), retailerIds: result.rows.flatMap((row) => row.retailer_ids) };
+}
+
+/**
+ * The scheme's events starting at `from` or later, by start, each with the retailers supplying the
+ * point during it (metering's published contracts): what a point joining the scheme from `from`
+ * is owed, addressed as eventConcerns would have addressed it.
+ */
+export async function pointEventsFrom(tx: Transaction, schemeId: string, meteringPointId: string, from: Date): Promise<{ event: CriticalPeakEvent; retailerIds: string[] }[]> {
+  const rows = await tx
+    .select({
+      event: criticalPeakEvents,
+      retailerIds: sql<string[]>`ARRAY(SELECT DISTINCT sc.retailer_id FROM metering.supply_contracts_v sc
+        WHERE sc.metering_point_id = ${meteringPointId} AND tstzrange(sc.valid_from, sc.valid_to) && tstzrange(${criticalPeakEvents.startsAt}, ${criticalPeakEvents.endsAt}))`,
+    })
+    .from(criticalPeakEvents)
+    .where(and(eq(criticalPeakEvents.schemeId, schemeId), gte(criticalPeakEvents.startsAt, from)))
+    .orderBy(asc(criticalPeakEvents.startsAt));
+  return rows.map((row) => ({ event: toEvent(row.event), retailerIds: row.retailerIds }));
 }

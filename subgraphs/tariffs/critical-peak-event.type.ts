@@ -1,10 +1,9 @@
 import { ArgsType, Directive, Field, ID, InputType, ObjectType } from 'type-graphql';
+import { ConnectionType, PageArgs } from '../kit/connection';
 import { MAX_CRITICAL_PEAK_HOURS } from './critical-peak-event.rules';
 
 /** The longest window `criticalPeakEvents` reads at once. */
 export const MAX_EVENTS_WINDOW_DAYS = 366;
-/** The most events one `criticalPeakEvents` answer holds; a window with more is refused, to be narrowed. */
-export const MAX_EVENTS_LISTED = 1_000;
 
 @ObjectType({
   description:
@@ -50,8 +49,10 @@ export class AnnounceCriticalPeakEventInput {
   end!: string;
 }
 
+export const CriticalPeakEventConnection = ConnectionType(CriticalPeakEvent, 'CriticalPeakEvent');
+
 @ArgsType()
-export class CriticalPeakEventsArgs {
+export class CriticalPeakEventsArgs extends PageArgs {
   @Field(() => ID, { nullable: true, description: 'Only this scheme’s events' })
   schemeId?: string | null;
 

@@ -3,13 +3,16 @@ import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from 
 import type { Identity } from '../../schema/identity';
 import type { PilotParty } from '../../schema/tariffs';
 import { recordMutation, type Actor } from '../kit/audit';
+import { lisbonLocalDay, lisbonMidnightUtcMs } from '../kit/calendar';
 import type { Database, Transaction } from '../kit/db';
-import { localDayText } from './local-time.rules';
+import { tellJoiningPoint } from './critical-peak-event.command';
+import { localDayText, parseLocalDay } from './local-time.rules';
 import {
   assignmentsFrom,
   cancelPilotAssignment,
   endPilotAssignment,
   insertEnrolment,
+  lapsedEnrolment,
   lockPoint,
   openEnrolment,
   openPilotAssignment,
@@ -20,7 +23,7 @@ import {
   stateOf,
   toEnrolment,
 } from './pilot-enrolment.repo';
-import { acceptance, pilotPartyOf, pilotSchemeProblem, pilotStart, pilotStartProblem, withdrawal } from './pilot-enrolment.rules';
+import { acceptance, lapsedProblem, pilotPartyOf, pilotSchemeProblem, pilotStart, pilotStartProblem, withdrawal } from './pilot-enrolment.rules';
 import type { PilotEnrolment } from './pilot-enrolment.type';
 
 export interface PilotAcceptance {
@@ -39,30 +42,58 @@ function partyOf(identity: Identity): PilotParty {
   return party;
 }
 
+/** Whether the caller is a party to the point: its customer, or the retailer supplying it now. */
+async function partyTo(tx: Transaction, identity: Identity, party: PilotParty, meteringPointId: string): Promise<{ isParty: boolean; retailerId: string | null }> {
+  const point = await pointNow(tx, meteringPointId);
+  const isParty = point.exists && (party === 'CUSTOMER' ? identity.organisationId === meteringPointId : point.retailerId === identity.organisationId);
+  return { isParty, retailerId: point.retailerId };
+}
+
 /**
  * The point, locked for this request, with who supplies it now. A point the caller is not a party
  * to (another customer's, one the retailer does not supply now) is NOT_FOUND, as if it did not exist.
  */
 async function partyPoint(tx: Transaction, identity: Identity, party: PilotParty, meteringPointId: string): Promise<{ retailerId: string | null }> {
   await lockPoint(tx, meteringPointId);
-  const point = await pointNow(tx, meteringPointId);
-  const isParty = party === 'CUSTOMER' ? identity.organisationId === meteringPointId : point.retailerId === identity.organisationId;
-  if (!point.exists || !isParty) throw new NotFoundError('Metering point');
+  const point = await partyTo(tx, identity, party, meteringPointId);
+  if (!point.isParty) throw new NotFoundError('Metering point');
   return point;
+}
+
+/**
+ * The refusal of an acceptance whose startsOn pilotStart refused (`reason`): for a day that has
+ * begun, when the caller is a party to the point and this would be the other half of its pending
+ * enrolment of that scheme and day, that the enrolment lapsed; else the reason. It only reads,
+ * and to anyone else the point and its enrolments stay unseen.
+ */
+async function startRefusal(db: Database, identity: Identity, party: PilotParty, input: PilotAcceptance, reason: string, nowMs: number): Promise<BadUserInputError> {
+  const localDay = parseLocalDay(input.startsOn, 'startsOn');
+  const lapsed =
+    typeof localDay === 'number' && localDay <= lisbonLocalDay(nowMs)
+      ? await db.transaction(async (tx) => {
+          if (!(await partyTo(tx, identity, party, input.meteringPointId)).isParty) return null;
+          const row = await lapsedEnrolment(tx, input.meteringPointId, input.schemeId, new Date(lisbonMidnightUtcMs(localDay)));
+          return lapsedProblem(row && stateOf(row), party, nowMs);
+        })
+      : null;
+  return new BadUserInputError(lapsed ?? reason, { field: 'startsOn' });
 }
 
 /**
  * acceptPilotEnrolment: the customer's or its retailer's acceptance of a scheme for the point from
  * a local day. The first makes a PENDING enrolment and changes no tariff; the other party's of the
  * same scheme and day makes it ACTIVE, and in the same transaction the point's assignment in force
- * then is closed at the pilot's start and the pilot scheme's opened from it. Everything is checked
+ * then is closed at the pilot's start and the pilot scheme's opened from it; on a CRITICAL_PEAK
+ * scheme the point's customer and retailer are sent the scheme's events already announced for
+ * then or later (tellJoiningPoint: the DSO receives these again). A pending enrolment whose first
+ * day has begun has lapsed: it blocks no new one, and completing it is refused. Everything is checked
  * before anything is written: the day, the point and the party, the scheme, the point's open
  * enrolment (CONFLICT) and its planned tariff changes.
  */
-export function acceptPilotEnrolment(db: Database, input: PilotAcceptance, actor: Actor, nowMs = Date.now()): Promise<PilotEnrolment> {
+export async function acceptPilotEnrolment(db: Database, input: PilotAcceptance, actor: Actor, nowMs = Date.now()): Promise<PilotEnrolment> {
   const party = partyOf(actor.identity);
   const start = pilotStart(input.startsOn, nowMs);
-  if (typeof start === 'string') throw new BadUserInputError(start, { field: 'startsOn' });
+  if (typeof start === 'string') throw await startRefusal(db, actor.identity, party, input, start, nowMs);
   return db.transaction(async (tx) => {
     const point = await partyPoint(tx, actor.identity, party, input.meteringPointId);
     if (point.retailerId === null) throw new BadUserInputError('no retailer supplies this metering point now, and the pilot needs its acceptance', { field: 'meteringPointId' });
@@ -93,7 +124,14 @@ export function acceptPilotEnrolment(db: Database, input: PilotAcceptance, actor
     const row = await recordAcceptance(tx, open!.id, party);
     const current = following.find((span) => span.validFrom.getTime() < start.startsAtMs) ?? null;
     await openPilotAssignment(tx, input.meteringPointId, scheme.id, startsAt, current?.validFrom ?? null);
-    await recordMutation(tx, actor, 'acceptPilotEnrolment', row.id, `${party} accepted ${what} for ${input.meteringPointId}: both accepted, replacing ${current?.schemeId ?? 'no scheme'}`);
+    const told = scheme.kind === 'CRITICAL_PEAK' ? await tellJoiningPoint(tx, scheme.id, input.meteringPointId, startsAt) : 0;
+    await recordMutation(
+      tx,
+      actor,
+      'acceptPilotEnrolment',
+      row.id,
+      `${party} accepted ${what} for ${input.meteringPointId}: both accepted, replacing ${current?.schemeId ?? 'no scheme'}${told > 0 ? `; told of ${told} critical-peak events announced before` : ''}`,
+    );
     return toEnrolment(row, nowMs);
   });
 }

@@ -2,6 +2,7 @@ import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Identity } from '../../schema/identity';
 import type { PilotParty } from '../../schema/tariffs';
 import { pilotEnrolments, tariffAssignments, tariffSchemes } from '../../schema/tables';
+import type { Page } from '../kit/connection';
 import type { Database, Transaction } from '../kit/db';
 import { contractOf } from '../kit/point-access.sql';
 import { anyText } from '../kit/sql';
@@ -39,7 +40,7 @@ const pe = pilotEnrolments;
 /** enrolmentStatus (pilot-enrolment.rules.ts) in SQL, at the statement's now(), so that a status filter pages in the database. */
 const statusSql = sql<PilotEnrolmentStatus>`CASE
   WHEN ${pe.withdrawnAt} IS NOT NULL AND ${pe.endsAt} IS NULL THEN 'WITHDRAWN'
-  WHEN ${pe.customerAcceptedAt} IS NULL OR ${pe.retailerAcceptedAt} IS NULL THEN 'PENDING'
+  WHEN ${pe.customerAcceptedAt} IS NULL OR ${pe.retailerAcceptedAt} IS NULL THEN CASE WHEN ${pe.startsAt} <= now() THEN 'EXPIRED' ELSE 'PENDING' END
   WHEN ${pe.endsAt} IS NOT NULL AND ${pe.endsAt} <= now() THEN 'ENDED'
   ELSE 'ACTIVE' END`;
 
@@ -66,6 +67,9 @@ function mayList(identity: Identity): SQL {
   }
 }
 
+/** Keys of pilotEnrolments' pages: microseconds, then the enrolment's id. */
+export const isEnrolmentKey = (key: string) => /^\d{1,18}\|.+$/.test(key);
+
 /** Reading enrolments: lists under the caller's rules, and points' open enrolments for points the kit has checked. */
 export class PilotEnrolmentRepo {
   constructor(
@@ -73,13 +77,23 @@ export class PilotEnrolmentRepo {
     private readonly identity: Identity,
   ) {}
 
-  list(filter: { meteringPointId: string | null; status: PilotEnrolmentStatus | null; limit: number }): Promise<PilotEnrolmentRow[]> {
-    return this.db
-      .select()
-      .from(pe)
-      .where(and(mayList(this.identity), filter.meteringPointId === null ? undefined : eq(pe.meteringPointId, filter.meteringPointId), filter.status === null ? undefined : sql`${statusSql} = ${filter.status}`))
-      .orderBy(desc(pe.createdAt), desc(pe.id))
-      .limit(filter.limit);
+  /** A keyset page of the enrolments the caller may list, newest first (keys: `<created_at in microseconds>|<id>`, isEnrolmentKey), with their count. */
+  async page(filter: { meteringPointId: string | null; status: PilotEnrolmentStatus | null }, page: Page): Promise<{ rows: { row: PilotEnrolmentRow; cursorKey: string }[]; totalCount: number }> {
+    const listed = and(mayList(this.identity), filter.meteringPointId === null ? undefined : eq(pe.meteringPointId, filter.meteringPointId), filter.status === null ? undefined : sql`${statusSql} = ${filter.status}`);
+    // Exact to the microsecond, as created_at is: a Date would drop them, and skip or repeat rows.
+    const createdUs = sql`(extract(epoch FROM ${pe.createdAt}) * 1000000)::bigint`;
+    const separator = page.afterKey?.indexOf('|') ?? -1;
+    const after = page.afterKey === null ? undefined : sql`(${createdUs}, ${pe.id}) < (${page.afterKey.slice(0, separator)}::bigint, ${page.afterKey.slice(separator + 1)})`;
+    const [rows, [total]] = await Promise.all([
+      this.db
+        .select({ row: pe, createdUs: sql<string>`${createdUs}::text` })
+        .from(pe)
+        .where(and(listed, after))
+        .orderBy(desc(pe.createdAt), desc(pe.id))
+        .limit(page.limit + 1),
+      this.db.select({ n: sql<number>`count(*)::int` }).from(pe).where(listed),
+    ]);
+    return { rows: rows.map(({ row, createdUs: us }) => ({ row, cursorKey: `${us}|${row.id}` })), totalCount: total?.n ?? 0 };
   }
 
   /** Each point's open (PENDING or ACTIVE) enrolment; only for points already checked against the caller. */
@@ -114,6 +128,17 @@ export async function schemeFacts(tx: Transaction, schemeId: string): Promise<Sc
 
 export async function openEnrolment(tx: Transaction, meteringPointId: string): Promise<PilotEnrolmentRow | null> {
   const [row] = await tx.select().from(pe).where(and(eq(pe.meteringPointId, meteringPointId), isOpenSql)).orderBy(desc(pe.createdAt)).limit(1);
+  return row ?? null;
+}
+
+/** The point's lapsed (EXPIRED) enrolment of the scheme from `startsAt`, if it has one. */
+export async function lapsedEnrolment(tx: Transaction, meteringPointId: string, schemeId: string, startsAt: Date): Promise<PilotEnrolmentRow | null> {
+  const [row] = await tx
+    .select()
+    .from(pe)
+    .where(and(eq(pe.meteringPointId, meteringPointId), eq(pe.schemeId, schemeId), eq(pe.startsAt, startsAt), sql`${statusSql} = 'EXPIRED'`))
+    .orderBy(desc(pe.createdAt))
+    .limit(1);
   return row ?? null;
 }
 

@@ -1,10 +1,10 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { BadUserInputError, NotFoundError } from '../../schema/errors';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../kit/connection';
+import { NotFoundError } from '../../schema/errors';
+import { parsePage, toConnection } from '../kit/connection';
 import type { SubgraphContext } from '../kit/context';
 import { acceptPilotEnrolment, withdrawPilotEnrolment } from './pilot-enrolment.command';
-import { toEnrolment } from './pilot-enrolment.repo';
-import { AcceptPilotEnrolmentInput, PilotEnrolment, PilotEnrolmentsArgs } from './pilot-enrolment.type';
+import { isEnrolmentKey, toEnrolment } from './pilot-enrolment.repo';
+import { AcceptPilotEnrolmentInput, PilotEnrolment, PilotEnrolmentConnection, PilotEnrolmentsArgs } from './pilot-enrolment.type';
 import { TariffScheme } from './tariff-scheme.type';
 import type { TariffsLoaders } from './tariffs.loader';
 
@@ -35,16 +35,21 @@ export class PilotEnrolmentResolver {
   }
 
   @Authorized('tariffs:read')
-  @Query(() => [PilotEnrolment], {
-    description: "Pilot enrolments, newest first: the DSO's all, a customer its own point's, a retailer those of the points it supplies now within its supply periods. Every read is logged.",
+  @Query(() => PilotEnrolmentConnection, {
+    description: "Pilot enrolments, newest first, a page at a time: the DSO's all, a customer its own point's, a retailer those of the points it supplies now within its supply periods. Every read is logged.",
   })
-  async pilotEnrolments(@Args(() => PilotEnrolmentsArgs) args: PilotEnrolmentsArgs, @Ctx() ctx: Context): Promise<PilotEnrolment[]> {
-    const limit = args.first ?? DEFAULT_PAGE_SIZE;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw new BadUserInputError(`first must be between 1 and ${MAX_PAGE_SIZE}`, { field: 'first' });
-    const rows = await ctx.loaders.pilotEnrolments.list({ meteringPointId: args.meteringPointId ?? null, status: args.status ?? null, limit });
-    await ctx.loaders.logEnrolments(rows);
+  async pilotEnrolments(@Args(() => PilotEnrolmentsArgs) args: PilotEnrolmentsArgs, @Ctx() ctx: Context) {
+    const page = parsePage(args, isEnrolmentKey);
+    const { rows, totalCount } = await ctx.loaders.pilotEnrolments.page({ meteringPointId: args.meteringPointId ?? null, status: args.status ?? null }, page);
+    // The extra row only tells whether more follow: it is not returned, so not logged.
+    await ctx.loaders.logEnrolments(rows.slice(0, page.limit).map(({ row }) => row));
     const nowMs = Date.now();
-    return rows.map((row) => toEnrolment(row, nowMs));
+    return toConnection(
+      rows.map(({ row, cursorKey }) => ({ ...toEnrolment(row, nowMs), cursorKey })),
+      page,
+      totalCount,
+      (enrolment) => enrolment.cursorKey,
+    );
   }
 
   @FieldResolver(() => TariffScheme)

@@ -1,5 +1,5 @@
 import { epochDay } from '../kit/calendar';
-import { acceptance, enrolmentStatus, isOpen, pilotPartyOf, pilotSchemeProblem, pilotStart, pilotStartProblem, withdrawal, type EnrolmentState } from './pilot-enrolment.rules';
+import { acceptance, enrolmentStatus, isOpen, lapsedProblem, pilotPartyOf, pilotSchemeProblem, pilotStart, pilotStartProblem, withdrawal, type EnrolmentState } from './pilot-enrolment.rules';
 
 const utc = (text: string) => Date.parse(text);
 /** 1 August 2026, 00:00 Lisbon (summer time). */
@@ -36,6 +36,16 @@ describe('the enrolment status', () => {
   it('is WITHDRAWN when withdrawn before it started (no end: it never applied)', () => {
     expect(enrolmentStatus(pending({ withdrawnAtMs: now }), now)).toBe('WITHDRAWN');
     expect(enrolmentStatus(accepted({ withdrawnAtMs: now }), now)).toBe('WITHDRAWN');
+  });
+
+  it('is EXPIRED, and no longer open, when its first day begins with one acceptance only', () => {
+    expect(enrolmentStatus(pending(), AUG_1 - 1)).toBe('PENDING');
+    expect(enrolmentStatus(pending(), AUG_1)).toBe('EXPIRED');
+    expect(enrolmentStatus(pending({ customerAcceptedAtMs: null, retailerAcceptedAtMs: now }), AUG_1 + 86_400_000)).toBe('EXPIRED');
+    expect(isOpen(pending(), AUG_1)).toBe(false);
+    // Withdrawn before it lapsed, it stays WITHDRAWN; accepted by both in time, it is ACTIVE from its first day.
+    expect(enrolmentStatus(pending({ withdrawnAtMs: now }), AUG_1)).toBe('WITHDRAWN');
+    expect(enrolmentStatus(accepted(), AUG_1)).toBe('ACTIVE');
   });
 
   it('counts PENDING and ACTIVE as open, the others not', () => {
@@ -118,6 +128,24 @@ describe('accepting', () => {
     expect(acceptance(pending(), { ...request, schemeId: 'CPP-1' }, now)).toMatchObject({ action: 'CONFLICT', message: expect.stringContaining('already has a pending enrolment (scheme TOU-1 from 2026-08-01)') });
     expect(acceptance(pending(), { ...request, startsAtMs: AUG_1 + 86_400_000 }, now)).toMatchObject({ action: 'CONFLICT' });
     expect(acceptance(pending(), { ...request, retailerId: 'ret-b' }, now)).toMatchObject({ action: 'CONFLICT', message: expect.stringContaining('another retailer') });
+  });
+
+  it('creates a new pending enrolment over a lapsed one, of another scheme or day, by either party', () => {
+    const lapsedAt = AUG_1 + 3_600_000;
+    const later = { ...request, startsAtMs: utc('2026-08-09T23:00:00Z') };
+    expect(acceptance(pending(), { ...later, schemeId: 'CPP-1' }, lapsedAt)).toEqual({ action: 'CREATE' });
+    expect(acceptance(pending(), { ...later, party: 'CUSTOMER' }, lapsedAt)).toEqual({ action: 'CREATE' });
+  });
+
+  it('says a pending enrolment lapsed when the other party accepts it after its first day began, and nothing for its own party or an open one', () => {
+    const lapsedAt = utc('2026-08-01T10:00:00Z');
+    expect(lapsedProblem(pending(), 'RETAILER', lapsedAt)).toBe(
+      'the pending enrolment (scheme TOU-1 from 2026-08-01) lapsed: its first day began before both the customer and the retailer had accepted it; accept again from a future day, 2026-08-02 or later',
+    );
+    expect(lapsedProblem(pending(), 'CUSTOMER', lapsedAt)).toBeNull();
+    expect(lapsedProblem(pending(), 'RETAILER', AUG_1 - 1)).toBeNull();
+    expect(lapsedProblem(pending({ withdrawnAtMs: now }), 'RETAILER', lapsedAt)).toBeNull();
+    expect(lapsedProblem(null, 'RETAILER', lapsedAt)).toBeNull();
   });
 
   it('refuses any acceptance while the point is enrolled, withdrawn but not yet ended included', () => {

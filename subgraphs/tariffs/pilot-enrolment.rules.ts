@@ -2,9 +2,11 @@
  * The dynamic-tariff pilot's enrolment as a state machine. A metering point joins only with both
  * its customer's and its retailer's acceptance of the same scheme from the same local day: the
  * first acceptance makes a PENDING enrolment that changes no tariff; the other party's makes it
- * ACTIVE, and the point is on the pilot scheme from `startsAt`. Either party may withdraw: an
- * enrolment that has not started is cancelled (WITHDRAWN: it never applied); a started one ends
- * at the next local midnight (ACTIVE until then, ENDED after). Pure.
+ * ACTIVE, and the point is on the pilot scheme from `startsAt`. A pending one whose first day
+ * begins before the other party accepts lapses (EXPIRED: no acceptance can be given for a day
+ * that has begun). Either party may withdraw: an enrolment that has not started is cancelled
+ * (WITHDRAWN: it never applied); a started one ends at the next local midnight (ACTIVE until then,
+ * ENDED after). Pure.
  */
 import type { Role } from '../../schema/identity';
 import type { PilotParty, TariffKind } from '../../schema/tariffs';
@@ -16,7 +18,7 @@ import { localDayText, nextLocalMidnight, parseLocalDay } from './local-time.rul
 /** YYYY-MM-DD of the local day an instant falls in. */
 const dayOf = (ms: number) => localDayText(lisbonLocalDay(ms));
 
-export const PILOT_ENROLMENT_STATUSES = ['PENDING', 'ACTIVE', 'ENDED', 'WITHDRAWN'] as const;
+export const PILOT_ENROLMENT_STATUSES = ['PENDING', 'ACTIVE', 'ENDED', 'WITHDRAWN', 'EXPIRED'] as const;
 export type PilotEnrolmentStatus = (typeof PILOT_ENROLMENT_STATUSES)[number];
 
 /** The schemes a pilot tests: dynamic network tariffs, never the flat one. */
@@ -34,13 +36,14 @@ export interface EnrolmentState {
 }
 
 /**
- * PENDING: one party accepted; ACTIVE: both did (from startsAt, which may still be ahead) and it
- * has not ended; ENDED: withdrawn after it started, and past its end; WITHDRAWN: withdrawn before
- * it started, so it never applied (no end).
+ * PENDING: one party accepted, and its first day has not begun; EXPIRED: one party accepted, and
+ * its first day began without the other's acceptance (it lapsed, and never applied); ACTIVE: both
+ * did (from startsAt, which may still be ahead) and it has not ended; ENDED: withdrawn after it
+ * started, and past its end; WITHDRAWN: withdrawn before it started, so it never applied (no end).
  */
 export function enrolmentStatus(state: EnrolmentState, nowMs: number): PilotEnrolmentStatus {
   if (state.withdrawnAtMs !== null && state.endsAtMs === null) return 'WITHDRAWN';
-  if (state.customerAcceptedAtMs === null || state.retailerAcceptedAtMs === null) return 'PENDING';
+  if (state.customerAcceptedAtMs === null || state.retailerAcceptedAtMs === null) return state.startsAtMs <= nowMs ? 'EXPIRED' : 'PENDING';
   return state.endsAtMs !== null && state.endsAtMs <= nowMs ? 'ENDED' : 'ACTIVE';
 }
 
@@ -109,9 +112,9 @@ export type AcceptanceDecision =
 const otherParty = (party: PilotParty): PilotParty => (party === 'CUSTOMER' ? 'RETAILER' : 'CUSTOMER');
 const acceptedBy = (state: EnrolmentState, party: PilotParty) => (party === 'CUSTOMER' ? state.customerAcceptedAtMs : state.retailerAcceptedAtMs) !== null;
 
-/** What an acceptance does, given the point's open enrolment (isOpen), if it has one. */
+/** What an acceptance does, given the point's open enrolment (isOpen), if it has one: a lapsed one is not open, and blocks nothing. */
 export function acceptance(open: EnrolmentState | null, request: AcceptanceRequest, nowMs: number): AcceptanceDecision {
-  if (!open) return { action: 'CREATE' };
+  if (!open || !isOpen(open, nowMs)) return { action: 'CREATE' };
   const what = `scheme ${open.schemeId} from ${dayOf(open.startsAtMs)}`;
   if (enrolmentStatus(open, nowMs) === 'ACTIVE') {
     const end = open.endsAtMs === null ? '' : `, until ${new Date(open.endsAtMs).toISOString()} (withdrawn)`;
@@ -127,6 +130,19 @@ export function acceptance(open: EnrolmentState | null, request: AcceptanceReque
     return { action: 'CONFLICT', message: `you already accepted the enrolment (${what}); it waits for the ${otherParty(request.party).toLowerCase()}'s acceptance` };
   }
   return { action: 'COMPLETE' };
+}
+
+/**
+ * Why an acceptance for a first day that has begun (which pilotStart refuses) fails, when it is the
+ * other half of the point's pending enrolment of that scheme and day (`lapsed`, if there is one):
+ * that enrolment lapsed. Null otherwise, and pilotStart's reason stands.
+ */
+export function lapsedProblem(lapsed: EnrolmentState | null, party: PilotParty, nowMs: number): string | null {
+  if (!lapsed || enrolmentStatus(lapsed, nowMs) !== 'EXPIRED' || acceptedBy(lapsed, party)) return null;
+  return (
+    `the pending enrolment (scheme ${lapsed.schemeId} from ${dayOf(lapsed.startsAtMs)}) lapsed: its first day began before both the customer and the retailer had accepted it; ` +
+    `accept again from a future day, ${dayOf(nextLocalMidnight(nowMs))} or later`
+  );
 }
 
 export type WithdrawalDecision =

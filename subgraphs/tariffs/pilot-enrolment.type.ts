@@ -1,6 +1,6 @@
-import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ArgsType, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { PILOT_PARTIES } from '../../schema/tariffs';
-import { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from '../kit/connection';
+import { ConnectionType, PageArgs } from '../kit/connection';
 import { enumOf } from '../kit/enum';
 import { PILOT_ENROLMENT_STATUSES } from './pilot-enrolment.rules';
 
@@ -9,7 +9,8 @@ registerEnumType(PilotEnrolmentStatus, {
   name: 'PilotEnrolmentStatus',
   description:
     'PENDING: one of the customer and its retailer accepted, no tariff changed; ACTIVE: both did, the point is on the scheme from startsAt (which may be ahead) until endsAt; ' +
-    'ENDED: withdrawn after it started, and past endsAt; WITHDRAWN: withdrawn before it started, so it never applied',
+    'ENDED: withdrawn after it started, and past endsAt; WITHDRAWN: withdrawn before it started, so it never applied; ' +
+    'EXPIRED: its first day began before the other party accepted, so it lapsed and never applied (it blocks no new enrolment)',
 });
 
 export const PilotParty = enumOf(PILOT_PARTIES);
@@ -61,14 +62,13 @@ export class AcceptPilotEnrolmentInput {
   startsOn!: string;
 }
 
+export const PilotEnrolmentConnection = ConnectionType(PilotEnrolment, 'PilotEnrolment');
+
 @ArgsType()
-export class PilotEnrolmentsArgs {
+export class PilotEnrolmentsArgs extends PageArgs {
   @Field(() => ID, { nullable: true })
   meteringPointId?: string | null;
 
   @Field(() => PilotEnrolmentStatus, { nullable: true })
   status?: keyof typeof PilotEnrolmentStatus | null;
-
-  @Field(() => Int, { nullable: true, description: `At most ${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE}; newest first` })
-  first?: number | null;
 }

@@ -1,4 +1,5 @@
 import { QUARTER_MS } from '../kit/calendar';
+import { DEFAULT_PAGE_SIZE } from '../kit/connection';
 import type { CostModel } from '../kit/cost';
 import { MAX_BILL_DAYS } from './bill.rules';
 
@@ -20,8 +21,8 @@ const CALIBRATION_COST = 250_000;
  * second: 720,000), once per pass over them. A retailer's portfolio is read from metering's totals
  * too, but its points' supply periods are checked on every local day: as many as 5,000 points'
  * days. A KPI sample's secondary substation counts as 100 points. Comparing on the current
- * schemes reads every point of the scope with its assignments (the whole network's month takes
- * seconds): two per operation at most.
+ * schemes reads every point of the scope by its assignments, up to tariff-sample.rules'
+ * MAX_POINT_DAYS (5.8 million readings, a second or two): two per operation at most.
  */
 const AREA_READ_COST = 20_000;
 const SUMMED_READING_COST = 1 / 20;
@@ -34,6 +35,13 @@ const CHANGE_COST = CURRENT_COST / 3;
 /** tariffKpis' passes over the readings: the pilot's energy in both windows, its cost on three sets of schemes; the control's energy in both. */
 const PILOT_PASSES = 5;
 const CONTROL_PASSES = 2;
+
+/**
+ * A row of a list (pilotEnrolments, criticalPeakEvents) costs what metering's objects returned
+ * cost (10): a page is one indexed read, and the rows are what it builds and sends.
+ */
+const LISTED_ROW_COST = 10;
+const pageSize = (args: Record<string, unknown>) => (typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE);
 
 /** Points of a scope or sample named by their ids; 0 for an area. */
 function pointsOf(named: unknown): number {
@@ -71,4 +79,6 @@ export const tariffsCosts: CostModel = {
   'SchemeComparison.changeVsCurrentEur': { cost: () => CHANGE_COST, advice: 'fewer comparisons with current (or changeVsCurrent) in one operation' },
   'SchemeComparison.changeVsCurrentPct': { cost: () => CHANGE_COST, advice: 'fewer comparisons with current (or changeVsCurrent) in one operation' },
   'Query.tariffKpis': { cost: kpisCost, advice: 'fewer tariffKpis fields in one operation, smaller groups, or shorter windows' },
+  'Query.pilotEnrolments': { cost: (args) => pageSize(args) * LISTED_ROW_COST, advice: 'a smaller first, paging on with after' },
+  'Query.criticalPeakEvents': { cost: (args) => pageSize(args) * LISTED_ROW_COST, advice: 'a smaller first, paging on with after' },
 };

@@ -273,8 +273,15 @@ describe('announcing a critical-peak event', () => {
 });
 
 describe('reading critical-peak events', () => {
-  const LIST = `query($schemeId: ID, $from: DateTime, $to: DateTime) { criticalPeakEvents(schemeId: $schemeId, from: $from, to: $to) { id schemeId day start end } }`;
-  const list = (key: string, variables: Record<string, unknown>) => t.graphql<{ criticalPeakEvents: { id: string; schemeId: string; day: string; start: string; end: string }[] }>(LIST, { key, variables });
+  const LIST = `query($schemeId: ID, $from: DateTime, $to: DateTime, $first: Int, $after: String) {
+    criticalPeakEvents(schemeId: $schemeId, from: $from, to: $to, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id schemeId day start end } } }
+  }`;
+  type Listed = { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string; schemeId: string; day: string; start: string; end: string } }[] };
+  const page = (key: string, variables: Record<string, unknown>) => t.graphql<{ criticalPeakEvents: Listed }>(LIST, { key, variables });
+  const list = async (key: string, variables: Record<string, unknown>) => {
+    const answer = await page(key, variables);
+    return { body: { errors: answer.body.errors, data: answer.body.data && { criticalPeakEvents: answer.body.data.criticalPeakEvents.edges.map((edge) => edge.node) } } };
+  };
 
   it("gives any tariffs:read key the events of published schemes overlapping the window, by start: a customer's and a retailer's not on the scheme too", async () => {
     const day = dayIn(4);
@@ -292,11 +299,122 @@ describe('reading critical-peak events', () => {
     expect(body.data!.criticalPeakEvents).toEqual([{ id: morning.id, schemeId: CPP, day, start: morning.start, end: morning.end }]);
   });
 
+  it('pages through the window by start with first and after, counting every event in it, and refuses a forged cursor', async () => {
+    const day = dayIn(12);
+    const announcedEvents: Announced['announceCriticalPeakEvent'][] = [];
+    for (const [start, end] of [['08:00', '09:00'], ['12:00', '13:00'], ['18:00', '19:00']]) announcedEvents.push(await announced({ schemeId: CPP, day, start, end }));
+    announcedEvents.push(await announced({ schemeId: CPP_OTHER, day, start: '12:00', end: '13:00' }));
+    const window = { from: await lisbon(day, '00:00'), to: await lisbon(dayIn(13), '00:00') };
+    // By start, then by scheme: CPP's noon event before CPP_OTHER's (T-CPP < T-CPP-OTHER).
+    const expected = [announcedEvents[0]!, announcedEvents[1]!, announcedEvents[3]!, announcedEvents[2]!].map((event) => event.id);
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const { body } = await page(dsoKey, { ...window, first: 3, after });
+      expect(body.errors).toBeUndefined();
+      const listed = body.data!.criticalPeakEvents;
+      expect(listed.totalCount).toBe(4);
+      seen.push(...listed.edges.map((edge) => edge.node.id));
+      if (!listed.pageInfo.hasNextPage) break;
+      after = listed.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(expected);
+    const forged = await page(dsoKey, { ...window, after: Buffer.from('not a cursor').toString('base64url') });
+    expect(forged.body.errors?.map((error) => [error.extensions?.code, error.message])).toEqual([['BAD_USER_INPUT', 'after is not a cursor of this list']]);
+    const tooMany = await page(dsoKey, { ...window, first: 1001 });
+    expect(tooMany.body.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+  });
+
   it('refuses a window longer than 366 days or reversed', async () => {
     const from = new Date();
     const tooLong = await list(dsoKey, { from: from.toISOString(), to: new Date(from.getTime() + 367 * 86_400_000).toISOString() });
     expect(tooLong.body.errors?.map((error) => [error.extensions?.code, error.message])).toEqual([['BAD_USER_INPUT', 'the window is at most 366 days']]);
     const reversed = await list(dsoKey, { from: from.toISOString(), to: new Date(from.getTime() - 1).toISOString() });
     expect(reversed.body.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
+describe('a household joining a critical-peak scheme through the pilot', () => {
+  const ACCEPT = `mutation($input: AcceptPilotEnrolmentInput!) { acceptPilotEnrolment(input: $input) { id status } }`;
+  /** Points of B on no critical-peak scheme and in no pilot, one per use. */
+  const free = () => {
+    const used = new Set([...Object.values(points), ...t.parish.pilotEnrolments.map((enrolment) => enrolment.meteringPointId)]);
+    return pointsSuppliedNowBy(t.parish, RETAILER_B).filter((point) => !used.has(point.id)).map((point) => point.id);
+  };
+  let handedOut = 0;
+  const joiner = () => free()[handedOut++]!;
+  const accept = async (key: string, meteringPointId: string, startsOn: string) => {
+    const { body } = await t.graphql<{ acceptPilotEnrolment: { id: string; status: string } }>(ACCEPT, { key, variables: { input: { meteringPointId, schemeId: CPP, startsOn } } });
+    expect(body.errors).toBeUndefined();
+    return body.data!.acceptPilotEnrolment.status;
+  };
+  /** The customer's acceptance: PENDING, nothing pushed. */
+  const customerAccepts = async (pointId: string, startsOn: string) => expect(await accept(await t.createKey('customer', pointId), pointId, startsOn)).toBe('PENDING');
+  /** The retailer's: ACTIVE, the point on CPP from startsOn. */
+  const retailerAccepts = async (pointId: string, startsOn: string) => expect(await accept(retailerKeys.get(RETAILER_B)!, pointId, startsOn)).toBe('ACTIVE');
+  /** The CRITICAL_PEAK_EVENT hub events of an event, oldest first. */
+  const pushed = async (eventId: string) =>
+    (
+      await t.database.handle.pool.query<{ id: string; audience: string[]; payload: unknown }>(
+        `SELECT id, audience, payload FROM hub.outbox WHERE type = 'CRITICAL_PEAK_EVENT' AND payload->>'criticalPeakEventId' = $1 ORDER BY id`,
+        [eventId],
+      )
+    ).rows;
+
+  it("is told, when its enrolment becomes ACTIVE, of the scheme's events already announced from its first day on, once each, it and its retailer alone", async () => {
+    const pointId = joiner();
+    const startsOn = dayIn(3);
+    const dayBefore = await announced({ schemeId: CPP, day: dayIn(2), start: '22:00', end: '23:00' });
+    const firstDay = await announced({ schemeId: CPP, day: startsOn, start: '20:00', end: '21:00' });
+    const later = await announced({ schemeId: CPP, day: dayIn(9), start: '07:00', end: '08:00' });
+    const otherScheme = await announced({ schemeId: CPP_OTHER, day: dayIn(9), start: '07:00', end: '08:00' });
+    await customerAccepts(pointId, startsOn);
+    for (const event of [dayBefore, firstDay, later, otherScheme]) expect(await pushed(event.id)).toHaveLength(1);
+
+    await retailerAccepts(pointId, startsOn);
+    for (const event of [dayBefore, otherScheme]) expect(await pushed(event.id)).toHaveLength(1);
+    for (const event of [firstDay, later]) {
+      const [announcement, told] = await pushed(event.id);
+      expect(announcement!.audience).not.toContain(pointId);
+      // The same payload as the announcement's, so a receiver knows the event by its id.
+      expect(told).toEqual({ id: expect.any(String), audience: [RETAILER_B, pointId], payload: announcement!.payload });
+      const read = await t.graphql<{ hubEvent: { criticalPeakEvent: { kind: string; criticalPeakEvent: { id: string } } } }>(
+        `query($id: ID!) { hubEvent(eventId: $id) { criticalPeakEvent { kind criticalPeakEvent { id } } } }`,
+        { key: await t.createKey('customer', pointId), variables: { id: told!.id } },
+      );
+      expect(read.body).toEqual({ data: { hubEvent: { criticalPeakEvent: { kind: 'ANNOUNCED', criticalPeakEvent: { id: event.id } } } } });
+    }
+  });
+
+  it('is in the audience of an event announced after its enrolment became ACTIVE, and told of it no other time', async () => {
+    const pointId = joiner();
+    await customerAccepts(pointId, dayIn(2));
+    await retailerAccepts(pointId, dayIn(2));
+    const event = await announced({ schemeId: CPP, day: dayIn(10), start: '18:00', end: '19:00' });
+    const rows = await pushed(event.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.audience).toEqual(expect.arrayContaining([RETAILER_B, pointId]));
+  });
+
+  it('hears of every event exactly once when enrolments become ACTIVE while the events are being announced', async () => {
+    const joining = Array.from({ length: 5 }, joiner);
+    for (const pointId of joining) await customerAccepts(pointId, dayIn(2));
+    const results = await Promise.all(
+      joining.flatMap((pointId, i) => [
+        announced({ schemeId: CPP, day: dayIn(11), start: `${String(8 + 2 * i).padStart(2, '0')}:00`, end: `${String(9 + 2 * i).padStart(2, '0')}:00` }),
+        retailerAccepts(pointId, dayIn(2)),
+      ]),
+    );
+    const events = results.filter((result): result is Announced['announceCriticalPeakEvent'] => result !== undefined);
+    expect(events).toHaveLength(joining.length);
+    const [timesTold, once]: Record<string, number>[] = [{}, {}];
+    for (const event of events) {
+      const rows = await pushed(event.id);
+      for (const pointId of joining) {
+        timesTold[`${event.id} to ${pointId}`] = rows.filter((row) => row.audience.includes(pointId)).length;
+        once[`${event.id} to ${pointId}`] = 1;
+      }
+    }
+    expect(timesTold).toEqual(once);
   });
 });

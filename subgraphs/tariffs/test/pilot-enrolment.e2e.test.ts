@@ -178,6 +178,52 @@ describe('joining the pilot', () => {
   });
 });
 
+describe('a pending enrolment whose first day has begun', () => {
+  /** A pending enrolment with the customer's acceptance alone, whose first day began yesterday, as time would have left it. */
+  async function lapsed(pointId: string): Promise<{ id: string; startsOn: string }> {
+    const startsOn = dayIn(-1);
+    await t.database.handle.pool.query(
+      `INSERT INTO tariffs.pilot_enrolments (id, metering_point_id, scheme_id, retailer_id, starts_at, customer_accepted_at, created_at)
+       VALUES ($1, $2, $3, $4, $5, now() - interval '3 days', now() - interval '3 days')`,
+      [`pe-lapsed-${pointId}`, pointId, PILOT, RETAILER, await lisbonMidnight(startsOn)],
+    );
+    return { id: `pe-lapsed-${pointId}`, startsOn };
+  }
+
+  it('has lapsed (EXPIRED): it is no longer the point\'s open enrolment, and blocks no new one, of another scheme or day', async () => {
+    const { pointId, customerKey } = await household();
+    const old = await lapsed(pointId);
+    const { body } = await t.graphql<{ pilotEnrolments: { edges: { node: { id: string; status: string } }[] }; meteringPoint: { pilotEnrolment: { id: string } | null } }>(
+      `query($id: ID!) { pilotEnrolments(meteringPointId: $id) { edges { node { id status } } } meteringPoint(id: $id) { pilotEnrolment { id } } }`,
+      { key: customerKey, variables: { id: pointId } },
+    );
+    expect(body.data).toEqual({ pilotEnrolments: { edges: [{ node: { id: old.id, status: 'EXPIRED' } }] }, meteringPoint: { pilotEnrolment: null } });
+    const expired = await t.graphql<{ pilotEnrolments: { edges: { node: { id: string } }[] } }>(`query($id: ID) { pilotEnrolments(meteringPointId: $id, status: EXPIRED) { edges { node { id } } } }`, { key: dsoKey, variables: { id: pointId } });
+    expect(expired.body.data!.pilotEnrolments.edges.map((edge) => edge.node.id)).toEqual([old.id]);
+
+    const fresh = await accepted(retailerKey, { meteringPointId: pointId, schemeId: 'TP-BI-SEMANAL', startsOn: dayIn(2) });
+    expect(fresh).toMatchObject({ status: 'PENDING', schemeId: 'TP-BI-SEMANAL' });
+    expect((await accepted(customerKey, { meteringPointId: pointId, schemeId: 'TP-BI-SEMANAL', startsOn: dayIn(2) })).status).toBe('ACTIVE');
+  });
+
+  it("refuses the other party's acceptance of it with BAD_USER_INPUT saying it lapsed, writing nothing, and a stranger's as before", async () => {
+    const { pointId } = await household();
+    const old = await lapsed(pointId);
+    const before = await footprint();
+    const { body } = await accept(retailerKey, { meteringPointId: pointId, schemeId: PILOT, startsOn: old.startsOn });
+    expect(body.errors).toEqual([
+      expect.objectContaining({
+        message: `the pending enrolment (scheme ${PILOT} from ${old.startsOn}) lapsed: its first day began before both the customer and the retailer had accepted it; accept again from a future day, ${dayIn(1)} or later`,
+        extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'startsOn' }),
+      }),
+    ]);
+    // Another retailer learns nothing of the point's enrolments: the past day is refused as any past day.
+    const stranger = await accept(otherRetailerKey, { meteringPointId: pointId, schemeId: PILOT, startsOn: old.startsOn });
+    expect(stranger.body.errors?.map((error) => [error.extensions?.code, error.message])).toEqual([['BAD_USER_INPUT', `startsOn ${old.startsOn} must be a future local day: ${dayIn(1)} or later`]]);
+    expect(await footprint()).toEqual(before);
+  });
+});
+
 describe('who may act', () => {
   it("answers a retailer accepting for a point it does not supply, and a customer acting on another's point, as if the point did not exist", async () => {
     const { pointId, customerKey } = await household();
@@ -203,8 +249,11 @@ describe('who may act', () => {
     const withdrawing = await withdraw(dsoKey, pointId);
     for (const { body } of [accepting, withdrawing]) expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
     expect(await footprint()).toEqual(before);
-    const { body } = await t.graphql<{ pilotEnrolments: { meteringPointId: string; status: string }[] }>(`query($id: ID) { pilotEnrolments(meteringPointId: $id) { meteringPointId status } }`, { key: dsoKey, variables: { id: pointId } });
-    expect(body.data!.pilotEnrolments).toEqual([{ meteringPointId: pointId, status: 'PENDING' }]);
+    const { body } = await t.graphql<{ pilotEnrolments: { edges: { node: { meteringPointId: string; status: string } }[] } }>(
+      `query($id: ID) { pilotEnrolments(meteringPointId: $id) { edges { node { meteringPointId status } } } }`,
+      { key: dsoKey, variables: { id: pointId } },
+    );
+    expect(body.data!.pilotEnrolments.edges.map((edge) => edge.node)).toEqual([{ meteringPointId: pointId, status: 'PENDING' }]);
   });
 });
 
@@ -259,12 +308,16 @@ describe('withdrawing', () => {
 });
 
 describe('reading enrolments', () => {
-  const LIST = `query($id: ID, $status: PilotEnrolmentStatus) { pilotEnrolments(meteringPointId: $id, status: $status, first: 1000) { id meteringPointId status } }`;
-  const list = async (key: string, variables: Record<string, unknown> = {}) => {
-    const { body } = await t.graphql<{ pilotEnrolments: { id: string; meteringPointId: string; status: string }[] }>(LIST, { key, variables });
+  const LIST = `query($id: ID, $status: PilotEnrolmentStatus, $first: Int, $after: String) {
+    pilotEnrolments(meteringPointId: $id, status: $status, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id meteringPointId status } } }
+  }`;
+  type Listed = { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string; meteringPointId: string; status: string } }[] };
+  const page = async (key: string, variables: Record<string, unknown>) => {
+    const { body } = await t.graphql<{ pilotEnrolments: Listed }>(LIST, { key, variables });
     expect(body.errors).toBeUndefined();
     return body.data!.pilotEnrolments;
   };
+  const list = async (key: string, variables: Record<string, unknown> = {}) => (await page(key, { first: 1000, ...variables })).edges.map((edge) => edge.node);
 
   it("gives a customer its own point's, a retailer those of the points it supplies, and the DSO all, filtered by status; every read is logged", async () => {
     const { pointId, customerKey } = await household();
@@ -277,7 +330,7 @@ describe('reading enrolments', () => {
     const { rows } = await t.database.handle.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM tariffs.pilot_enrolments');
     expect(all).toHaveLength(rows[0]!.n);
     const { rows: statuses } = await t.database.handle.pool.query<{ id: string }>(
-      `SELECT id FROM tariffs.pilot_enrolments WHERE withdrawn_at IS NULL AND (customer_accepted_at IS NULL OR retailer_accepted_at IS NULL)`,
+      `SELECT id FROM tariffs.pilot_enrolments WHERE withdrawn_at IS NULL AND (customer_accepted_at IS NULL OR retailer_accepted_at IS NULL) AND starts_at > now()`,
     );
     expect((await list(dsoKey, { status: 'PENDING' })).map((row) => row.id).sort()).toEqual(statuses.map((row) => row.id).sort());
     expect((await list(dsoKey, { status: 'WITHDRAWN' })).every((row) => row.status === 'WITHDRAWN')).toBe(true);
@@ -324,8 +377,26 @@ describe('reading enrolments', () => {
     expect(await history(await t.createKey('retailer', current.retailerId))).toEqual(whole.filter((row) => row.to === null || row.to > ownStart).map((row) => ({ ...row, from: row.from < ownStart ? ownStart : row.from })));
   });
 
-  it('refuses a page size out of 1..1000', async () => {
-    const { body } = await t.graphql(`{ pilotEnrolments(first: 1001) { id } }`, { key: dsoKey });
-    expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+  it('pages through every enrolment newest first with first and after, each once, counting them all', async () => {
+    const { rows } = await t.database.handle.pool.query<{ id: string }>('SELECT id FROM tariffs.pilot_enrolments ORDER BY created_at DESC, id DESC');
+    expect(rows.length).toBeGreaterThan(3);
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const listed: Listed = await page(dsoKey, { first: 2, after });
+      expect(listed.totalCount).toBe(rows.length);
+      expect(listed.edges.length).toBeLessThanOrEqual(2);
+      seen.push(...listed.edges.map((edge) => edge.node.id));
+      if (!listed.pageInfo.hasNextPage) break;
+      after = listed.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(rows.map((row) => row.id));
+  });
+
+  it('refuses a page size out of 1..1000 and a forged cursor', async () => {
+    const tooMany = await t.graphql(`{ pilotEnrolments(first: 1001) { totalCount } }`, { key: dsoKey });
+    expect(tooMany.body.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    const forged = await t.graphql(`query($after: String) { pilotEnrolments(after: $after) { totalCount } }`, { key: dsoKey, variables: { after: Buffer.from('2026-01-01').toString('base64url') } });
+    expect(forged.body.errors?.map((error) => [error.extensions?.code, error.message])).toEqual([['BAD_USER_INPUT', 'after is not a cursor of this list']]);
   });
 });
