@@ -68,3 +68,17 @@ export function mayList(identity: Identity, pointId: SQL): SQL {
 export function mayReadAt(identity: Identity, pointId: SQL, at: SQL, scope: ConsentScope): SQL {
   return mayRead(identity, pointId, scope, at);
 }
+
+/**
+ * The instants of [from, to) where mayReadAt's answer for the point may change, as rows of `at`:
+ * `from`, and every start and end of the point's supply contracts and consents inside the window.
+ * The rule holds on a union of those intervals (nothing else in it depends on the instant), so its
+ * answer at each of these instants lasts until the next: a window's readable spans follow from a
+ * few tests instead of one per reading.
+ */
+export const accessEdges = (pointId: SQL, from: Date, to: Date) => sql`(
+  SELECT ${from}::timestamptz AS at
+  UNION SELECT sc.valid_from FROM metering.supply_contracts_v sc WHERE sc.metering_point_id = ${pointId} AND sc.valid_from > ${from} AND sc.valid_from < ${to}
+  UNION SELECT sc.valid_to FROM metering.supply_contracts_v sc WHERE sc.metering_point_id = ${pointId} AND sc.valid_to > ${from} AND sc.valid_to < ${to}
+  UNION SELECT c.valid_from FROM hub.consents c WHERE c.metering_point_id = ${pointId} AND c.valid_from > ${from} AND c.valid_from < ${to}
+  UNION SELECT c.valid_to FROM hub.consents c WHERE c.metering_point_id = ${pointId} AND c.valid_to > ${from} AND c.valid_to < ${to})`;

@@ -13,8 +13,8 @@ export class BillResolver {
     description:
       `A metering point's network-tariff bill over [from, to): whole Lisbon local days (from and to on local midnights), at most ${MAX_BILL_DAYS}. ` +
       'With schemeId, on that scheme over the whole window (a what-if); without, on the schemes the point was on, split where they change. ' +
-      'The DSO bills any point, a customer its own, a retailer its points over its own supply periods, a consent holder within a tariffs:read consent. ' +
-      'NOT_FOUND both when the point does not exist and when you may not see it. Every read is logged.',
+      'The DSO bills any point, a customer its own, a retailer the points it supplies now over its own supply periods of them, a consent holder within a tariffs:read consent. ' +
+      'NOT_FOUND both when the point does not exist and when you may not see it (a former supplier’s point too). Every read is logged.',
   })
   bill(
     @Arg('meteringPointId', () => ID) meteringPointId: string,

@@ -199,7 +199,7 @@ export interface PointSegments {
 
 /**
  * One point's bill segments over [fromMs, toMs): every quarter-hour of the window in the span in
- * force at its start (as TariffEnergyRepo.assignedQuarters takes them), one segment per span; a
+ * force at its start (as TariffEnergyRepo.schemeQuarters takes them), one segment per span; a
  * quarter-hour in no span is left out (there is no scheme to bill it on), one without a reading
  * is billed as 0 Wh, so that every local day still bears its contracted power.
  */

@@ -40,7 +40,7 @@ async function samplePoints(energy: TariffEnergyRepo, input: CalibrateRevenueNeu
 /**
  * calibrateRevenueNeutral (DSO): everything is checked before anything is read, then the sample's
  * energy is read in one statement, summed per quarter-hour and scheme assigned at it
- * (TariffEnergyRepo.assignedQuarters), beside its assignments, its contracted power, and the
+ * (TariffEnergyRepo.schemeQuarters), beside its assignments, its contracted power, and the
  * schemes it was on with their events; the prices are solved for (calibration.rules.ts) and
  * written as a DRAFT version of a new family, in one transaction with its audit line. A sample named point by point
  * is logged as a read of each point, as metering logs a demand of a point set; a substation's is
@@ -87,7 +87,7 @@ export async function calibrateRevenueNeutral(ctx: Context, input: CalibrateReve
     const known = new Set(powers.map((power) => power.meteringPointId));
     throw new BadUserInputError(`unknown metering points: ${idList(sample.ids.filter((id) => !known.has(id)))}`, { field: 'sample.meteringPointIds' });
   }
-  const [assigned, spans] = await Promise.all([energy.assignedQuarters(sample.ids, window), energy.assignmentSpans(sample.ids, window)]);
+  const [assigned, spans] = await Promise.all([energy.schemeQuarters(sample.ids, window), energy.assignmentSpans(sample.ids, window)]);
   const schemeIds = [...new Set(spans.map((span) => span.schemeId))];
   const [schemes, schemeEvents] = schemeIds.length === 0 ? [[], []] : await Promise.all([new TariffSchemeRepo(ctx.db, true).byIds(schemeIds), energy.criticalPeaks(schemeIds, window)]);
   const power = chargedPower(spans, powers, window.fromMs, window.toMs);

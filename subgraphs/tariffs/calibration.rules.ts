@@ -16,25 +16,15 @@ import { PRICED_PERIODS, type PricedPeriod, type TariffCycle, type TariffKind } 
 import { lisbonLocalDay, QUARTER_MS } from '../kit/calendar';
 import { bill, type BillScheme, type CriticalPeakWindow, type QuarterEnergy, type SchemeSpan } from './bill.rules';
 import type { CompiledPeriods } from './erse-periods.rules';
+import { pointDaysProblem } from './tariff-sample.rules';
 import { MAX_PRICE_EUR, priceNanoEur, schemeShapeProblem } from './tariff-scheme.rules';
 
 /** Hypothetical critical-peak events one calibration may price: a year's worth of daily evenings and more. */
 export const MAX_CALIBRATION_EVENTS = 500;
 /** The largest ratio: ratios are relative, so any scale fits below it. */
 export const MAX_RATIO = 1_000_000;
-/**
- * The most point-days (points × local days of the window) one calibration reads: about 6 million
- * readings, 2.5 s at the 2.4 million a second measured, within the 5 s statement timeout (500
- * points for four months, 2,000 for a month, 5,000 for twelve days).
- */
-export const MAX_SAMPLE_POINT_DAYS = 60_000;
-
-/** Why a sample of `points` over `days` local days is too large to read in one calibration, or null. */
-export function sampleSizeProblem(points: number, days: number): string | null {
-  const pointDays = points * days;
-  if (pointDays <= MAX_SAMPLE_POINT_DAYS) return null;
-  return `${points.toLocaleString('en')} metering points over ${days} local days are ${pointDays.toLocaleString('en')} point-days, at most ${MAX_SAMPLE_POINT_DAYS.toLocaleString('en')}: fewer points or a shorter window`;
-}
+/** Why a sample of `points` over `days` local days is too large to read in one calibration (tariff-sample.rules' bound), or null. */
+export const sampleSizeProblem = (points: number, days: number): string | null => pointDaysProblem(points, days, 'fewer points or a shorter window');
 
 /** How far from revenue-neutral a calibration may land once its prices are rounded to the nano-euro. */
 export const MAX_RELATIVE_DIFFERENCE = 1e-6;
@@ -148,7 +138,7 @@ export function parseCalibrationTarget(target: CalibrationTarget, window: { from
   return { cycle: target.cycle, ratios, powerNanoEurPerKvaDay: power, criticalPeaks: criticalPeak?.events ?? [] };
 }
 
-/** What the sample spent on one scheme it was on: its quarter-hours summed over the points on it (TariffEnergyRepo.assignedQuarters). */
+/** What the sample spent on one scheme it was on: its quarter-hours summed over the points on it (TariffEnergyRepo.schemeQuarters). */
 export interface AssignedEnergy {
   schemeId: string;
   quarters: readonly QuarterEnergy[];

@@ -5,6 +5,7 @@ import { eurOf } from './bill.rules';
 import { changeVs, MAX_COMPARED_SCHEMES, schemeIdsProblem } from './compare.rules';
 import { CurrentTariffsCost, SchemeComparison, SchemeComparisons } from './compare.type';
 import { scopeArgs } from './tariff-aggregate.query';
+import { MAX_POINT_DAYS } from './tariff-sample.rules';
 import { TariffScopeInput } from './tariff-scope.type';
 import type { TariffsLoaders } from './tariffs.loader';
 
@@ -32,7 +33,9 @@ export class CompareSchemesResolver {
   }
 
   @FieldResolver(() => CurrentTariffsCost, {
-    description: "What the scope pays on the schemes its points are on, read only when asked: it reads each point's readings with its assignments (slow for the whole network)",
+    description:
+      "What the scope pays on the schemes its points are on, read only when asked: it reads each point's readings, so it is refused (BAD_USER_INPUT) " +
+      `beyond ${MAX_POINT_DAYS.toLocaleString('en')} point-days (metering points × local days): ask for a smaller area or a shorter window`,
   })
   async current(@Root() comparisons: SchemeComparisons): Promise<CurrentTariffsCost> {
     const cost = await comparisons.currentCost();

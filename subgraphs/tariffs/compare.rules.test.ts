@@ -1,5 +1,5 @@
 import { eurOf, nanoEur, type BillScheme, type QuarterEnergy } from './bill.rules';
-import { assignedCost, centiKva, changeVs, localDayStarts, powerDaysByScheme, schemeCost, schemeIdsProblem, schemeOfDay } from './compare.rules';
+import { assignedCost, centiKva, changeVs, daysWithin, localDayStarts, powerDaysByScheme, schemeCost, schemeIdsProblem, schemeOfDay } from './compare.rules';
 import { ERSE_TOU_PERIODS } from './erse-periods.table';
 
 const at = (iso: string, importWh: number): QuarterEnergy => ({ startMs: Date.parse(iso), importWh });
@@ -111,5 +111,22 @@ describe('what a scope pays on the schemes it is on', () => {
 
   it('counts the local days of a window by their midnights, the autumn change included', () => {
     expect(localDayStarts(Date.parse('2026-10-24T23:00:00Z'), Date.parse('2026-10-27T00:00:00Z'))).toEqual([Date.parse('2026-10-24T23:00:00Z'), Date.parse('2026-10-26T00:00:00Z')]);
+  });
+});
+
+describe('the local days a point is charged within its readable spans', () => {
+  const days = ['2026-03-28T00:00:00Z', '2026-03-29T00:00:00Z', '2026-03-29T23:00:00Z', '2026-03-30T23:00:00Z'].map(Date.parse);
+
+  it('keeps the days whose midnight lies in a span, its end excluded', () => {
+    const spans = [
+      { fromMs: Date.parse('2026-03-28T00:00:00Z'), toMs: Date.parse('2026-03-29T00:00:00Z') },
+      { fromMs: Date.parse('2026-03-29T12:00:00Z'), toMs: Date.parse('2026-03-30T23:00:00Z') },
+    ];
+    expect(daysWithin(days, spans)).toEqual([days[0], days[2]]);
+  });
+
+  it('gives every day when a span covers them all, and none without a span', () => {
+    expect(daysWithin(days, [{ fromMs: days[0]!, toMs: days[3]! + 1 }])).toBe(days);
+    expect(daysWithin(days, [])).toEqual([]);
   });
 });

@@ -58,6 +58,15 @@ export function localDayStarts(fromMs: number, toMs: number): number[] {
   return days;
 }
 
+/** Of the local days (by their midnights), those whose midnight lies in one of the spans [fromMs, toMs); all of them, as given, when a span covers them all. */
+export function daysWithin(dayStartsMs: readonly number[], spans: readonly { fromMs: number; toMs: number }[]): readonly number[] {
+  if (dayStartsMs.length === 0) return dayStartsMs;
+  const first = dayStartsMs[0]!;
+  const last = dayStartsMs[dayStartsMs.length - 1]!;
+  if (spans.some((span) => span.fromMs <= first && span.toMs > last)) return dayStartsMs;
+  return dayStartsMs.filter((dayStartMs) => spans.some((span) => span.fromMs <= dayStartMs && span.toMs > dayStartMs));
+}
+
 /**
  * The scheme a point is charged contracted power on for the local day [dayStartMs, dayEndMs): the
  * one in force at its first quarter-hour, else the first one that begins in it; null on none.

@@ -3,12 +3,12 @@ import type DataLoader from 'dataloader';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../schema/errors';
 import type { Identity } from '../../schema/identity';
 import { recordAccess } from '../kit/access-log';
-import { QUARTER_MS } from '../kit/calendar';
+import { lisbonLocalDay, QUARTER_MS } from '../kit/calendar';
 import type { Database } from '../kit/db';
 import { mayList, mayReadAt, mayReadPresent } from '../kit/point-access.sql';
 import { billSchemes } from './bill.query';
 import { eurOf, type BillSegment, type SchemeSpan } from './bill.rules';
-import { assignedCost, centiKva, localDayStarts, powerDaysByScheme, schemeCost, schemeOfDay, type ChargedPoint } from './compare.rules';
+import { assignedCost, centiKva, daysWithin, localDayStarts, powerDaysByScheme, schemeCost, schemeOfDay, type ChargedPoint } from './compare.rules';
 import type { CurrentCost, SchemeComparisons } from './compare.type';
 import type { TouCycle } from './erse-periods.rules';
 import { ERSE_TOU_PERIODS } from './erse-periods.table';
@@ -18,6 +18,7 @@ import type { PeakHours } from './peak-hours.type';
 import { aggregatePlan, areaDecision, withheldMessage } from './tariff-aggregate.rules';
 import { TariffEnergyRepo, type ReadableAt, type TariffWindow } from './tariff-energy.repo';
 import { groupsProblem, tariffKpis, windowEnergy, type WindowEnergy } from './tariff-kpi.rules';
+import { pointDaysProblem } from './tariff-sample.rules';
 import type { KpiWindowEnergy, TariffKpis } from './tariff-kpi.type';
 import { TariffSchemeRepo, type SchemeVersion } from './tariff-scheme.repo';
 import { parseTariffScope, parseTariffWindow, type ScopeArea, type TariffScope, type TariffScopeFields } from './tariff-scope.rules';
@@ -44,6 +45,20 @@ interface AllowedScope {
 }
 
 const kwh = (wh: number) => wh / 1000;
+const localDays = (window: TariffWindow) => lisbonLocalDay(window.toMs) - lisbonLocalDay(window.fromMs);
+
+/** What to ask instead of reading too many points' readings (tariff-sample.rules' bound), by how the scope was named. */
+const SMALLER: Record<TariffScope['kind'], string> = {
+  area: 'a smaller area or a shorter window',
+  points: 'fewer metering points, an area, or a shorter window',
+  portfolio: 'a shorter window, or a set of your metering points',
+};
+
+/** BAD_USER_INPUT before anything is read when `points` over `days` local days is more than one request reads point by point. */
+function boundPointDays(points: number, days: number, instead: string, what: string, field: string): void {
+  const problem = pointDaysProblem(points, days, instead);
+  if (problem) throw new BadUserInputError(`${what}: ${problem}`, { field });
+}
 
 /** A scope and window from GraphQL arguments; BAD_USER_INPUT saying what is wrong with them. */
 export function scopeArgs(input: TariffScopeFields, from: Date, to: Date): { scope: TariffScope; window: TariffWindow } {
@@ -68,6 +83,7 @@ export class TariffAggregateQuery {
 
   async peakHours(scope: TariffScope, window: TariffWindow, cycle: TouCycle, topHours: number): Promise<PeakHours> {
     const allowed = await this.allow(scope, window);
+    if (allowed.totals === null) boundPointDays(allowed.pointIds.length, localDays(window), SMALLER.points, "a set of points' peak hours reads each one's readings", 'scope');
     await this.logReads('peakHours', allowed, [window]);
     const result = peakHours(ERSE_TOU_PERIODS, cycle, await this.quarters(allowed, window), topHours);
     return {
@@ -91,12 +107,18 @@ export class TariffAggregateQuery {
       return scheme;
     });
     const allowed = await this.allow(scope, window);
+    if (allowed.totals === null) boundPointDays(allowed.pointIds.length, localDays(window), SMALLER.points, "comparing a set of points reads each one's readings", 'scope');
     await this.logReads('compareSchemes', allowed, [window]);
     const [quarters, charged, events] = await Promise.all([this.quarters(allowed, window), this.charged(allowed, window), this.energy.criticalPeaks(schemeIds, window)]);
     const centiKvaDays = charged.reduce((sum, point) => sum + point.centiKva * point.dayStartsMs.length, 0);
     const bills = billSchemes(schemes, events);
     let current: Promise<CurrentCost> | null = null;
-    const currentCost = () => (current ??= this.assigned(allowed, window, charged));
+    // Read only when asked for, and bounded then: an area's schemes cost from its totals, its current tariffs from each point's readings.
+    const currentCost = () =>
+      (current ??= Promise.resolve().then(() => {
+        boundPointDays(allowed.pointIds.length, localDays(window), SMALLER[scope.kind], "the current tariffs' cost reads each metering point's readings", 'current');
+        return this.assigned(allowed, window, charged);
+      }));
     const costs = schemes.map((scheme) => ({ scheme, cost: schemeCost(ERSE_TOU_PERIODS, scheme.id, bills.get(scheme.id)!, quarters, centiKvaDays) }));
     return {
       from: new Date(window.fromMs),
@@ -130,6 +152,14 @@ export class TariffAggregateQuery {
     const [pilot, control] = await Promise.all([this.allow(pilotScope, period), this.allow(controlScope, period)]);
     const problem = groupsProblem(pilot.pointIds, control.pointIds);
     if (problem) throw new BadUserInputError(problem, { field: 'input' });
+    // The pilot's costs read each of its points; the control, only when named point by point (a substation's energy is its totals).
+    boundPointDays(
+      pilot.pointIds.length + (control.totals ? 0 : control.pointIds.length),
+      localDays(period) + localDays(baseline),
+      'smaller groups (a secondary substation as the control reads its totals), or shorter windows',
+      "the pilot's and control's metering points read one by one, over the period and the baseline",
+      'input',
+    );
     await Promise.all([this.logReads('tariffKpis', pilot, [period, baseline]), this.logReads('tariffKpis', control, [period, baseline])]);
 
     const energyOf = async (scope: AllowedScope, window: TariffWindow) =>
@@ -146,11 +176,10 @@ export class TariffAggregateQuery {
       this.charged(pilot, baseline),
     ]);
     const baselineSchemes = new Map(baselineEnd.map((span) => [span.meteringPointId, span.schemeId]));
-    const [periodCost, baselineSchemesCost, baselineRevenue] = await Promise.all([
-      this.assigned(pilot, period, chargedPeriod),
-      this.assigned(pilot, period, chargedPeriod, baselineSchemes),
-      this.assigned(pilot, baseline, chargedBaseline),
-    ]);
+    // One after another: the bound above holds for each pass over the pilot's readings, and side by side they would share the database's cores.
+    const periodCost = await this.assigned(pilot, period, chargedPeriod);
+    const baselineSchemesCost = await this.assigned(pilot, period, chargedPeriod, baselineSchemes);
+    const baselineRevenue = await this.assigned(pilot, baseline, chargedBaseline);
     const kpis = tariffKpis({
       pilot: { period: pilotPeriod, baseline: pilotBaseline },
       control: { period: controlPeriod, baseline: controlBaseline },
@@ -227,14 +256,14 @@ export class TariffAggregateQuery {
   /** Each point's contracted power and the local days it is charged: every day of the window, or those the caller may read at their first quarter-hour. */
   private async charged(scope: AllowedScope, window: TariffWindow): Promise<ChargedPoint[]> {
     const days = localDayStarts(window.fromMs, window.toMs);
-    const [contracts, readableDays] = await Promise.all([
+    const [contracts, readable] = await Promise.all([
       this.energy.contracts(scope.pointIds),
-      scope.readable ? this.energy.readableDays(scope.pointIds, days, scope.readable) : Promise.resolve(null),
+      scope.readable ? this.energy.readableSpans(scope.pointIds, window, scope.readable) : Promise.resolve(null),
     ]);
     return contracts.map((contract) => ({
       meteringPointId: contract.meteringPointId,
       centiKva: centiKva(contract.contractedPowerKva),
-      dayStartsMs: readableDays ? (readableDays.get(contract.meteringPointId) ?? []) : days,
+      dayStartsMs: readable ? daysWithin(days, readable.get(contract.meteringPointId) ?? []) : days,
     }));
   }
 

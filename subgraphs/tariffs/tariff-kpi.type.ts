@@ -1,9 +1,14 @@
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
 import { TARIFF_CYCLES } from '../../schema/tariffs';
+import { MAX_POINT_DAYS } from './tariff-sample.rules';
 import { TariffSampleInput } from './tariff-sample.type';
 import { TariffCycle } from './tariff-scheme.type';
 
-@InputType({ description: 'A pilot group against a control group, in a period against a baseline period; both windows whole Lisbon local days, at most 400' })
+@InputType({
+  description:
+    'A pilot group against a control group, in a period against a baseline period; both windows whole Lisbon local days, at most 400. ' +
+    `The pilot's points, and the control's when named one by one, times the local days of both windows, at most ${MAX_POINT_DAYS.toLocaleString('en')} point-days`,
+})
 export class TariffKpisInput {
   @Field(() => TariffSampleInput, { description: 'The group on the dynamic tariff' })
   pilot!: TariffSampleInput;

@@ -1,4 +1,5 @@
 import { Field, ID, InputType } from 'type-graphql';
+import { MAX_POINT_DAYS } from './tariff-sample.rules';
 
 /** What peakHours and compareSchemes are computed on (tariff-scope.rules.ts reads it). */
 @InputType({
@@ -19,7 +20,10 @@ export class TariffScopeInput {
   @Field(() => ID, { nullable: true })
   feederId?: string;
 
-  @Field(() => [ID], { nullable: true, description: 'A set of metering points, at most 5,000: only points you may read one by one, over the periods you may read them' })
+  @Field(() => [ID], {
+    nullable: true,
+    description: `A set of metering points, at most 5,000: only points you may read one by one, over the periods you may read them; their readings are read one by one, at most ${MAX_POINT_DAYS.toLocaleString('en')} point-days (points × local days of the window)`,
+  })
   meteringPointIds?: string[];
 
   @Field(() => Boolean, { nullable: true, description: "A retailer's own portfolio: every point it supplied in the window, while it supplied it (retailers only)" })

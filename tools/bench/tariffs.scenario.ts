@@ -1,6 +1,7 @@
 import { civilDate, DAY_MS, epochDay, lisbonLocalDay, lisbonMidnightUtcMs, portugueseHolidays } from '../../subgraphs/kit/calendar';
 import type { DayChart } from '../../subgraphs/tariffs/erse-periods.rules';
 import { ERSE_CHART } from '../../subgraphs/tariffs/erse-periods.table';
+import { MAX_POINT_DAYS } from '../../subgraphs/tariffs/tariff-sample.rules';
 import { writeHistory } from '../seed/history';
 import { postGraphQL } from '../testing/hub-fixture';
 import { openBenchHub } from './bench-hub';
@@ -19,8 +20,8 @@ const COMPARE = `query($from: DateTime!, $to: DateTime!, $schemeIds: [ID!]!) {
     quarterHours schemes { scheme { id } lines { period energyKwh costEur } customersCostEur dsoRevenueEur }
   }
 }`;
-const CURRENT = `query($from: DateTime!, $to: DateTime!, $schemeIds: [ID!]!) {
-  compareSchemes(scope: { network: true }, from: $from, to: $to, schemeIds: $schemeIds) { current { customersCostEur } schemes { changeVsCurrentEur } }
+const CURRENT = `query($ids: [ID!]!, $from: DateTime!, $to: DateTime!, $schemeIds: [ID!]!) {
+  compareSchemes(scope: { meteringPointIds: $ids }, from: $from, to: $to, schemeIds: $schemeIds) { current { customersCostEur } schemes { changeVsCurrentEur } }
 }`;
 
 type Body<T> = { data?: T | null; errors?: { message: string }[] };
@@ -137,7 +138,9 @@ export const tariffsScenario: Scenario = {
           if (Math.abs(line.energyKwh * 1000 - wh) > 0.5) throw new Error(`${scheme.scheme.id} ${line.period}: the hub says ${line.energyKwh} kWh, the floor ${wh / 1000}`);
         }
       }
-      const currentMs = await timeOnce(() => ask(CURRENT, variables));
+      // The current tariffs' cost reads each point's readings: of as many points as a month allows.
+      const currentPoints = parish.meteringPoints.slice(0, Math.floor(MAX_POINT_DAYS / (lisbonLocalDay(month.toMs) - lisbonLocalDay(month.fromMs)))).map((point) => point.id);
+      const currentMs = await timeOnce(() => ask(CURRENT, { ...variables, ids: currentPoints }));
 
       const billP50Ms = percentile(billSamples, 50);
       return {
@@ -150,13 +153,14 @@ export const tariffsScenario: Scenario = {
           compareFloorMs: round(floorMs),
           compareFloorRatio: round(compareMs / floorMs, 3),
           compareWithCurrentMs: round(currentMs),
+          currentPoints: currentPoints.length,
           historyWriteMs: round(historyMs),
         },
         table: [
           { query: `bill of one point, ${window.from.slice(0, 10)} to ${window.to.slice(0, 10)} (p50 of ${BILLS} points)`, ms: round(billP50Ms), target: '< 20' },
           { query: `compareSchemes, the whole network's month, ${SCHEMES.length} schemes (p50)`, ms: round(compareMs), target: `≤ 1.5 × floor = ${round(1.5 * floorMs)}` },
           { query: 'floor: the same sums, one SQL statement on the readings (p50)', ms: round(floorMs), target: '' },
-          { query: 'compareSchemes with current (the points’ own schemes), once', ms: round(currentMs), target: '' },
+          { query: `compareSchemes of ${currentPoints.length} points with current (their own schemes), once`, ms: round(currentMs), target: '< 5,000 (statement timeout)' },
         ],
       };
     } finally {

@@ -250,8 +250,8 @@ describe('bill access', () => {
     expect(before.body.errors?.[0]?.message).toMatch(/supply periods/);
   });
 
-  it('lets a former supplier bill its own supply period only, and the new one its own', async () => {
-    const contract = t.parish.supplyContracts.find((candidate) => candidate.validTo !== null)!;
+  it('refuses a former supplier its former point exactly like a missing one, even over its own supply period, and lets the new one bill its own', async () => {
+    const contract = t.parish.supplyContracts.find((candidate) => candidate.validTo !== null && t.parish.meteringPoints.some((point) => point.id === candidate.meteringPointId && point.retailerId !== candidate.retailerId))!;
     const point = t.parish.meteringPoints.find((candidate) => candidate.id === contract.meteringPointId)!;
     const switchedAt = contract.validTo!.getTime();
     const formerKey = await t.createKey('retailer', contract.retailerId);
@@ -261,9 +261,15 @@ describe('bill access', () => {
     const weekBefore = { from: localMidnightDaysFrom(switchedAt, -7), to: switchDay };
     const weekAfter = { from: switchDay, to: localMidnightDaysFrom(switchedAt, 7) };
     const across = { from: weekBefore.from, to: weekAfter.to };
-    expect((await bill(formerKey, { id: point.id, ...weekBefore })).body.errors).toBeUndefined();
-    expect((await bill(formerKey, { id: point.id, ...weekAfter })).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect((await bill(formerKey, { id: point.id, ...across })).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const answer = async (key: string, id: string, window: { from: string; to: string }) => {
+      const { body } = await bill(key, { id, ...window });
+      return { data: body.data ?? null, errors: body.errors?.map((error) => [error.extensions?.code, error.message]) };
+    };
+    const unknown = await answer(formerKey, missingPoint, weekBefore);
+    expect(unknown).toEqual({ data: null, errors: [['NOT_FOUND', 'Metering point not found']] });
+    for (const window of [weekBefore, weekAfter, across]) expect(await answer(formerKey, point.id, window)).toEqual(unknown);
+    const { rows } = await t.database.handle.pool.query(`SELECT 1 FROM hub.access_log WHERE organisation_id = $1 AND metering_point_id = $2 AND resource = 'bill'`, [contract.retailerId, point.id]);
+    expect(rows).toEqual([]);
     expect((await bill(currentKey, { id: point.id, ...weekAfter })).body.errors).toBeUndefined();
     expect((await bill(currentKey, { id: point.id, ...across })).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });

@@ -244,6 +244,37 @@ describe('bad input', () => {
     expect(two.body.errors).toBeUndefined();
   });
 
+  // The 300-point parish over 200 local days (27 October 2025, winter, to 15 May 2026, summer) is
+  // 60,000 point-days, the most one request reads point by point; over 201 days, 60,300.
+  const AT_BOUND = { from: '2025-10-27T00:00:00.000Z', to: '2026-05-14T23:00:00.000Z' };
+  const OVER_BOUND = { from: '2025-10-27T00:00:00.000Z', to: '2026-05-15T23:00:00.000Z' };
+  const CURRENT = `query($scope: TariffScopeInput!, $from: DateTime!, $to: DateTime!) {
+    compareSchemes(scope: $scope, from: $from, to: $to, schemeIds: ["TP-SIMPLES"]) { schemes { customersCostEur } current { customersCostEur } }
+  }`;
+
+  it("reads the current tariffs' cost of at most 60,000 point-days, and says what to ask instead", async () => {
+    expect(t.parish.meteringPoints).toHaveLength(300);
+    const over = (await t.graphql(CURRENT, { key: dsoKey, variables: { scope: { network: true }, ...OVER_BOUND } })).body;
+    expect(over.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(over.errors![0]!.message).toBe(
+      "the current tariffs' cost reads each metering point's readings: 300 metering points over 201 local days are 60,300 point-days, at most 60,000: a smaller area or a shorter window",
+    );
+    expect((await t.graphql(CURRENT, { key: dsoKey, variables: { scope: { network: true }, ...AT_BOUND } })).body.errors).toBeUndefined();
+    // The schemes' costs of an area come from its totals: no bound but the window's.
+    const totals = await t.graphql(COMPARE, { key: dsoKey, variables: { scope: { network: true }, ...OVER_BOUND, schemeIds: SCHEMES } });
+    expect(totals.body.errors).toBeUndefined();
+  });
+
+  it('compares a set of points of at most 60,000 point-days', async () => {
+    const scope = { meteringPointIds: t.parish.meteringPoints.map((point) => point.id) };
+    const over = (await t.graphql(COMPARE, { key: dsoKey, variables: { scope, ...OVER_BOUND, schemeIds: SCHEMES } })).body;
+    expect(over.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(over.errors![0]!.message).toBe(
+      "comparing a set of points reads each one's readings: 300 metering points over 201 local days are 60,300 point-days, at most 60,000: fewer metering points, an area, or a shorter window",
+    );
+    expect((await t.graphql(CURRENT, { key: dsoKey, variables: { scope, ...AT_BOUND } })).body.errors).toBeUndefined();
+  });
+
   it('tells only the DSO that a metering point does not exist', async () => {
     expect((await compare(dsoKey, { meteringPointIds: ['PT0000000000000000XX'] })).errors![0]!.extensions!.code).toBe('NOT_FOUND');
     const retailerKey = await t.createKey('retailer', 'ret-edpc');

@@ -184,6 +184,20 @@ describe('bad input and bounds', () => {
     expect(long.errors![0]!.message).toBe('the window holds 401 local days: at most 400');
   });
 
+  it('reads a set of points of at most 60,000 point-days, and an area over any window', async () => {
+    // The 300-point parish over 201 local days (27 October 2025, winter, to 16 May 2026, summer): 60,300 point-days.
+    expect(t.parish.meteringPoints).toHaveLength(300);
+    const window = { from: '2025-10-27T00:00:00.000Z', to: '2026-05-15T23:00:00.000Z' };
+    const over = await ask(dsoKey, { meteringPointIds: t.parish.meteringPoints.map((point) => point.id) }, window);
+    expect(over.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(over.errors![0]!.message).toBe(
+      "a set of points' peak hours reads each one's readings: 300 metering points over 201 local days are 60,300 point-days, at most 60,000: fewer metering points, an area, or a shorter window",
+    );
+    const atBound = await ask(dsoKey, { meteringPointIds: t.parish.meteringPoints.map((point) => point.id) }, { ...window, to: '2026-05-14T23:00:00.000Z' });
+    expect(atBound.errors).toBeUndefined();
+    expect((await ask(dsoKey, { network: true }, window)).errors).toBeUndefined();
+  });
+
   it('refuses a scope named twice, and a topHours out of range', async () => {
     expect((await ask(dsoKey, { network: true, feederId: 'x' })).errors![0]!.message).toMatch(/^give the scope as exactly one of/);
     expect((await ask(dsoKey, { network: true }, { topHours: 0 })).errors![0]!.message).toBe('topHours must be a whole number from 1 to 24');

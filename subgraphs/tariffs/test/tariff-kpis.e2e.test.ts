@@ -75,7 +75,8 @@ async function assignedCost(points: string[], window: { from: string; to: string
 }
 
 beforeAll(async () => {
-  t = await startTestHub({ customers: 300 });
+  // An operation budget above the default, so that windows of months are refused by the point-days bound, not by their cost.
+  t = await startTestHub({ customers: 300, settings: { maxOperationCost: 100_000_000 } });
   dsoKey = await t.createKey('dso', 'dso');
   await writeHistory(t.database.handle, t.parish, { dayStartsMs: [...midnights(BASELINE), ...midnights(PERIOD)].map(Date.parse) });
   const flat = (await sql<{ id: string }>(`SELECT metering_point_id AS id FROM tariffs.assignments WHERE scheme_id = 'TP-SIMPLES' AND valid_to IS NULL ORDER BY 1`, [])).rows.map((r) => r.id);
@@ -164,6 +165,27 @@ describe('who may ask, and bad input', () => {
     const body = await kpis(dsoKey, { meteringPointIds: pilot }, { meteringPointIds: [...control, pilot[0]!] });
     expect(body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     expect(body.errors![0]!.message).toBe('the pilot and the control group must be disjoint: 1 metering point is in both');
+  });
+
+  it("reads at most 60,000 point-days of the groups' points, a substation as the control counting none", async () => {
+    // A period of 101 local days (27 October 2025 to 5 February 2026) and a baseline of 100 (to 16 May 2026, summer).
+    const windows = { from: '2025-10-27T00:00:00.000Z', to: '2026-02-05T00:00:00.000Z', baselineFrom: '2026-02-05T00:00:00.000Z', baselineTo: '2026-05-15T23:00:00.000Z' };
+    const [[substation]] = substations;
+    const inSubstation = new Set((await sql<{ id: string }>(SUBSTATION_POINTS, [substation])).rows.map((row) => row.id));
+    const all = t.parish.meteringPoints.map((point) => point.id);
+    const others = all.filter((id) => !inSubstation.has(id));
+    // The parish's 300 points as 150 + 150 over 201 days: 60,300 point-days.
+    expect(all).toHaveLength(300);
+    const body = await kpis(dsoKey, { meteringPointIds: all.slice(0, 150) }, { meteringPointIds: all.slice(150) }, windows);
+    expect(body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(body.errors![0]!.message).toBe(
+      "the pilot's and control's metering points read one by one, over the period and the baseline: 300 metering points over 201 local days are 60,300 point-days, at most 60,000: smaller groups (a secondary substation as the control reads its totals), or shorter windows",
+    );
+    // The pilot alone, under 60,000 / 201 = 298 points, against a substation: its points are not read one by one.
+    expect(others.length).toBeLessThanOrEqual(298);
+    expect(others.length + inSubstation.size).toBeGreaterThan(298);
+    const withSubstation = await kpis(dsoKey, { meteringPointIds: others }, { secondarySubstationId: substation }, windows);
+    expect(withSubstation.errors).toBeUndefined();
   });
 
   it('refuses a baseline that is not whole local days, naming it', async () => {
