@@ -41,7 +41,7 @@ export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
   retailer: ['metering:read', 'metering:aggregate', 'tariffs:read', 'flex:read', 'flex:trade', 'hems:read', 'hems:control', 'events:read'],
   aggregator: ['metering:read', 'metering:aggregate', 'flex:read', 'flex:trade', 'hems:read', 'hems:control', 'events:read'],
   // events:read: the critical-peak events of its scheme; mayReceive gives a customer only events addressed to it.
-  customer: ['metering:read', 'tariffs:read', 'hems:read', 'consent:manage', 'events:read'],
+  customer: ['metering:read', 'tariffs:read', 'hems:read', 'events:read', 'consent:manage'],
   regulator: ['metering:aggregate', 'tariffs:read', 'flex:read', 'events:read'],
   tso: ['metering:aggregate', 'grid:read', 'flex:read', 'events:read'],
   researcher: ['metering:read', 'metering:aggregate', 'tariffs:read', 'flex:read', 'hems:read', 'events:read'],
