@@ -102,7 +102,11 @@ describe('bills', () => {
     expect(schemePeriodsProblem(['ponta', 'cheias', 'vazio_normal', 'super_vazio'])).toBeNull();
     expect(schemePeriodsProblem(['all'])).toBeNull();
     expect(schemePeriodsProblem(['vazio', 'cheias'])).toBe('no price for ponta');
-    expect(schemePeriodsProblem(['vazio', 'fora_vazio', 'ponta'])).toMatch(/^ponta priced twice/);
+    expect(schemePeriodsProblem(['vazio', 'fora_vazio', 'ponta'])).toBe('ponta priced twice: fora_vazio already covers cheias and ponta');
+    expect(schemePeriodsProblem(['vazio', 'fora_vazio', 'vazio_normal'])).toBe('vazio_normal priced twice: vazio already covers vazio_normal and super_vazio');
+    expect(schemePeriodsProblem(['vazio', 'fora_vazio', 'cheias', 'super_vazio'])).toBe(
+      'cheias, super_vazio priced twice: fora_vazio already covers cheias and ponta; vazio already covers vazio_normal and super_vazio',
+    );
     expect(schemePeriodsProblem(['all', 'ponta'])).toMatch(/`all` prices the whole day/);
     expect(schemePeriodsProblem(['vazio', 'fora_vazio', 'critical_peak'])).toBeNull();
     expect(schemePeriodsProblem(['critical_peak'])).toBe('no period is priced');

@@ -54,13 +54,18 @@ export function schemePeriodsProblem(periods: readonly PricedPeriod[]): string |
   const gaps = covered.filter(([, n]) => n === 0).map(([period]) => period);
   const overlaps = covered.filter(([, n]) => n > 1).map(([period]) => period);
   if (gaps.length > 0) return `no price for ${gaps.join(', ')}`;
-  if (overlaps.length > 0) return `${overlaps.join(', ')} priced twice (vazio already holds vazio_normal and super_vazio, fora_vazio cheias and ponta)`;
-  return null;
+  if (overlaps.length === 0) return null;
+  const groups = [...new Set(overlaps.map(groupOf))].map((group) => `${group} already covers ${GROUP_PERIODS[group].join(' and ')}`);
+  return `${overlaps.join(', ')} priced twice: ${groups.join('; ')}`;
 }
 
+/** The two-rate periods, each the union of two ERSE periods. */
+const GROUP_PERIODS = { vazio: ['vazio_normal', 'super_vazio'], fora_vazio: ['cheias', 'ponta'] } as const;
+
+const groupOf = (period: ErsePeriod): keyof typeof GROUP_PERIODS => (period === 'vazio_normal' || period === 'super_vazio' ? 'vazio' : 'fora_vazio');
+
 function coverage(period: ErsePeriod, priced: ReadonlySet<PricedPeriod>): number {
-  const group = period === 'vazio_normal' || period === 'super_vazio' ? 'vazio' : 'fora_vazio';
-  return Number(priced.has(period)) + Number(priced.has(group));
+  return Number(priced.has(period)) + Number(priced.has(groupOf(period)));
 }
 
 /** The priced period of the quarter-hour at `startMs` under `scheme` (whose base periods tile the day). */

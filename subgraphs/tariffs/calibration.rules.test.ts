@@ -142,6 +142,11 @@ describe('parseCalibrationTarget', () => {
     expect(problems({ ...twoRate, ratios: [{ period: 'pico', ratio: 1 }] })[0]).toMatch(/unknown period 'pico'/);
     expect(problems({ ...twoRate, kind: 'FLAT', cycle: null })).toEqual(['a FLAT scheme prices the period all, and only it']);
     expect(problems({ ...twoRate, cycle: null })).toEqual(['a TIME_OF_USE scheme needs a cycle, DAILY or WEEKLY']);
+    const fields = (target: CalibrationTarget) => {
+      const result = parseCalibrationTarget(target, DAY);
+      return Array.isArray(result) ? result.map((problem) => problem.field) : [];
+    };
+    expect([fields({ ...twoRate, cycle: null }), fields({ ...twoRate, kind: 'FLAT' }), fields({ ...twoRate, kind: 'FLAT', cycle: null })]).toEqual([['cycle'], ['cycle'], ['priceRatios']]);
     expect(problems({ ...twoRate, ratios: [...twoRate.ratios, { period: 'critical_peak', ratio: 4 }] })[0]).toMatch(/criticalPeak\.ratio/);
     expect(problems({ ...twoRate, kind: 'CRITICAL_PEAK' })[0]).toMatch(/needs criticalPeak/);
     expect(problems({ ...twoRate, criticalPeak: { ratio: 3, events: [] } })[0]).toMatch(/has no critical peaks/);

@@ -114,7 +114,7 @@ export function parseCalibrationTarget(target: CalibrationTarget, window: { from
   } else {
     const periods = [...target.ratios.map((ratio) => ratio.period), ...(target.criticalPeak ? ['critical_peak'] : [])];
     const shape = schemeShapeProblem(target.kind, target.cycle, periods);
-    if (shape) problems.push({ field: 'priceRatios', message: shape });
+    if (shape) problems.push({ field: shape.on === 'cycle' ? 'cycle' : 'priceRatios', message: shape.message });
   }
   for (const [i, { ratio }] of target.ratios.entries()) {
     if (!Number.isFinite(ratio) || ratio <= 0 || ratio > MAX_RATIO) {

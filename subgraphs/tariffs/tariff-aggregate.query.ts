@@ -15,9 +15,9 @@ import { ERSE_TOU_PERIODS } from './erse-periods.table';
 import { nextLocalMidnight } from './local-time.rules';
 import { peakHours } from './peak-hours.rules';
 import type { PeakHours } from './peak-hours.type';
-import { aggregatePlan, areaDecision, withheldMessage } from './tariff-aggregate.rules';
+import { aggregatePlan, areaDecision, withheldMessage, type ScopeInput } from './tariff-aggregate.rules';
 import { TariffEnergyRepo, type ReadableAt, type TariffWindow } from './tariff-energy.repo';
-import { groupsProblem, tariffKpis, windowEnergy, type WindowEnergy } from './tariff-kpi.rules';
+import { coverageProblem, groupsProblem, tariffKpis, windowEnergy, type WindowEnergy } from './tariff-kpi.rules';
 import { pointDaysProblem } from './tariff-sample.rules';
 import type { KpiWindowEnergy, TariffKpis } from './tariff-kpi.type';
 import { TariffSchemeRepo, type SchemeVersion } from './tariff-scheme.repo';
@@ -149,7 +149,7 @@ export class TariffAggregateQuery {
   }
 
   async kpis(pilotScope: TariffScope, controlScope: TariffScope, period: TariffWindow, baseline: TariffWindow, cycle: TouCycle): Promise<TariffKpis> {
-    const [pilot, control] = await Promise.all([this.allow(pilotScope, period), this.allow(controlScope, period)]);
+    const [pilot, control] = await Promise.all([this.allow(pilotScope, period, 'sample'), this.allow(controlScope, period, 'sample')]);
     const problem = groupsProblem(pilot.pointIds, control.pointIds);
     if (problem) throw new BadUserInputError(problem, { field: 'input' });
     // The pilot's costs read each of its points; the control, only when named point by point (a substation's energy is its totals).
@@ -162,8 +162,7 @@ export class TariffAggregateQuery {
     );
     await Promise.all([this.logReads('tariffKpis', pilot, [period, baseline]), this.logReads('tariffKpis', control, [period, baseline])]);
 
-    const energyOf = async (scope: AllowedScope, window: TariffWindow) =>
-      windowEnergy(ERSE_TOU_PERIODS, cycle, await this.quarters(scope, window), localDayStarts(window.fromMs, window.toMs).length);
+    const energyOf = async (scope: AllowedScope, window: TariffWindow) => windowEnergy(ERSE_TOU_PERIODS, cycle, await this.quarters(scope, window), window);
     // The schemes each pilot point was on in the baseline's last quarter-hour.
     const lastBaselineQuarter = { fromMs: baseline.toMs - QUARTER_MS, toMs: baseline.toMs };
     const [pilotPeriod, pilotBaseline, controlPeriod, controlBaseline, baselineEnd, chargedPeriod, chargedBaseline] = await Promise.all([
@@ -175,6 +174,8 @@ export class TariffAggregateQuery {
       this.charged(pilot, period),
       this.charged(pilot, baseline),
     ]);
+    const uncovered = coverageProblem({ period: pilotPeriod, baseline: pilotBaseline }, { period: controlPeriod, baseline: controlBaseline });
+    if (uncovered) throw new BadUserInputError(uncovered.message, { field: uncovered.window === 'period' ? 'input.from' : 'input.baselineFrom' });
     const baselineSchemes = new Map(baselineEnd.map((span) => [span.meteringPointId, span.schemeId]));
     // One after another: the bound above holds for each pass over the pilot's readings, and side by side they would share the database's cores.
     const periodCost = await this.assigned(pilot, period, chargedPeriod);
@@ -204,9 +205,9 @@ export class TariffAggregateQuery {
   }
 
   /** The scope's points and readings if the caller may ask for it; FORBIDDEN, NOT_FOUND (or the aggregate rule's refusal) otherwise. */
-  private async allow(scope: TariffScope, window: TariffWindow): Promise<AllowedScope> {
+  private async allow(scope: TariffScope, window: TariffWindow, input: ScopeInput = 'scope'): Promise<AllowedScope> {
     const { identity } = this.deps;
-    const plan = aggregatePlan(identity, scope);
+    const plan = aggregatePlan(identity, scope, input);
     if (plan.kind === 'refused') throw new ForbiddenError(plan.reason);
     const readable: ReadableAt = plan.kind === 'all' ? null : (pointId, at) => mayReadAt(identity, pointId, at, 'tariffs:read');
     switch (scope.kind) {
@@ -295,9 +296,11 @@ function windowFigures(energy: WindowEnergy): KpiWindowEnergy {
   return {
     days: energy.days,
     quarterHours: energy.quarterHours,
+    coveredDays: energy.coveredDays,
     energyKwh: kwh(energy.energyWh),
     peakKwh: kwh(energy.peakWh),
-    peakKwhPerDay: kwh(energy.peakWh) / energy.days,
+    // tariffKpis has refused a window without readings (coverageProblem): coveredDays is above 0.
+    peakKwhPerDay: kwh(energy.peakWh) / energy.coveredDays,
     peakSharePct: energy.energyWh === 0 ? null : (energy.peakWh / energy.energyWh) * 100,
   };
 }

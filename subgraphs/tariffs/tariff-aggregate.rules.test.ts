@@ -1,7 +1,7 @@
 import type { Role } from '../../schema/identity';
 import type { AreaTreeFeeder } from '../kit/disclosure.rules';
 import { aggregatePlan, areaDecision, withheldMessage, type AggregateParty, type PlacementCount } from './tariff-aggregate.rules';
-import type { ScopeArea } from './tariff-scope.rules';
+import type { ScopeArea, TariffScope } from './tariff-scope.rules';
 
 const as = (role: Role) => ({ role });
 const FEEDER: ScopeArea = { kind: 'feeder', id: 'F1' };
@@ -17,6 +17,18 @@ describe('who may ask for a tariff aggregate', () => {
     for (const role of ['regulator', 'developer', 'tso'] as const) {
       expect(aggregatePlan(as(role), { kind: 'points', ids: ['A'] })).toEqual({ kind: 'refused', reason: expect.stringMatching(/^sets of metering points are only for points you may read one by one/) });
     }
+  });
+
+  it('suggests instead the areas the input can name: any for a scope, a secondary substation for a KPI sample', () => {
+    const points: TariffScope = { kind: 'points', ids: ['A'] };
+    expect(aggregatePlan(as('developer'), points)).toEqual({
+      kind: 'refused',
+      reason: 'sets of metering points are only for points you may read one by one; ask for an area instead (network, primarySubstationId, secondarySubstationId or feederId)',
+    });
+    expect(aggregatePlan(as('developer'), points, 'sample')).toEqual({
+      kind: 'refused',
+      reason: 'sets of metering points are only for points you may read one by one; ask for a secondary substation instead (secondarySubstationId)',
+    });
   });
 
   it("gives a retailer's portfolio to retailers only", () => {

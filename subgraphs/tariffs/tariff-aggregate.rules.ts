@@ -32,16 +32,21 @@ export type AggregatePlan =
   | { kind: 'disclosed'; party: AggregateParty }
   | { kind: 'refused'; reason: string };
 
-const AREAS_HINT = 'ask for an area instead (network, primarySubstationId, secondarySubstationId or feederId)';
+/** What to name instead of a set of points, by the input the scope came from: a TariffScopeInput names any area, a TariffSampleInput (tariffKpis) a secondary substation only. */
+const AREAS_INSTEAD = {
+  scope: 'ask for an area instead (network, primarySubstationId, secondarySubstationId or feederId)',
+  sample: 'ask for a secondary substation instead (secondarySubstationId)',
+} as const;
+export type ScopeInput = keyof typeof AREAS_INSTEAD;
 
-export function aggregatePlan(identity: Pick<Identity, 'role'>, scope: TariffScope): AggregatePlan {
+export function aggregatePlan(identity: Pick<Identity, 'role'>, scope: TariffScope, input: ScopeInput = 'scope'): AggregatePlan {
   const { role } = identity;
   if (role === 'dso') return { kind: 'all' };
   switch (scope.kind) {
     case 'points':
       return role === 'retailer' || role === 'aggregator' || role === 'researcher' || role === 'customer'
         ? { kind: 'individual' }
-        : { kind: 'refused', reason: `sets of metering points are only for points you may read one by one; ${AREAS_HINT}` };
+        : { kind: 'refused', reason: `sets of metering points are only for points you may read one by one; ${AREAS_INSTEAD[input]}` };
     case 'portfolio':
       return role === 'retailer' ? { kind: 'own-portfolio' } : { kind: 'refused', reason: "retailerPortfolio is a retailer's own customers: for retailers only" };
     case 'area':

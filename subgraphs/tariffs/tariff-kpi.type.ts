@@ -6,7 +6,7 @@ import { TariffCycle } from './tariff-scheme.type';
 
 @InputType({
   description:
-    'A pilot group against a control group, in a period against a baseline period; both windows whole Lisbon local days, at most 400. ' +
+    'A pilot group against a control group, in a period against a baseline period; both windows whole Lisbon local days, at most 400, and not overlapping. ' +
     `The pilot's points, and the control's when named one by one, times the local days of both windows, at most ${MAX_POINT_DAYS.toLocaleString('en')} point-days`,
 })
 export class TariffKpisInput {
@@ -40,13 +40,18 @@ export class KpiWindowEnergy {
   @Field(() => Int, { description: 'Quarter-hours with data' })
   quarterHours!: number;
 
+  @Field(() => Float, {
+    description: "Local days the readings cover: days × quarterHours / the window's quarter-hours (a DST day has 92 or 100). The per-day figures and the revenue scaling use it",
+  })
+  coveredDays!: number;
+
   @Field(() => Float, { description: 'kWh, exact to the Wh' })
   energyKwh!: number;
 
   @Field(() => Float, { description: 'kWh in ponta' })
   peakKwh!: number;
 
-  @Field(() => Float, { description: 'peakKwh / days' })
+  @Field(() => Float, { description: 'peakKwh / coveredDays' })
   peakKwhPerDay!: number;
 
   @Field(() => Float, { nullable: true, description: 'peakKwh / energyKwh, %; null without energy' })
@@ -67,8 +72,9 @@ export class KpiGroup {
 
 @ObjectType({
   description:
-    "The pilot's success, on measured consumption. Peak is the cycle's ERSE ponta; p = peak kWh per day, s = peak share, E = energy, W the period, B the baseline. " +
-    'The schemes are network tariffs: what customers pay on them is the DSO’s revenue. A ratio without a denominator is null.',
+    "The pilot's success, on measured consumption. Peak is the cycle's ERSE ponta; p = peak kWh per day of data (KpiWindowEnergy.coveredDays), s = peak share, E = energy, W the period, B the baseline. " +
+    'The schemes are network tariffs: what customers pay on them is the DSO’s revenue. A ratio without a denominator is null. ' +
+    'A group without any reading in a window is refused (BAD_USER_INPUT), and the baseline must not overlap the period.',
 })
 export class TariffKpis {
   @Field(() => TariffCycle)
@@ -116,6 +122,6 @@ export class TariffKpis {
   @Field(() => Float, { description: 'pilotBaselineSchemesCostEur − pilotPeriodCostEur: positive when the pilot pays less' })
   customerSavingsEur!: number;
 
-  @Field(() => Float, { description: 'pilotPeriodCostEur − pilotBaselineRevenueEur × days(W) / days(B): the DSO’s revenue change, the baseline scaled to the period’s length' })
+  @Field(() => Float, { description: 'pilotPeriodCostEur − pilotBaselineRevenueEur × coveredDays(W) / coveredDays(B) (the pilot’s): the DSO’s revenue change, the baseline scaled to the period’s days of data' })
   dsoRevenueChangeEur!: number;
 }

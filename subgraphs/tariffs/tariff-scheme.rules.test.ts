@@ -21,25 +21,28 @@ const messages = (draft: SchemeDraft) => {
 };
 
 describe('schemeShapeProblem', () => {
+  const shape = (...args: Parameters<typeof schemeShapeProblem>) => schemeShapeProblem(...args)?.message ?? null;
+
   it('accepts flat, two-rate, three-rate, four-period and critical-peak shapes', () => {
-    expect(schemeShapeProblem('FLAT', null, ['all'])).toBeNull();
-    expect(schemeShapeProblem('TIME_OF_USE', 'DAILY', ['vazio', 'fora_vazio'])).toBeNull();
-    expect(schemeShapeProblem('TIME_OF_USE', 'WEEKLY', ['ponta', 'cheias', 'vazio'])).toBeNull();
-    expect(schemeShapeProblem('TIME_OF_USE', 'WEEKLY', ['ponta', 'cheias', 'vazio_normal', 'super_vazio'])).toBeNull();
-    expect(schemeShapeProblem('CRITICAL_PEAK', 'DAILY', ['vazio', 'fora_vazio', 'critical_peak'])).toBeNull();
+    expect(shape('FLAT', null, ['all'])).toBeNull();
+    expect(shape('TIME_OF_USE', 'DAILY', ['vazio', 'fora_vazio'])).toBeNull();
+    expect(shape('TIME_OF_USE', 'WEEKLY', ['ponta', 'cheias', 'vazio'])).toBeNull();
+    expect(shape('TIME_OF_USE', 'WEEKLY', ['ponta', 'cheias', 'vazio_normal', 'super_vazio'])).toBeNull();
+    expect(shape('CRITICAL_PEAK', 'DAILY', ['vazio', 'fora_vazio', 'critical_peak'])).toBeNull();
   });
 
   it('refuses a cycle on FLAT, none elsewhere, all outside FLAT, critical_peak outside CRITICAL_PEAK and gaps or overlaps', () => {
-    expect(schemeShapeProblem('FLAT', 'DAILY', ['all'])).toBe('a FLAT scheme has no cycle');
-    expect(schemeShapeProblem('FLAT', null, ['vazio', 'fora_vazio'])).toBe('a FLAT scheme prices the period all, and only it');
-    expect(schemeShapeProblem('TIME_OF_USE', null, ['vazio', 'fora_vazio'])).toBe('a TIME_OF_USE scheme needs a cycle, DAILY or WEEKLY');
-    expect(schemeShapeProblem('TIME_OF_USE', 'DAILY', ['all'])).toMatch(/not all/);
-    expect(schemeShapeProblem('TIME_OF_USE', 'DAILY', ['vazio', 'fora_vazio', 'critical_peak'])).toMatch(/no critical_peak price/);
-    expect(schemeShapeProblem('CRITICAL_PEAK', 'DAILY', ['vazio', 'fora_vazio'])).toBe('a CRITICAL_PEAK scheme must price critical_peak');
-    expect(schemeShapeProblem('CRITICAL_PEAK', 'DAILY', ['critical_peak'])).toBe('the periods do not tile the day: no period is priced');
-    expect(schemeShapeProblem('TIME_OF_USE', 'DAILY', ['ponta', 'vazio'])).toBe('the periods do not tile the day: no price for cheias');
-    expect(schemeShapeProblem('TIME_OF_USE', 'DAILY', ['vazio', 'fora_vazio', 'super_vazio'])).toMatch(/super_vazio priced twice/);
-    expect(schemeShapeProblem('TIME_OF_USE', 'DAILY', ['vazio', 'fora_vazio', 'vazio'])).toMatch(/a period is priced twice/);
+    expect(schemeShapeProblem('FLAT', 'DAILY', ['all'])).toEqual({ on: 'cycle', message: 'a FLAT scheme has no cycle' });
+    expect(schemeShapeProblem('FLAT', null, ['vazio', 'fora_vazio'])).toEqual({ on: 'periods', message: 'a FLAT scheme prices the period all, and only it' });
+    expect(shape('FLAT', null, ['all', 'all'])).toBe('all is priced twice');
+    expect(schemeShapeProblem('TIME_OF_USE', null, ['vazio', 'fora_vazio'])).toEqual({ on: 'cycle', message: 'a TIME_OF_USE scheme needs a cycle, DAILY or WEEKLY' });
+    expect(shape('TIME_OF_USE', 'DAILY', ['all'])).toMatch(/not all/);
+    expect(shape('TIME_OF_USE', 'DAILY', ['vazio', 'fora_vazio', 'critical_peak'])).toMatch(/no critical_peak price/);
+    expect(shape('CRITICAL_PEAK', 'DAILY', ['vazio', 'fora_vazio'])).toBe('a CRITICAL_PEAK scheme must price critical_peak');
+    expect(shape('CRITICAL_PEAK', 'DAILY', ['critical_peak'])).toBe('the periods do not tile the day: no period is priced');
+    expect(shape('TIME_OF_USE', 'DAILY', ['ponta', 'vazio'])).toBe('the periods do not tile the day: no price for cheias');
+    expect(shape('TIME_OF_USE', 'DAILY', ['vazio', 'fora_vazio', 'super_vazio'])).toMatch(/super_vazio priced twice/);
+    expect(shape('TIME_OF_USE', 'DAILY', ['vazio', 'fora_vazio', 'vazio'])).toMatch(/a period is priced twice/);
   });
 });
 
@@ -80,5 +83,11 @@ describe('parseSchemeDraft', () => {
     ]);
     expect(messages({ ...triRate, validTo: '2026-12-31' })).toEqual(['validTo: validTo 2026-12-31 must be after validFrom 2027-01-01']);
     expect(messages({ ...triRate, family: '' })).toEqual(['family: family is empty: leave it out for a new scheme']);
+  });
+
+  it('blames the cycle for a cycle that does not fit the kind, the prices for periods that do not', () => {
+    expect(messages({ ...triRate, kind: 'FLAT' })).toEqual(['cycle: a FLAT scheme has no cycle']);
+    expect(messages({ ...triRate, cycle: null })).toEqual(['cycle: a TIME_OF_USE scheme needs a cycle, DAILY or WEEKLY']);
+    expect(messages({ ...triRate, kind: 'FLAT', cycle: null })).toEqual(['energyPrices: a FLAT scheme prices the period all, and only it']);
   });
 });

@@ -12,27 +12,36 @@ export const MAX_PRICE_EUR = 1_000;
 
 const isPricedPeriod = (period: string): period is PricedPeriod => (PRICED_PERIODS as readonly string[]).includes(period);
 
+/** What is wrong with a scheme's shape, and whether it is its cycle or the periods it prices (the input names them energyPrices or priceRatios). */
+export interface ShapeProblem {
+  on: 'cycle' | 'periods';
+  message: string;
+}
+
+const onPeriods = (message: string): ShapeProblem => ({ on: 'periods', message });
+
 /**
  * Why a scheme of `kind` on `cycle` cannot price `periods`, or null: FLAT has no cycle and prices
  * `all` only; TIME_OF_USE and CRITICAL_PEAK have a cycle and price ERSE periods that tile every
  * day exactly once (two-rate, three-rate or four-period); CRITICAL_PEAK prices `critical_peak`
  * too, TIME_OF_USE never does.
  */
-export function schemeShapeProblem(kind: TariffKind, cycle: TariffCycle | null, periods: readonly string[]): string | null {
+export function schemeShapeProblem(kind: TariffKind, cycle: TariffCycle | null, periods: readonly string[]): ShapeProblem | null {
   const unknown = periods.filter((period) => !isPricedPeriod(period));
-  if (unknown.length > 0) return `unknown period ${unknown.map((period) => `'${period}'`).join(', ')}: the periods are ${PRICED_PERIODS.join(', ')}`;
+  if (unknown.length > 0) return onPeriods(`unknown period ${unknown.map((period) => `'${period}'`).join(', ')}: the periods are ${PRICED_PERIODS.join(', ')}`);
   const priced = periods as readonly PricedPeriod[];
   if (kind === 'FLAT') {
-    if (cycle !== null) return 'a FLAT scheme has no cycle';
-    return priced.length === 1 && priced[0] === 'all' ? null : 'a FLAT scheme prices the period all, and only it';
+    if (cycle !== null) return { on: 'cycle', message: 'a FLAT scheme has no cycle' };
+    if (priced.length === 1 && priced[0] === 'all') return null;
+    return onPeriods(priced.length > 1 && priced.every((period) => period === 'all') ? 'all is priced twice' : 'a FLAT scheme prices the period all, and only it');
   }
-  if (cycle === null) return `a ${kind} scheme needs a cycle, DAILY or WEEKLY`;
-  if (priced.includes('all')) return `a ${kind} scheme prices ERSE periods, not all (that is a FLAT scheme)`;
+  if (cycle === null) return { on: 'cycle', message: `a ${kind} scheme needs a cycle, DAILY or WEEKLY` };
+  if (priced.includes('all')) return onPeriods(`a ${kind} scheme prices ERSE periods, not all (that is a FLAT scheme)`);
   const criticalPeaks = priced.filter((period) => period === 'critical_peak').length;
-  if (kind === 'TIME_OF_USE' && criticalPeaks > 0) return 'a TIME_OF_USE scheme has no critical_peak price (that is a CRITICAL_PEAK scheme)';
-  if (kind === 'CRITICAL_PEAK' && criticalPeaks !== 1) return criticalPeaks === 0 ? 'a CRITICAL_PEAK scheme must price critical_peak' : 'critical_peak is priced twice';
+  if (kind === 'TIME_OF_USE' && criticalPeaks > 0) return onPeriods('a TIME_OF_USE scheme has no critical_peak price (that is a CRITICAL_PEAK scheme)');
+  if (kind === 'CRITICAL_PEAK' && criticalPeaks !== 1) return onPeriods(criticalPeaks === 0 ? 'a CRITICAL_PEAK scheme must price critical_peak' : 'critical_peak is priced twice');
   const problem = schemePeriodsProblem(priced);
-  return problem ? `the periods do not tile the day: ${problem}` : null;
+  return problem ? onPeriods(`the periods do not tile the day: ${problem}`) : null;
 }
 
 /** A price in EUR as nano-euros, or what is wrong with it (negative, not finite, finer than a nano-euro). */
@@ -94,7 +103,7 @@ export function parseSchemeDraft(draft: SchemeDraft): SchemeVersionValues | Prob
   if (family === '') problems.push({ field: 'family', message: 'family is empty: leave it out for a new scheme' });
   else if (family !== null && family.length > MAX_SCHEME_NAME_LENGTH) problems.push({ field: 'family', message: `family must hold at most ${MAX_SCHEME_NAME_LENGTH} characters` });
   const shape = schemeShapeProblem(draft.kind, draft.cycle, draft.energyPrices.map((price) => price.period));
-  if (shape) problems.push({ field: 'energyPrices', message: shape });
+  if (shape) problems.push({ field: shape.on === 'cycle' ? 'cycle' : 'energyPrices', message: shape.message });
   const energyNanoEurPerKwh: Partial<Record<PricedPeriod, number>> = {};
   for (const [i, price] of draft.energyPrices.entries()) {
     const nano = priceNanoEur(price.energyPriceEurPerKwh, `energyPrices[${i}].energyPriceEurPerKwh`);

@@ -1,5 +1,5 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { SCHEME_STATUSES, TARIFF_CYCLES, TARIFF_KINDS, type PricedPeriod } from '../../schema/tariffs';
+import { PRICED_PERIODS, SCHEME_STATUSES, TARIFF_CYCLES, TARIFF_KINDS, type PricedPeriod } from '../../schema/tariffs';
 import { enumOf } from '../kit/enum';
 
 export const TariffKind = enumOf(TARIFF_KINDS);
@@ -45,7 +45,7 @@ export class TariffScheme {
   @Field(() => TariffSchemeStatus)
   status!: (typeof SCHEME_STATUSES)[number];
 
-  @Field(() => [PeriodPrice], { description: 'In ERSE order; a critical-peak scheme adds critical_peak' })
+  @Field(() => [PeriodPrice], { description: `In the order of the period vocabulary (${PRICED_PERIODS.join(', ')}), not ERSE's; only critical-peak schemes price critical_peak` })
   energyPrices!: PeriodPrice[];
 
   @Field(() => Float, { description: 'Contracted power, EUR per kVA and local day' })

@@ -18,19 +18,21 @@ let substations: [string, number][];
 
 const PERIOD = { from: '2026-11-23T00:00:00.000Z', to: '2026-11-25T00:00:00.000Z' };
 const BASELINE = { from: '2026-11-16T00:00:00.000Z', to: '2026-11-18T00:00:00.000Z' };
+// A period of 101 local days (27 October 2025 to 5 February 2026) and a baseline of 100 (to 16 May 2026, summer).
+const LONG_WINDOWS = { from: '2025-10-27T00:00:00.000Z', to: '2026-02-05T00:00:00.000Z', baselineFrom: '2026-02-05T00:00:00.000Z', baselineTo: '2026-05-15T23:00:00.000Z' };
 const midnights = (window: { from: string }) => [window.from, new Date(Date.parse(window.from) + 86_400_000).toISOString()];
 
 const KPIS = `query($input: TariffKpisInput!) {
   tariffKpis(input: $input) {
     cycle
-    pilot { meteringPointCount period { days quarterHours energyKwh peakKwh peakKwhPerDay peakSharePct } baseline { days energyKwh peakKwh peakSharePct } }
+    pilot { meteringPointCount period { days quarterHours coveredDays energyKwh peakKwh peakKwhPerDay peakSharePct } baseline { days quarterHours coveredDays energyKwh peakKwh peakSharePct } }
     control { meteringPointCount period { energyKwh peakKwh peakSharePct } baseline { energyKwh peakKwh peakSharePct } }
     peakChangePct controlPeakChangePct peakChangeVsControlPct expectedPeakSharePct loadShiftedOutOfPeakKwh loadShiftedOutOfPeakPct
     pilotPeriodCostEur pilotBaselineSchemesCostEur pilotBaselineRevenueEur customerSavingsEur dsoRevenueChangeEur
   }
 }`;
 
-type Window = { days: number; quarterHours: number; energyKwh: number; peakKwh: number; peakKwhPerDay: number; peakSharePct: number | null };
+type Window = { days: number; quarterHours: number; coveredDays: number; energyKwh: number; peakKwh: number; peakKwhPerDay: number; peakSharePct: number | null };
 type KpisData = {
   tariffKpis: {
     cycle: string;
@@ -78,7 +80,9 @@ beforeAll(async () => {
   // An operation budget above the default, so that windows of months are refused by the point-days bound, not by their cost.
   t = await startTestHub({ customers: 300, settings: { maxOperationCost: 100_000_000 } });
   dsoKey = await t.createKey('dso', 'dso');
-  await writeHistory(t.database.handle, t.parish, { dayStartsMs: [...midnights(BASELINE), ...midnights(PERIOD)].map(Date.parse) });
+  // And one day in each window of the point-days case, which has readings to compare.
+  const longWindows = [LONG_WINDOWS.from, LONG_WINDOWS.baselineFrom];
+  await writeHistory(t.database.handle, t.parish, { dayStartsMs: [...midnights(BASELINE), ...midnights(PERIOD), ...longWindows].map(Date.parse) });
   const flat = (await sql<{ id: string }>(`SELECT metering_point_id AS id FROM tariffs.assignments WHERE scheme_id = 'TP-SIMPLES' AND valid_to IS NULL ORDER BY 1`, [])).rows.map((r) => r.id);
   pilot = flat.slice(0, 20);
   control = flat.slice(20, 40);
@@ -102,7 +106,7 @@ describe("the pilot's KPIs, against SQL on the readings", () => {
 
     expect(result.cycle).toBe('DAILY');
     expect(result.pilot.meteringPointCount).toBe(20);
-    expect(result.pilot.period).toMatchObject({ days: 2, quarterHours: 192 });
+    expect(result.pilot.period).toMatchObject({ days: 2, quarterHours: 192, coveredDays: 2 });
     expect(result.pilot.period.energyKwh).toBeCloseTo(pW.kwh, 9);
     expect(result.pilot.period.peakKwh).toBeCloseTo(pW.peakKwh, 9);
     expect(result.pilot.period.peakKwhPerDay).toBeCloseTo(pW.peakKwh / 2, 9);
@@ -139,6 +143,15 @@ describe("the pilot's KPIs, against SQL on the readings", () => {
     expect(result.customerSavingsEur).not.toBeCloseTo(0, 2);
   });
 
+  it('counts per day of data: a 4-day baseline with readings on 2 days compares as 2 days', async () => {
+    const body = await kpis(dsoKey, { meteringPointIds: pilot }, { meteringPointIds: control }, { baselineFrom: '2026-11-14T00:00:00.000Z' });
+    expect(body.errors).toBeUndefined();
+    const result = body.data!.tariffKpis;
+    expect(result.pilot.baseline).toMatchObject({ days: 4, quarterHours: 192, coveredDays: 2 });
+    const [pW, pB] = await Promise.all([energy(pilot, PERIOD), energy(pilot, BASELINE)]);
+    expect(result.peakChangePct).toBeCloseTo((pW.peakKwh / 2 / (pB.peakKwh / 2) - 1) * 100, 9);
+  });
+
   it('takes a secondary substation as a group, and the weekly cycle', async () => {
     const [[big, bigCount], [other, otherCount]] = substations;
     const body = await kpis(dsoKey, { secondarySubstationId: big }, { secondarySubstationId: other }, { cycle: 'WEEKLY' });
@@ -159,6 +172,8 @@ describe('who may ask, and bad input', () => {
     expect(areas.errors).toBeUndefined();
     const points = await kpis(key, { meteringPointIds: pilot }, { secondarySubstationId: other });
     expect(points.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    // A KPI group names no other area than a secondary substation.
+    expect(points.errors![0]!.message).toMatch(/ask for a secondary substation instead \(secondarySubstationId\)$/);
   });
 
   it('wants the pilot and the control disjoint', async () => {
@@ -168,8 +183,7 @@ describe('who may ask, and bad input', () => {
   });
 
   it("reads at most 60,000 point-days of the groups' points, a substation as the control counting none", async () => {
-    // A period of 101 local days (27 October 2025 to 5 February 2026) and a baseline of 100 (to 16 May 2026, summer).
-    const windows = { from: '2025-10-27T00:00:00.000Z', to: '2026-02-05T00:00:00.000Z', baselineFrom: '2026-02-05T00:00:00.000Z', baselineTo: '2026-05-15T23:00:00.000Z' };
+    const windows = LONG_WINDOWS;
     const [[substation]] = substations;
     const inSubstation = new Set((await sql<{ id: string }>(SUBSTATION_POINTS, [substation])).rows.map((row) => row.id));
     const all = t.parish.meteringPoints.map((point) => point.id);
@@ -186,6 +200,22 @@ describe('who may ask, and bad input', () => {
     expect(others.length + inSubstation.size).toBeGreaterThan(298);
     const withSubstation = await kpis(dsoKey, { meteringPointIds: others }, { secondarySubstationId: substation }, windows);
     expect(withSubstation.errors).toBeUndefined();
+  });
+
+  it('refuses a window in which a group has no readings, naming the group and the window', async () => {
+    const body = await kpis(dsoKey, { meteringPointIds: pilot }, { meteringPointIds: control }, { baselineFrom: '2026-11-09T00:00:00.000Z', baselineTo: '2026-11-11T00:00:00.000Z' });
+    expect(body.errors).toEqual([
+      expect.objectContaining({
+        message: 'the pilot has no readings in the baseline: its figures per day of data cannot be computed',
+        extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'input.baselineFrom' }),
+      }),
+    ]);
+  });
+
+  it('refuses a baseline that overlaps the period', async () => {
+    const body = await kpis(dsoKey, { meteringPointIds: pilot }, { meteringPointIds: control }, { baselineFrom: '2026-11-22T00:00:00.000Z', baselineTo: '2026-11-24T00:00:00.000Z' });
+    expect(body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(body.errors![0]!.message).toBe('baseline: the baseline must not overlap the period: end it on or before from, or start it on or after to');
   });
 
   it('refuses a baseline that is not whole local days, naming it', async () => {
