@@ -18,8 +18,8 @@ export interface DatabaseHandle {
 }
 
 export interface DatabaseOptions extends Omit<PoolConfig, 'connectionString' | 'statement_timeout'> {
-  /** Called with every statement drizzle sends: tests count statements per request with it. */
-  onQuery?: (query: string) => void;
+  /** Called with every statement drizzle sends and its parameters: tests count statements per request with it. */
+  onQuery?: (query: string, params: unknown[]) => void;
   /** Cancels any statement running longer (0: no limit, for bulk loads and migrations). */
   statementTimeoutMs?: number;
 }
@@ -32,7 +32,7 @@ export function openDatabase(connectionString: string, { onQuery, statementTimeo
   // reported on the pool, checked-out ones on themselves; their next query fails and they are dropped.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
-  const db = drizzle(pool, { schema: tables, logger: onQuery ? { logQuery: (query) => onQuery(query) } : false });
+  const db = drizzle(pool, { schema: tables, logger: onQuery ? { logQuery: (query, params) => onQuery(query, params) } : false });
   // end() waits for every checked-out client; one stuck on a dead connection must not stop shutdown.
   return { connectionString, pool, db, close: () => settledWithin(pool.end(), POOL_END_WAIT_MS) };
 }

@@ -54,7 +54,7 @@ export async function startTestHub(
   options: {
     customers?: number;
     keyCacheTtlMs?: number;
-    onQuery?: (query: string) => void;
+    onQuery?: (query: string, params: unknown[]) => void;
     maxBufferedBytes?: number;
     eventBus?: EventBusKind;
     /** The gateway's settings over the environment's (rate limits, query limits, ...). */
