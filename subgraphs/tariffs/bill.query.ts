@@ -1,7 +1,7 @@
 import { ForbiddenError, NotFoundError } from '../../schema/errors';
 import { recordAccess } from '../kit/access-log';
 import type { SubgraphContext } from '../kit/context';
-import { billSegments, eurOf, pointSegments, type BillScheme, type SchemeSpan } from './bill.rules';
+import { billSegments, eurOf, lineAmounts, pointSegments, type BillScheme, type SchemeSpan } from './bill.rules';
 import { billContext } from './bill.repo';
 import type { Bill } from './bill.type';
 import { ERSE_TOU_PERIODS } from './erse-periods.table';
@@ -61,9 +61,7 @@ export async function readBill(ctx: Context, meteringPointId: string, window: Ta
     lines: result.lines.map((line) => ({
       schemeId: line.schemeId,
       period: line.period,
-      energyKwh: line.energyWh / 1000,
-      energyPriceEurPerKwh: line.energyNanoEurPerKwh / 1e9,
-      costEur: eurOf(line.costPicoEur),
+      ...lineAmounts(line),
     })),
     powerDays: result.powerDays,
     contractedPowerKva: kva,

@@ -69,7 +69,7 @@ function coverage(period: ErsePeriod, priced: ReadonlySet<PricedPeriod>): number
 }
 
 /** The priced period of the quarter-hour at `startMs` under `scheme` (whose base periods tile the day). */
-export function classify(periods: CompiledPeriods, scheme: BillScheme, priced: ReadonlySet<PricedPeriod>, startMs: number): PricedPeriod {
+function classify(periods: CompiledPeriods, scheme: BillScheme, priced: ReadonlySet<PricedPeriod>, startMs: number): PricedPeriod {
   if (scheme.criticalPeaks?.some((event) => startMs >= event.startMs && startMs < event.endMs)) return 'critical_peak';
   return scheme.cycle === null ? 'all' : pricedPeriodOf(periodAt(periods, scheme.cycle, startMs), priced)!;
 }
@@ -163,6 +163,13 @@ export function nanoEur(eur: number): number {
 
 /** Pico-euros as EUR for display: a double holds 15 to 16 digits, so to 10⁻⁹ EUR below a million euros. */
 export const eurOf = (picoEur: bigint): number => Number(picoEur) / 1e12;
+
+/** A line's amounts as clients read them: kWh, EUR/kWh and EUR, from Wh, nano- and pico-euros. */
+export const lineAmounts = (line: { energyWh: number; energyNanoEurPerKwh: number; costPicoEur: bigint }) => ({
+  energyKwh: line.energyWh / 1000,
+  energyPriceEurPerKwh: line.energyNanoEurPerKwh / 1e9,
+  costEur: eurOf(line.costPicoEur),
+});
 
 /** The window's quarter-hours in UTC, every one once, whatever the DST changes in it. */
 export function quarterStarts(fromMs: number, toMs: number): number[] {

@@ -4,7 +4,7 @@ import { recordMutation } from '../kit/audit';
 import { lisbonLocalDay } from '../kit/calendar';
 import type { SubgraphContext } from '../kit/context';
 import { billSchemes } from './bill.query';
-import { billWindowProblem, eurOf, type CriticalPeakWindow } from './bill.rules';
+import { billWindowProblem, eurOf, lineAmounts, type CriticalPeakWindow } from './bill.rules';
 import { calibrate, chargedPower, parseCalibrationTarget, sampleSizeProblem, type Problem } from './calibration.rules';
 import type { Calibration, CalibrateRevenueNeutralInput } from './calibration.type';
 import { ERSE_TOU_PERIODS } from './erse-periods.table';
@@ -119,9 +119,7 @@ export async function calibrateRevenueNeutral(ctx: Context, input: CalibrateReve
     lines: result.lines.map((line) => ({
       period: line.period,
       ratio: line.ratio,
-      energyKwh: line.energyWh / 1000,
-      energyPriceEurPerKwh: line.energyNanoEurPerKwh / 1e9,
-      costEur: eurOf(line.costPicoEur),
+      ...lineAmounts(line),
     })),
   };
 }

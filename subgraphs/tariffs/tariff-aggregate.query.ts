@@ -7,7 +7,7 @@ import { lisbonLocalDay, QUARTER_MS } from '../kit/calendar';
 import type { Database } from '../kit/db';
 import { mayList, mayReadAt, mayReadPresent } from '../kit/point-access.sql';
 import { billSchemes } from './bill.query';
-import { eurOf, type BillSegment, type SchemeSpan } from './bill.rules';
+import { eurOf, lineAmounts, type BillSegment, type SchemeSpan } from './bill.rules';
 import { assignedCost, centiKva, daysWithin, localDayStarts, powerDaysByScheme, schemeCost, schemeOfDay, type ChargedPoint } from './compare.rules';
 import type { CurrentCost, SchemeComparisons } from './compare.type';
 import type { TouCycle } from './erse-periods.rules';
@@ -132,9 +132,7 @@ export class TariffAggregateQuery {
         lines: cost.lines.map((line) => ({
           schemeId: line.schemeId,
           period: line.period,
-          energyKwh: kwh(line.energyWh),
-          energyPriceEurPerKwh: line.energyNanoEurPerKwh / 1e9,
-          costEur: eurOf(line.costPicoEur),
+          ...lineAmounts(line),
         })),
         energyKwh: kwh(cost.energyWh),
         energyEur: eurOf(cost.energyPicoEur),
