@@ -1,4 +1,5 @@
 import { hasScope, type Scope } from './access';
+import type { FlexOfferEventKind, FlexOrderEventKind, FlexRequestCloseReason, FlexRequestEventKind } from './flexibility';
 import type { GridConstraintKind } from './grid-constraints';
 import type { HemsCommandStatus } from './hems';
 
@@ -7,7 +8,17 @@ import type { HemsCommandStatus } from './hems';
  * Adding a type here (and a field to HubEvent in the flexibility subgraph) is all a new event
  * needs: storage, ordering, replay and delivery are shared.
  */
-export const HUB_EVENT_TYPES = ['CONTRACTED_POWER_ORDER', 'FLEX_REQUEST', 'GRID_CONSTRAINT', 'HEMS_STATUS', 'HEMS_COMMAND', 'CRITICAL_PEAK_EVENT'] as const;
+export const HUB_EVENT_TYPES = [
+  'CONTRACTED_POWER_ORDER',
+  'FLEX_REQUEST',
+  'FLEX_OFFER',
+  'FLEX_ORDER',
+  'FLEX_RESTORE',
+  'GRID_CONSTRAINT',
+  'HEMS_STATUS',
+  'HEMS_COMMAND',
+  'CRITICAL_PEAK_EVENT',
+] as const;
 export type HubEventType = (typeof HUB_EVENT_TYPES)[number];
 
 export const CONTRACTED_POWER_ORDER_EVENT_KINDS = ['ISSUED', 'RESTORED', 'CANCELLED'] as const;
@@ -18,8 +29,29 @@ export interface ContractedPowerOrderEventPayload {
   orderId: string;
 }
 
+/** A request created or revised: to the DSO and the organisations it was published to. */
 export interface FlexRequestEventPayload {
-  kind: 'CREATED';
+  kind: FlexRequestEventKind;
+  flexRequestId: string;
+}
+
+/** An offer submitted or revoked: to the DSO and the offerer. */
+export interface FlexOfferEventPayload {
+  kind: FlexOfferEventKind;
+  flexOfferId: string;
+  flexRequestId: string;
+}
+
+/** An order placed, activated (reported), settled or cancelled: to the DSO and the offerer. */
+export interface FlexOrderEventPayload {
+  kind: FlexOrderEventKind;
+  flexOrderId: string;
+  flexRequestId: string;
+}
+
+/** Back to normal: the request closed (by the DSO, or its period ended); to everyone it was published to. */
+export interface FlexRestoreEventPayload {
+  kind: FlexRequestCloseReason;
   flexRequestId: string;
 }
 
@@ -79,6 +111,9 @@ export interface CriticalPeakEventPayload {
 export interface EventPayloads {
   CONTRACTED_POWER_ORDER: ContractedPowerOrderEventPayload;
   FLEX_REQUEST: FlexRequestEventPayload;
+  FLEX_OFFER: FlexOfferEventPayload;
+  FLEX_ORDER: FlexOrderEventPayload;
+  FLEX_RESTORE: FlexRestoreEventPayload;
   GRID_CONSTRAINT: GridConstraintEventPayload;
   HEMS_STATUS: HemsStatusEventPayload;
   HEMS_COMMAND: HemsCommandEventPayload;
@@ -97,7 +132,7 @@ export const PRIVATE_EVENT_TYPES: readonly HubEventType[] = ['HEMS_STATUS', 'HEM
  * event, but an empty audience (a critical-peak scheme nobody is on yet) addresses nobody else
  * rather than every party.
  */
-export const ADDRESSED_EVENT_TYPES: readonly HubEventType[] = ['CRITICAL_PEAK_EVENT'];
+export const ADDRESSED_EVENT_TYPES: readonly HubEventType[] = ['CRITICAL_PEAK_EVENT', 'FLEX_REQUEST', 'FLEX_OFFER', 'FLEX_ORDER', 'FLEX_RESTORE'];
 
 /** What the outbox holds for one event. `audience` empty: every market party may receive it. */
 export interface OutboxEvent<T extends HubEventType = HubEventType> {

@@ -123,3 +123,16 @@ export const flexibilityNeedIntervals = grid.table(
   },
   (t) => [primaryKey({ columns: [t.needId, t.intervalStart] }), check('flexibility_need_intervals_positive_check', sql`${t.reductionKw} > 0`)],
 );
+
+/** Grid's published contract (migrations/0024): each flexibility need's reduction per 15-minute interval, for flexibility's requests. */
+export const flexibilityNeedsView = grid
+  .view('flexibility_needs_v', {
+    needId: text('need_id').notNull(),
+    runId: text('run_id').notNull(),
+    congestionPointKind: text('congestion_point_kind').notNull(),
+    congestionPointId: text('congestion_point_id').notNull(),
+    secondarySubstationId: text('secondary_substation_id').notNull(),
+    intervalStart: timestamp('interval_start', { withTimezone: true }).notNull(),
+    reductionKw: doublePrecision('reduction_kw').notNull(),
+  })
+  .existing();

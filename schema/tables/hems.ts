@@ -117,11 +117,29 @@ export const hemsCommands = hems.table(
   (t) => [
     index('commands_hems_idx').on(t.hemsId, t.start),
     index('commands_issuer_idx').on(t.issuerId, t.issuedAt),
+    // A flex order's HEMS and settlement read its commands by order (hems.flex_order_commands_v).
+    index('commands_order_idx').on(t.orderId),
     index('commands_open_idx').on(t.expiresAt).where(sql`${t.status} = 'SENT'`),
     check('commands_window', sql`${t.end} > ${t.start}`),
     check('commands_target_power', sql`(${t.kind} = 'CURTAIL') = (${t.targetPowerKw} IS NOT NULL) AND (${t.targetPowerKw} IS NULL OR ${t.targetPowerKw} >= 0)`),
   ],
 );
+
+/** The published contract (migrations/0024): commands sent for flex orders, with the HEMS's point, for flexibility. */
+export const flexOrderCommandsView = hems
+  .view('flex_order_commands_v', {
+    commandId: text('command_id').notNull(),
+    orderId: text('order_id').notNull(),
+    hemsId: text('hems_id').notNull(),
+    meteringPointId: text('metering_point_id').notNull(),
+    issuerId: text('issuer_id').notNull(),
+    kind: text('kind').notNull(),
+    status: text('status').notNull(),
+    start: timestamp('start', { withTimezone: true }).notNull(),
+    end: timestamp('end', { withTimezone: true }).notNull(),
+    issuedAt: timestamp('issued_at', { withTimezone: true }).notNull(),
+  })
+  .existing();
 
 /** The published contract (migrations): which HEMS exist and behind which point, for the gateway's key binding. */
 export const hemsSystemsView = hems

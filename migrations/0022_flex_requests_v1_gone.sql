@@ -1,0 +1,1 @@
+DROP TABLE "flexibility"."flex_requests" CASCADE;

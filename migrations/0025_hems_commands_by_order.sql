@@ -1,0 +1,1 @@
+CREATE INDEX "commands_order_idx" ON "hems"."commands" USING btree ("order_id");
