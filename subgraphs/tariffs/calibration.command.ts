@@ -8,7 +8,8 @@ import { billWindowProblem, eurOf, lineAmounts, type CriticalPeakWindow } from '
 import { calibrate, chargedPower, parseCalibrationTarget, sampleSizeProblem, type Problem } from './calibration.rules';
 import type { Calibration, CalibrateRevenueNeutralInput } from './calibration.type';
 import { ERSE_TOU_PERIODS } from './erse-periods.table';
-import { localDayText, parseLocalWindow } from './local-time.rules';
+import { localDayText } from '../kit/local-day';
+import { parseLocalWindow } from './local-time.rules';
 import { TariffEnergyRepo, type TariffWindow } from './tariff-energy.repo';
 import { MAX_SAMPLE_POINTS, parseTariffSample } from './tariff-sample.rules';
 import { insertSchemeVersion } from './tariff-scheme.command';

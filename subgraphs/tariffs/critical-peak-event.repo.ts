@@ -5,7 +5,7 @@ import type { Page } from '../kit/connection';
 import type { Database, Transaction } from '../kit/db';
 import type { EventWindow, SchemeFacts } from './critical-peak-event.rules';
 import type { CriticalPeakEvent } from './critical-peak-event.type';
-import { localDayText } from './local-time.rules';
+import { localDayText } from '../kit/local-day';
 
 type EventRow = typeof criticalPeakEvents.$inferSelect;
 

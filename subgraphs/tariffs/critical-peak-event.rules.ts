@@ -7,7 +7,8 @@
 import type { SchemeStatus, TariffKind } from '../../schema/tariffs';
 import { DAY_MS, HOUR_MS, lisbonLocalDay, lisbonOffsetMs } from '../kit/calendar';
 import { TIME_RANGE_DAYS, timeInRange } from '../kit/time-range';
-import { dayBeforeAt, localDayText, parseLocalWindow, type LocalWindow } from './local-time.rules';
+import { localDayText } from '../kit/local-day';
+import { dayBeforeAt, parseLocalWindow, type LocalWindow } from './local-time.rules';
 
 /**
  * The longest event, in real hours (so 00:00-12:00 is 13 h on the autumn change day and refused):

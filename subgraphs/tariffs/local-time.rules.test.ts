@@ -1,5 +1,6 @@
 import { epochDay } from '../kit/calendar';
-import { dayBeforeAt, isLocalMidnight, localDayText, nextLocalMidnight, parseLocalDay, parseLocalWindow } from './local-time.rules';
+import { localDayText, parseLocalDay } from '../kit/local-day';
+import { dayBeforeAt, isLocalMidnight, nextLocalMidnight, parseLocalWindow } from './local-time.rules';
 
 describe('local days and windows', () => {
   it('reads local dates strictly', () => {

@@ -6,7 +6,7 @@ import { recordMutation, type Actor } from '../kit/audit';
 import { lisbonLocalDay, lisbonMidnightUtcMs } from '../kit/calendar';
 import type { Database, Transaction } from '../kit/db';
 import { tellJoiningPoint } from './critical-peak-event.command';
-import { localDayText, parseLocalDay } from './local-time.rules';
+import { localDayText, parseLocalDay } from '../kit/local-day';
 import {
   assignmentsFrom,
   cancelPilotAssignment,

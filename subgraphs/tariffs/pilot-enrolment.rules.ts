@@ -13,7 +13,8 @@ import type { PilotParty, TariffKind } from '../../schema/tariffs';
 import { lisbonLocalDay, lisbonMidnightUtcMs } from '../kit/calendar';
 import { TIME_RANGE_DAYS, timeInRange } from '../kit/time-range';
 import { schemeDayProblem, type SchemeFacts } from './critical-peak-event.rules';
-import { localDayText, nextLocalMidnight, parseLocalDay } from './local-time.rules';
+import { localDayText, parseLocalDay } from '../kit/local-day';
+import { nextLocalMidnight } from './local-time.rules';
 
 /** YYYY-MM-DD of the local day an instant falls in. */
 const dayOf = (ms: number) => localDayText(lisbonLocalDay(ms));

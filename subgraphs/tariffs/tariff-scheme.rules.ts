@@ -4,7 +4,7 @@
  */
 import { PRICED_PERIODS, type PricedPeriod, type TariffCycle, type TariffKind } from '../../schema/tariffs';
 import { nanoEur, schemePeriodsProblem } from './bill.rules';
-import { parseLocalDay } from './local-time.rules';
+import { parseLocalDay } from '../kit/local-day';
 
 export const MAX_SCHEME_NAME_LENGTH = 200;
 /** The highest price a scheme may hold, EUR per kWh or per kVA and day: far above any tariff, well inside the columns' integers of nano-euros. */

@@ -1,8 +1,9 @@
+import { flexRequestInput } from '../../../tools/testing/flex-request-input';
 import { pointsSuppliedNowBy, startTestHub, type TestHub } from '../../../tools/testing/hub-fixture';
 import { subscribeOverWs, type TestSubscriber } from '../../../tools/testing/ws-subscriber';
 import { lisbonLocalDay } from '../../kit/calendar';
 import { latestOutboxId } from '../../kit/outbox-tail';
-import { localDayText } from '../local-time.rules';
+import { localDayText } from '../../kit/local-day';
 
 /**
  * announceCriticalPeakEvent through the gateway: who may announce, what is refused (and leaves
@@ -179,13 +180,13 @@ describe('announcing a critical-peak event', () => {
     const [onAll, dsoAll] = [subscribeAll(onKey), subscribeAll(dsoKey)];
     await Promise.all([on, other, later, onAll, dsoAll].map((subscriber) => subscriber.connected));
 
-    // Broadcasts in point a's own area: a FLEX_REQUEST (to every market party) and a GRID_CONSTRAINT (to the retailers there).
+    // Market events in point a's own area: a FLEX_REQUEST and a GRID_CONSTRAINT (to the retailers there, never to a customer).
     const feederId = t.parish.connections.find((connection) => connection.meteringPointId === points.a)!.feederId;
     const secondarySubstationId = t.parish.feeders.find((feeder) => feeder.id === feederId)!.secondarySubstationId;
     const windowStart = Math.ceil((Date.now() + 3_600_000) / 900_000) * 900_000;
     const flex = await t.graphql(`mutation($input: CreateFlexRequestInput!) { createFlexRequest(input: $input) { id } }`, {
       key: dsoKey,
-      variables: { input: { secondarySubstationId, direction: 'DOWN', powerKw: 10, windowStart: new Date(windowStart).toISOString(), windowEnd: new Date(windowStart + 3_600_000).toISOString() } },
+      variables: { input: flexRequestInput(secondarySubstationId, 10) },
     });
     expect(flex.body.errors).toBeUndefined();
     const constraint = await t.graphql(`mutation($input: DeclareGridConstraintInput!) { declareGridConstraint(input: $input) { id } }`, {

@@ -1,6 +1,6 @@
 import { pointsSuppliedNowBy, startTestHub, type TestHub } from '../../../tools/testing/hub-fixture';
 import { lisbonLocalDay } from '../../kit/calendar';
-import { localDayText } from '../local-time.rules';
+import { localDayText } from '../../kit/local-day';
 
 /**
  * The dynamic-tariff pilot through the gateway: a point joins only with both its customer's and
