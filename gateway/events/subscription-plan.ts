@@ -15,6 +15,8 @@ import { HUB_EVENT_TYPES, type HubEventType } from '../../schema/events';
 /** Each subscription field, the query that materialises one event for it, and the events it takes. */
 const SUBSCRIPTION_FIELDS: Record<string, { queryField: string; types: readonly HubEventType[] | 'argument' }> = {
   contractedPowerOrders: { queryField: 'contractedPowerOrderEvent', types: ['CONTRACTED_POWER_ORDER'] },
+  flexRequests: { queryField: 'flexRequestEvent', types: ['FLEX_REQUEST', 'FLEX_RESTORE'] },
+  flexOrders: { queryField: 'flexOrderEvent', types: ['FLEX_ORDER'] },
   hubEvents: { queryField: 'hubEvent', types: 'argument' },
 };
 

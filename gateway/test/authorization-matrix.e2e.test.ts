@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { ROLE_SCOPES, type Scope } from '../../schema/access';
 import { IDENTITY_HEADER, ROLES, signIdentity, type Role } from '../../schema/identity';
 import { latestOutboxId } from '../../subgraphs/kit/outbox-tail';
+import { flexRequestInput } from '../../tools/testing/flex-request-input';
 import { postGraphQL, startTestHub, type TestHub } from '../../tools/testing/hub-fixture';
 import { operationForField, type FieldOperation, type RootOperation } from '../../tools/testing/operation-for-field';
 
@@ -19,13 +20,15 @@ import { operationForField, type FieldOperation, type RootOperation } from '../.
  */
 const AUTHORIZATION: Readonly<Record<string, readonly Role[]>> = {
   // Flexibility (flex:read): the DSO, the market's parties and those who study it; orders
-  // themselves reach only the DSO and the addressed retailers (row level: NOT_FOUND, empty
-  // lists). Customers are not market parties.
+  // themselves reach only the DSO and the addressed retailers, flexibility requests only the DSO
+  // and the organisations they were published to (row level: NOT_FOUND, empty lists: a
+  // stakeholder gets past and finds none). Customers are not market parties.
   'Query.contractedPowerOrder': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
   'Query.contractedPowerOrders': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
   'Query.flexRequest': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
   'Query.flexRequests': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
   'Query.contractedPowerOrderEvent': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
+  'Query.flexRequestEvent': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
   // Any verified key: who am I, and the network's topology (public infrastructure). A HEMS's own key too.
   'Query.me': ['dso', 'retailer', 'aggregator', 'customer', 'regulator', 'tso', 'researcher', 'developer', 'hems'],
   'Query.secondarySubstation': ['dso', 'retailer', 'aggregator', 'customer', 'regulator', 'tso', 'researcher', 'developer', 'hems'],
@@ -88,6 +91,9 @@ const AUTHORIZATION: Readonly<Record<string, readonly Role[]>> = {
   'Mutation.restoreContractedPowerOrder': ['dso'],
   'Mutation.cancelContractedPowerOrder': ['dso'],
   'Mutation.createFlexRequest': ['dso'],
+  'Mutation.reviseFlexRequest': ['dso'],
+  'Mutation.closeFlexRequest': ['dso'],
+  'Mutation.settleFlexOrders': ['dso'],
   // Operating the grid (grid:operate): declaring and clearing constraints, running power flows.
   'Mutation.declareGridConstraint': ['dso'],
   'Mutation.clearGridConstraint': ['dso'],
@@ -95,6 +101,8 @@ const AUTHORIZATION: Readonly<Record<string, readonly Role[]>> = {
   // Acknowledging (flex:trade): retailers; an aggregator trades too, so it gets past and finds
   // no order addressed to it (NOT_FOUND).
   'Mutation.acknowledgeContractedPowerOrder': ['retailer', 'aggregator'],
+  // Reporting an activation (flex:trade): the offerers; a generated order id is NOT_FOUND past authorization.
+  'Mutation.reportActivation': ['retailer', 'aggregator'],
   // Consents (consent:manage): the customer for its own point, the DSO on its behalf.
   'Mutation.grantConsent': ['dso', 'customer'],
   'Mutation.revokeConsent': ['dso', 'customer'],
@@ -123,6 +131,7 @@ const AUTHORIZATION: Readonly<Record<string, readonly Role[]>> = {
 
   // Push: orders to the market's parties (flex:read), every event to events:read holders.
   'Subscription.contractedPowerOrders': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
+  'Subscription.flexRequests': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
   'Subscription.hubEvents': ['dso', 'retailer', 'aggregator', 'customer', 'regulator', 'tso', 'researcher', 'developer'],
 };
 
@@ -241,10 +250,13 @@ const asDso = <T>(query: string, variables: Record<string, unknown>) => asRole<T
 
 const ISSUE_COMMAND = (selection: string) => `mutation($input: IssueHemsCommandInput!) { issueHemsCommand(input: $input) { id ${selection} } }`;
 
-/** A curtailment of the matrix HEMS's device an hour ahead, for a flexibility order: what a retailer sends it. */
+/** The contracted-power order in force on the matrix HEMS's feeder (createRootFixture's): what its commands are for. */
+let matrixOrderId: string;
+
+/** A curtailment of the matrix HEMS's device an hour ahead, for the order on its feeder: what a retailer sends it. */
 function matrixCommandInput() {
   const start = Math.ceil(Date.now() / QUARTER_MS) * QUARTER_MS + HOUR_MS;
-  return { hemsId: MATRIX_HEMS_ID, deviceId: MATRIX_DEVICE_ID, kind: 'CURTAIL', targetPowerKw: 3, start: iso(start), end: iso(start + HOUR_MS), reason: 'FLEX_ORDER', orderId: 'matrix-flex-order' };
+  return { hemsId: MATRIX_HEMS_ID, deviceId: MATRIX_DEVICE_ID, kind: 'CURTAIL', targetPowerKw: 3, start: iso(start), end: iso(start + HOUR_MS), reason: 'CONTRACTED_POWER_ORDER', orderId: matrixOrderId };
 }
 
 /** The newest event of a type, which the fixture's last mutation made: nothing else makes HEMS events meanwhile. */
@@ -321,9 +333,10 @@ async function createRootFixture(): Promise<RootFixture> {
     });
   }
   const hemsFeederId = feederOf(hemsPoint.id).id;
-  await asDso(`mutation($input: IssueContractedPowerOrderInput!) { issueContractedPowerOrder(input: $input) { id } }`, {
+  const { issueContractedPowerOrder } = await asDso<{ issueContractedPowerOrder: { id: string } }>(`mutation($input: IssueContractedPowerOrderInput!) { issueContractedPowerOrder(input: $input) { id } }`, {
     input: { area: { feederIds: [hemsFeederId] }, reductionPercent: 20, start: iso(Date.now()), expectedEnd: iso(now + 6 * HOUR_MS), reason: 'authorization matrix: the DSO sees the HEMS behind it' },
   });
+  matrixOrderId = issueContractedPowerOrder.id;
   const { issueHemsCommand } = await asRole<{ issueHemsCommand: { id: string } }>('retailer', ISSUE_COMMAND(''), { input: matrixCommandInput() });
   const flexFrom = Math.ceil(now / QUARTER_MS) * QUARTER_MS + 24 * HOUR_MS;
   return { powerFlowRunId: runPowerFlow.id, hemsFeederId, hemsCommandId: issueHemsCommand.id, flexWindow: { from: iso(flexFrom), to: iso(flexFrom + 4 * HOUR_MS) } };
@@ -715,9 +728,10 @@ describe('authorization of fields below the root', () => {
     expect(order.body.errors).toBeUndefined();
     const orderEventId = String(await latestOutboxId(t.database.handle.pool));
     const windowStart = Math.ceil((now + 3_600_000) / 900_000) * 900_000;
+    // At the retailer's own substation: the request, and so its event, is published to it.
     const flex = await t.graphql(`mutation($input: CreateFlexRequestInput!) { createFlexRequest(input: $input) { id } }`, {
       key: dso,
-      variables: { input: { secondarySubstationId: feeder.secondarySubstationId, direction: 'DOWN', powerKw: 10, windowStart: new Date(windowStart).toISOString(), windowEnd: new Date(windowStart + 3_600_000).toISOString() } },
+      variables: { input: flexRequestInput(feeder.secondarySubstationId, 10) },
     });
     expect(flex.body.errors).toBeUndefined();
     const flexEventId = String(await latestOutboxId(t.database.handle.pool));

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { latestOutboxId } from '../../subgraphs/kit/outbox-tail';
 import { eventually } from '../../tools/testing/eventually';
+import { flexRequestInput } from '../../tools/testing/flex-request-input';
 import { startTestHub, type TestHub } from '../../tools/testing/hub-fixture';
 import { subscribeOverWs, type TestSubscriber } from '../../tools/testing/ws-subscriber';
 
@@ -66,19 +67,11 @@ async function issueOrder(hub: TestHub, dsoKey: string): Promise<string> {
   return String(await latestOutboxId(hub.database.handle.pool));
 }
 
-/** Creates a flexibility request (an event every key with events:read receives); resolves with the request's id. */
+/** Creates a flexibility request (a FLEX_REQUEST event the DSO receives); resolves with the request's id. */
 async function createFlexRequest(hub: TestHub, dsoKey: string): Promise<string> {
   const created = await hub.graphql<{ createFlexRequest: { id: string } }>(`mutation($input: CreateFlexRequestInput!) { createFlexRequest(input: $input) { id } }`, {
     key: dsoKey,
-    variables: {
-      input: {
-        secondarySubstationId: hub.parish.secondarySubstations[0]!.id,
-        direction: 'DOWN',
-        powerKw: 10,
-        windowStart: new Date(Date.now() + 3_600_000).toISOString(),
-        windowEnd: new Date(Date.now() + 7_200_000).toISOString(),
-      },
-    },
+    variables: { input: flexRequestInput(hub.parish.secondarySubstations[0]!.id, 10) },
   });
   expect(created.body.errors).toBeUndefined();
   return created.body.data!.createFlexRequest.id;

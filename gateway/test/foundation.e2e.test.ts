@@ -1,5 +1,6 @@
 import { ROLE_SCOPES } from '../../schema/access';
 import { IDENTITY_HEADER, signIdentity } from '../../schema/identity';
+import { flexRequestInput } from '../../tools/testing/flex-request-input';
 import { pointsSuppliedBy, pointsSuppliedNowBy, postGraphQL, startTestHub, type TestHub } from '../../tools/testing/hub-fixture';
 
 let t: TestHub;
@@ -233,15 +234,9 @@ describe('errors', () => {
 });
 
 describe('a DSO mutation', () => {
-  const mutation = `mutation($input: CreateFlexRequestInput!) { createFlexRequest(input: $input) { id status powerKw secondarySubstation { id name } } }`;
+  const mutation = `mutation($input: CreateFlexRequestInput!) { createFlexRequest(input: $input) { id status isps { minKw } secondarySubstation { id name } } }`;
   const count = async () => Number((await t.database.handle.pool.query('SELECT count(*) FROM flexibility.flex_requests')).rows[0].count);
-  const input = () => ({
-    secondarySubstationId: t.parish.secondarySubstations[0]!.id,
-    direction: 'DOWN',
-    powerKw: 40,
-    windowStart: new Date(Date.now() + 3600_000).toISOString(),
-    windowEnd: new Date(Date.now() + 3 * 3600_000).toISOString(),
-  });
+  const input = () => flexRequestInput(t.parish.secondarySubstations[0]!.id);
 
   it('creates a flexibility request and resolves its substation through grid', async () => {
     const before = await count();
@@ -264,7 +259,8 @@ describe('a DSO mutation', () => {
 
   it('rejects bad input with BAD_USER_INPUT and writes nothing', async () => {
     const before = await count();
-    for (const bad of [{ powerKw: -5 }, { windowEnd: new Date(Date.now() - 1000).toISOString() }, { secondarySubstationId: 'nowhere' }]) {
+    const [isp] = input().isps;
+    for (const bad of [{ isps: [{ ...isp, minKw: -5 }] }, { expiresAt: new Date(Date.now() - 1000).toISOString() }, { congestionPointId: 'nowhere' }]) {
       const { body } = await t.graphql(mutation, { key: dsoKey, variables: { input: { ...input(), ...bad } } });
       expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     }

@@ -2,6 +2,7 @@ import { ROLE_SCOPES } from '../../schema/access';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../../schema/identity';
 import type { SubgraphName } from '../../schema/subgraphs';
 import { eventually } from '../../tools/testing/eventually';
+import { flexRequestInput } from '../../tools/testing/flex-request-input';
 import { pointsSuppliedBy, pointsSuppliedNowBy, postGraphQL, startTestHub, type TestHub } from '../../tools/testing/hub-fixture';
 import { subscribeOverWs, type TestSubscriber } from '../../tools/testing/ws-subscriber';
 
@@ -752,11 +753,10 @@ describe("subscriptions' after replay", () => {
     const control = subscribeOverWs<OrderFrame>(t.hub.url, retailerKeys.get(other)!, ORDERS, { after: '0' });
     subscribers.push(onOrders, onHub, control);
     await Promise.all([onOrders.connected, onHub.connected, control.connected]);
-    // A market event (unaddressed, for every holder of events:read) among the orders: hubEvents carries it with no order in it.
-    const windowStartMs = Math.ceil((Date.now() + HOUR_MS) / QUARTER_MS) * QUARTER_MS;
-    const flex = await ask(dsoKey, `mutation($input: CreateFlexRequestInput!) { createFlexRequest(input: $input) { id } }`, {
-      input: { secondarySubstationId: t.parish.secondarySubstations[0]!.id, direction: 'DOWN', powerKw: 25, windowStart: iso(windowStartMs), windowEnd: iso(windowStartMs + HOUR_MS) },
-    });
+    // A market event of another type among the orders, published to A (it has customers at that substation): hubEvents carries it with no order in it.
+    const substationOf = new Map(t.parish.feeders.map((feeder) => [feeder.id, feeder.secondarySubstationId]));
+    const aSubstation = substationOf.get(t.parish.connections.find((connection) => currentRetailer.get(connection.meteringPointId) === A)!.feederId)!;
+    const flex = await ask(dsoKey, `mutation($input: CreateFlexRequestInput!) { createFlexRequest(input: $input) { id } }`, { input: flexRequestInput(aSubstation, 25) });
     expect(flex.errors).toEqual([]);
     const flexRequestId: string = flex.data!.createFlexRequest.id;
     // Everything before it is replayed or delivered first: an order on every secondary substation addresses every retailer.

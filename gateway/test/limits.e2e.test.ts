@@ -2,6 +2,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { writeHistory } from '../../tools/seed/history';
 import { eventually } from '../../tools/testing/eventually';
+import { flexRequestInput } from '../../tools/testing/flex-request-input';
 import { ensureTestRedis, DEFAULT_TEST_REDIS_URL, type TestRedisServer } from '../../tools/testing/redis-server';
 import { pointsSuppliedBy, pointsSuppliedNowBy, postGraphQL, startTestHub, type TestHub } from '../../tools/testing/hub-fixture';
 import { subscribeOverWs } from '../../tools/testing/ws-subscriber';
@@ -195,11 +196,12 @@ describe('per-key rate limits and subscription caps', () => {
   it('caps the subscriptions one key holds at once, and frees a place when one ends', async () => {
     const capped = await startTestHub({ customers: 20, gateway: { maxSubscriptionsPerKey: 2 } });
     try {
-      // A market event to replay: a subscription that runs answers with it, one refused with an error.
+      // A market event to replay, published to the retailer (at a feeder where it has a customer): a subscription that runs answers with it, one refused with an error.
       const dso = await capped.createKey('dso', 'dso');
+      const feederId = capped.parish.connections.find((connection) => capped.parish.meteringPoints.some((point) => point.id === connection.meteringPointId && point.retailerId === 'ret-edpc'))!.feederId;
       const request = await capped.graphql(`mutation($input: CreateFlexRequestInput!) { createFlexRequest(input: $input) { id } }`, {
         key: dso,
-        variables: { input: { secondarySubstationId: capped.parish.secondarySubstations[0]!.id, direction: 'DOWN', powerKw: 10, windowStart: new Date(Date.now() + 3_600_000).toISOString(), windowEnd: new Date(Date.now() + 7_200_000).toISOString() } },
+        variables: { input: flexRequestInput(feederId, 10) },
       });
       expect(request.body.errors).toBeUndefined();
       const key = await capped.createKey('retailer', 'ret-edpc');

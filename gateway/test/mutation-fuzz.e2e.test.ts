@@ -46,6 +46,7 @@ import { CONSENT_ROLES, CONSENT_SCOPES, ROLE_SCOPES, SCOPES } from '../../schema
 import { ERROR_CODES } from '../../schema/errors';
 import type { Role } from '../../schema/identity';
 import { PRICED_PERIODS } from '../../schema/tariffs';
+import { flexRequestInput } from '../../tools/testing/flex-request-input';
 import { startTestHub, type GraphQLHttpResponse, type TestHub } from '../../tools/testing/hub-fixture';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -204,6 +205,8 @@ const PLAUSIBLE_LIST_LENGTH: Record<string, number> = { phases: 3 };
 const PLAUSIBLE_ENUM_VALUES: Record<string, Record<string, readonly string[]>> = {
   declareGridConstraint: { kind: ['PLANNED_MAINTENANCE', 'ASSET_FAILURE'] },
   runPowerFlow: { source: ['FORECAST'] },
+  // The fuzz's HEMS is behind contracted-power orders in force (a FLEX_ORDER command needs a flex order covering it, which comes in with the run's hostility).
+  issueHemsCommand: { reason: ['CONTRACTED_POWER_ORDER'] },
 };
 
 /**
@@ -230,6 +233,11 @@ type AnchorSpan = 'over' | 'ahead' | 'lastDay';
 const PLAUSIBLE_ANCHORS: Record<string, readonly AnchorSpan[]> = {
   reportHemsTelemetry: ['lastDay'],
   issueHemsCommand: ['ahead'],
+  // Activations are reported on an order's ISPs: the fuzz's order's span the last day.
+  reportActivation: ['lastDay'],
+  // A flexibility request is for ISPs still to come.
+  createFlexRequest: ['ahead'],
+  reviseFlexRequest: ['ahead'],
 };
 
 /** Input type → its times in the order a plausible caller writes them, where that is not the declared one: a command's answer is due before it ends. */
@@ -269,6 +277,9 @@ function knownValues(field: string, gen: Gen): string[] | null {
       return known.primarySubstations;
     case 'feederId':
       return known.feeders;
+    case 'congestionPointId':
+      // A flexibility request's: a feeder or a secondary substation.
+      return [...known.feeders, ...known.secondarySubstations];
     case 'organisationId':
       // Those a consent may name come up most often: every other is refused before any write.
       return [...known.organisations, ...Array.from({ length: 5 }, () => known.consentHolders).flat()];
@@ -284,8 +295,8 @@ function knownValues(field: string, gen: Gen): string[] | null {
     case 'commandId':
       return known.byEntity.HemsCommand!;
     case 'orderId':
-      // A command serves an order: the contracted-power orders in force (a flexibility order's id is the issuer's own reference).
-      return known.byEntity.ContractedPowerOrder!;
+      // A command serves an order (the contracted-power orders in force); an activation is reported on a flex order.
+      return gen.mutation === 'reportActivation' ? known.byEntity.FlexOrder! : known.byEntity.ContractedPowerOrder!;
     case 'schemeId':
       // Events are announced on critical-peak schemes (another kind is refused); a pilot takes any published scheme but the flat one.
       return gen.mutation === 'announceCriticalPeakEvent' ? [...known.criticalPeakSchemes, 'TP-BI-DIARIO'] : known.tariffSchemes;
@@ -450,10 +461,12 @@ function nullableValueArb(type: GraphQLInputType, field: string, gen: Gen, inLis
     const record = names.has('kind') && names.has('deviceId') && names.has('targetPowerKw') ? paired.chain((object) => withWhatItsKindNeeds(object, gen)) : paired;
     const priced = names.has('kind') && (names.has('energyPrices') || names.has('priceRatios')) ? record.chain((object) => withPeriodsItsKindPrices(object, names.has('energyPrices'), gen)) : record;
     const sampled = names.has('sample') && names.has('priceRatios') ? priced.chain((object) => withACalibrationWindow(object, gen)) : priced;
+    const bounded = names.has('minKw') && names.has('maxKw') ? sampled.chain((object) => withItsBoundsInOrder(object, gen)) : sampled;
+    const expiring = names.has('isps') && names.has('expiresAt') ? bounded.chain((object) => withItsExpiryBeforeItsIsps(object, gen)) : bounded;
     // Times of one input (from/to, start/end) in the order a plausible caller writes them: as declared, unless PLAUSIBLE_TIME_ORDER says otherwise.
     const declared = fields.filter((input) => !isListType(getNullableType(input.type)) && getNamedType(input.type).name === 'DateTime').map((input) => input.name);
     const times = PLAUSIBLE_TIME_ORDER[type.name] ?? declared;
-    const ordered = times.length < 2 || gen.hostility >= 50 ? sampled : sampled.map((object) => inDeclaredOrder(object, times));
+    const ordered = times.length < 2 || gen.hostility >= 50 ? expiring : expiring.map((object) => inDeclaredOrder(object, times));
     return rarely<unknown>(gen, ordered, subset.map((object) => ({ ...object, notAField: 1 })));
   }
   if (isScalarType(type)) return scalarArb(type.name, field, gen, inList);
@@ -518,6 +531,23 @@ function withPeriodsItsKindPrices(object: Record<string, unknown>, prices: boole
 function withACalibrationWindow(object: Record<string, unknown>, gen: Gen): fc.Arbitrary<Record<string, unknown>> {
   const { from, to, points, secondarySubstationId } = gen.known.calibration;
   const needed = fc.constantFrom({ meteringPointIds: points }, { secondarySubstationId }).map((sample) => ({ ...object, from, to, sample }));
+  return leaf(gen, fc.constant(true), some(fc.constant(false))).chain((plausible) => (plausible ? needed : fc.constant(object)));
+}
+
+/** An ISP asking at least minKw and at most maxKw, the two drawn numbers in that order; but in the run's hostile share. */
+function withItsBoundsInOrder(object: Record<string, unknown>, gen: Gen): fc.Arbitrary<Record<string, unknown>> {
+  const { minKw, maxKw } = object;
+  if (typeof minKw !== 'number' || typeof maxKw !== 'number' || minKw <= maxKw) return fc.constant(object);
+  return leaf(gen, fc.constant(true), some(fc.constant(false))).map((plausible) => (plausible ? { ...object, minKw: maxKw, maxKw: minKw } : object));
+}
+
+/** A request taking offers until at most half an hour before its first ISP, as the DSO sets it; but in the run's hostile share. */
+function withItsExpiryBeforeItsIsps(object: Record<string, unknown>, gen: Gen): fc.Arbitrary<Record<string, unknown>> {
+  const starts = (Array.isArray(object.isps) ? (object.isps as unknown[]) : [])
+    .map((isp) => (isp && typeof isp === 'object' ? Date.parse(String((isp as Record<string, unknown>).start)) : Number.NaN))
+    .filter(Number.isFinite);
+  if (starts.length === 0) return fc.constant(object);
+  const needed = fc.integer({ min: 0, max: 2 }).map((k) => ({ ...object, expiresAt: iso(Math.min(...starts) - k * QUARTER_HOUR_MS) }));
   return leaf(gen, fc.constant(true), some(fc.constant(false))).chain((plausible) => (plausible ? needed : fc.constant(object)));
 }
 
@@ -774,6 +804,18 @@ beforeAll(async () => {
   };
 
   /** Maintenances and failures ahead, on the transformer or one of its feeders, and one more already cleared (clearing it again changes nothing). */
+  /** Open requests without orders, on the substations in turn: what a revision or a close needs. */
+  const createFlexRequests = async () => {
+    const requests: string[] = [];
+    for (let index = 0; index <= FRESH_ROWS_PER_MUTATION; index++) {
+      const substation = parish.secondarySubstations[index % parish.secondarySubstations.length]!.id;
+      const { createFlexRequest } = await call<{ createFlexRequest: { id: string } }>(dso.key, `mutation($input: CreateFlexRequestInput!) { createFlexRequest(input: $input) { id } }`, {
+        input: flexRequestInput(substation, 10 + index),
+      });
+      requests.push(createFlexRequest.id);
+    }
+    return requests;
+  };
   const declareConstraints = async () => {
     const now = Date.now();
     const start = Math.ceil(now / QUARTER_HOUR_MS) * QUARTER_HOUR_MS + hour;
@@ -807,11 +849,17 @@ beforeAll(async () => {
    */
   const issueCommands = async () => {
     const start = Math.ceil(Date.now() / QUARTER_HOUR_MS) * QUARTER_HOUR_MS + hour;
+    // Every command names an order covering the HEMS: a contracted-power order on its feeder, addressed to the retailer.
+    const { issueContractedPowerOrder: order } = await call<{ issueContractedPowerOrder: { id: string } }>(
+      dso.key,
+      `mutation($input: IssueContractedPowerOrderInput!) { issueContractedPowerOrder(input: $input) { id } }`,
+      { input: { area: { feederIds: areas[0] }, reductionPercent: 10, start: iso(Date.now()), expectedEnd: iso(start + 2 * hour), reason: 'fuzz fixture: the commands\' order' } },
+    );
     const commands: string[] = [];
     for (let index = 0; index <= FRESH_ROWS_PER_MUTATION; index++) {
       const action = index % 2 === 0 ? { kind: 'CURTAIL', deviceId: controllable[index % controllable.length], targetPowerKw: 1 } : { kind: 'RESTORE' };
       const { issueHemsCommand } = await call<{ issueHemsCommand: { id: string } }>(retailerCaller.key, `mutation($input: IssueHemsCommandInput!) { issueHemsCommand(input: $input) { id } }`, {
-        input: { hemsId, ...action, start: iso(start), end: iso(start + hour), reason: 'FLEX_ORDER', orderId: `fuzz-flex-order-${index}` },
+        input: { hemsId, ...action, start: iso(start), end: iso(start + hour), reason: 'CONTRACTED_POWER_ORDER', orderId: order.id },
       });
       commands.push(issueHemsCommand.id);
     }
@@ -819,6 +867,32 @@ beforeAll(async () => {
       input: { commandId: commands[FRESH_ROWS_PER_MUTATION], status: 'EXECUTED' },
     });
     return commands;
+  };
+  /**
+   * A flex order of the retailer's over the last day and the quarter-hours ahead (written here:
+   * orders are for ISPs still to come), with a FLEX_ORDER command of the retailer's to the fuzz's
+   * HEMS for it: what reportActivation reports on. Reporting never uses it up.
+   */
+  const activatableOrder = async () => {
+    const from = Math.floor(Date.now() / QUARTER_HOUR_MS) * QUARTER_HOUR_MS - DAY_MS;
+    const to = from + DAY_MS + 4 * hour;
+    const feederId = areas[0]![0]!;
+    const substation = parish.feeders.find((feeder) => feeder.id === feederId)!.secondarySubstationId;
+    await pool.query(
+      `INSERT INTO flexibility.flex_requests (id, congestion_point_kind, congestion_point_id, secondary_substation_id, status, period_start, period_end, expires_at) VALUES ('fuzz-fr', 'FEEDER', $1, $2, 'OPEN', $3, $4, $3)`,
+      [feederId, substation, new Date(from), new Date(to)],
+    );
+    await pool.query(
+      `INSERT INTO flexibility.flex_offers (id, request_id, request_revision, organisation_id, status, price_eur_per_kwh, expires_at, idempotency_key, content_hash) VALUES ('fuzz-fof', 'fuzz-fr', 1, $1, 'ORDERED', 0.1, $2, 'fuzz-fof', 'fuzz')`,
+      [retailer, new Date(from)],
+    );
+    await pool.query(`INSERT INTO flexibility.flex_offer_isps (offer_id, start, kw) SELECT 'fuzz-fof', s, 5 FROM generate_series($1::timestamptz, $2::timestamptz - interval '15 minutes', interval '15 minutes') s`, [new Date(from), new Date(to)]);
+    await pool.query(`INSERT INTO flexibility.flex_orders (id, offer_id, request_id, organisation_id, status, activation_factor) VALUES ('fuzz-fo', 'fuzz-fof', 'fuzz-fr', $1, 'ORDERED', 1)`, [retailer]);
+    await pool.query(
+      `INSERT INTO hems.commands (id, hems_id, kind, start, "end", reason, order_id, issuer_id, issued_by_key_id, expires_at, status) VALUES ('fuzz-hc-flex', $1, 'RESTORE', $2, $3, 'FLEX_ORDER', 'fuzz-fo', $4, 'fuzz', $3, 'EXECUTED')`,
+      [hemsId, new Date(from), new Date(to), retailer],
+    );
+    return ['fuzz-fo'];
   };
   /** A critical-peak scheme, published: the seed has none. */
   await pool.query(
@@ -853,7 +927,7 @@ beforeAll(async () => {
     }
     return schemes;
   };
-  freshRows = { ContractedPowerOrder: issueOrders, Consent: grantConsents, GridConstraint: declareConstraints, HemsCommand: issueCommands, PilotEnrolment: acceptEnrolments, TariffScheme: draftSchemes };
+  freshRows = { ContractedPowerOrder: issueOrders, Consent: grantConsents, FlexRequest: createFlexRequests, GridConstraint: declareConstraints, HemsCommand: issueCommands, PilotEnrolment: acceptEnrolments, TariffScheme: draftSchemes };
   // A day of readings of three points behind one secondary substation: the calibrations' sample (local 5 October 2026, summer time).
   const calibrationFeeder = parish.feeders.find((feeder) => parish.connections.filter((connection) => connection.feederId === feeder.id).length >= 3)!;
   const calibrationPoints = parish.connections.filter((connection) => connection.feederId === calibrationFeeder.id).slice(0, 3).map((connection) => connection.meteringPointId);
@@ -892,9 +966,10 @@ beforeAll(async () => {
     byEntity: {
       ContractedPowerOrder: await issueOrders(),
       Consent: await grantConsents(),
-      FlexRequest: parish.flexRequests.map((request) => request.id),
+      FlexRequest: [...parish.flexRequests.map((request) => request.id), ...(await createFlexRequests())],
       GridConstraint: await declareConstraints(),
       HemsCommand: await issueCommands(),
+      FlexOrder: await activatableOrder(),
       // Filled per mutation (freshRows): a withdrawal uses up its enrolment.
       PilotEnrolment: [],
       TariffScheme: await draftSchemes(),

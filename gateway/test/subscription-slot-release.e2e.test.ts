@@ -1,6 +1,7 @@
 import net from 'node:net';
 import WebSocket from 'ws';
 import { eventually } from '../../tools/testing/eventually';
+import { flexRequestInput } from '../../tools/testing/flex-request-input';
 import { startTestHub, type TestHub } from '../../tools/testing/hub-fixture';
 import { DEFAULT_TEST_REDIS_URL, ensureTestRedis, type TestRedisServer } from '../../tools/testing/redis-server';
 import { subscribeOverWs } from '../../tools/testing/ws-subscriber';
@@ -97,7 +98,7 @@ describe('subscription slots', () => {
     const key = await t.createKey('dso', 'dso');
     const created = await t.graphql(`mutation($input: CreateFlexRequestInput!) { createFlexRequest(input: $input) { id } }`, {
       key,
-      variables: { input: { secondarySubstationId: t.parish.secondarySubstations[0]!.id, direction: 'DOWN', powerKw: 10, windowStart: new Date(Date.now() + 3_600_000).toISOString(), windowEnd: new Date(Date.now() + 7_200_000).toISOString() } },
+      variables: { input: flexRequestInput(t.parish.secondarySubstations[0]!.id, 10) },
     });
     expect(created.body.errors).toBeUndefined();
     const query = 'subscription { hubEvents(after: "0") { eventId } }';

@@ -1,66 +1,95 @@
-import { randomUUID } from 'node:crypto';
-import { and, asc, count, eq, gt } from 'drizzle-orm';
-import { flexRequests, substationsView } from '../../schema/tables';
+import { and, asc, count, eq, gt, or, sql } from 'drizzle-orm';
+import type { FlexRequestStatus } from '../../schema/flexibility';
+import type { Identity } from '../../schema/identity';
+import { feedersView, flexibilityNeedsView, flexRequestIsps, flexRequestRecipients, flexRequests, substationsView } from '../../schema/tables';
 import type { Page } from '../kit/connection';
-import type { Database } from '../kit/db';
-import { recordMutation, type Actor } from '../kit/audit';
-import { appendToOutbox } from '../kit/outbox';
+import type { Database, Transaction } from '../kit/db';
 import { anyText } from '../kit/sql';
-import type { FlexDirection, FlexRequest, FlexRequestStatus } from './flex-request.type';
+import { mayViewRequest } from './flex-market-access.sql';
+import type { FlexRequestIsp } from './flex-request.type';
 
-type Row = typeof flexRequests.$inferSelect;
+export type FlexRequestRow = typeof flexRequests.$inferSelect;
+export type FlexRequestIspRow = FlexRequestIsp & { requestId: string };
 
-const toFlexRequest = (row: Row): FlexRequest => ({
-  ...row,
-  direction: row.direction as FlexDirection,
-  status: row.status as FlexRequestStatus,
-});
-
-export interface NewFlexRequest {
+/** A congestion point as the grid publishes it: its kind and the secondary substation it is (or is under). */
+export interface CongestionPoint {
+  kind: FlexRequestRow['congestionPointKind'];
   secondarySubstationId: string;
-  direction: FlexDirection;
-  powerKw: number;
-  windowStart: Date;
-  windowEnd: Date;
 }
 
+/** A page cursor of flexRequests: the last row's creation time (milliseconds, as stored) and id. */
+export const requestKey = (row: FlexRequestRow) => `${row.createdAt.toISOString()}|${row.id}`;
+export const isRequestKey = (key: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\|.+$/.test(key);
+
+const visible = (identity: Identity) => mayViewRequest(identity, sql`${flexRequests.id}`);
+
 export class FlexRequestRepo {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly identity: Identity,
+  ) {}
 
-  async byIds(ids: readonly string[]): Promise<FlexRequest[]> {
-    const rows = await this.db.select().from(flexRequests).where(anyText(flexRequests.id, ids));
-    return rows.map(toFlexRequest);
+  /** The requests the caller may see among `ids`. */
+  byIds(ids: readonly string[]): Promise<FlexRequestRow[]> {
+    return this.db.select().from(flexRequests).where(and(anyText(flexRequests.id, ids), visible(this.identity)));
   }
 
-  async page(page: Page): Promise<{ rows: FlexRequest[]; totalCount: number }> {
-    const after = page.afterKey === null ? undefined : gt(flexRequests.id, page.afterKey);
+  /** The ISPs of the requests, in time order: only ask for requests the caller may see. */
+  isps(requestIds: readonly string[]): Promise<FlexRequestIspRow[]> {
+    return this.db
+      .select({ requestId: flexRequestIsps.requestId, start: flexRequestIsps.start, minKw: flexRequestIsps.minKw, maxKw: flexRequestIsps.maxKw })
+      .from(flexRequestIsps)
+      .where(anyText(flexRequestIsps.requestId, requestIds))
+      .orderBy(asc(flexRequestIsps.requestId), asc(flexRequestIsps.start));
+  }
+
+  /** The requests the caller may see, oldest first, keyset by (created_at, id). */
+  async page(status: FlexRequestStatus | null, page: Page): Promise<{ rows: FlexRequestRow[]; totalCount: number }> {
+    const filter = and(visible(this.identity), status === null ? undefined : eq(flexRequests.status, status));
+    const [createdAt, id] = page.afterKey === null ? [] : splitKey(page.afterKey);
+    const after = createdAt === undefined ? undefined : or(gt(flexRequests.createdAt, createdAt), and(eq(flexRequests.createdAt, createdAt), gt(flexRequests.id, id!)));
     const [rows, [total]] = await Promise.all([
-      this.db.select().from(flexRequests).where(after).orderBy(asc(flexRequests.id)).limit(page.limit + 1),
-      this.db.select({ n: count() }).from(flexRequests),
+      this.db.select().from(flexRequests).where(and(filter, after)).orderBy(asc(flexRequests.createdAt), asc(flexRequests.id)).limit(page.limit + 1),
+      this.db.select({ n: count() }).from(flexRequests).where(filter),
     ]);
-    return { rows: rows.map(toFlexRequest), totalCount: total?.n ?? 0 };
+    return { rows, totalCount: total?.n ?? 0 };
   }
+}
 
-  /** Reads grid's published view, never grid's tables. */
-  async substationExists(secondarySubstationId: string): Promise<boolean> {
-    const rows = await this.db
-      .select({ id: substationsView.secondarySubstationId })
-      .from(substationsView)
-      .where(and(eq(substationsView.secondarySubstationId, secondarySubstationId)))
-      .limit(1);
-    return rows.length > 0;
-  }
+function splitKey(key: string): [Date, string] {
+  const bar = key.indexOf('|');
+  return [new Date(key.slice(0, bar)), key.slice(bar + 1)];
+}
 
-  /** Stores the request and announces it to the whole market in the same transaction. */
-  async insert(request: NewFlexRequest, actor: Actor): Promise<FlexRequest> {
-    return this.db.transaction(async (tx) => {
-      const [row] = await tx
-        .insert(flexRequests)
-        .values({ id: `fr-${randomUUID()}`, ...request, status: 'OPEN' })
-        .returning();
-      await recordMutation(tx, actor, 'createFlexRequest', row!.id, `${request.direction} ${request.powerKw} kW at ${request.secondarySubstationId}`);
-      await appendToOutbox(tx, 'FLEX_REQUEST', [], { kind: 'CREATED', flexRequestId: row!.id });
-      return toFlexRequest(row!);
-    });
-  }
+/** The feeder or secondary substation of that id (grid's published views), or null when there is none. */
+export async function congestionPointOf(db: Database | Transaction, congestionPointId: string): Promise<CongestionPoint | null> {
+  const [feeder] = await db.select({ secondarySubstationId: feedersView.secondarySubstationId }).from(feedersView).where(eq(feedersView.feederId, congestionPointId)).limit(1);
+  if (feeder) return { kind: 'FEEDER', secondarySubstationId: feeder.secondarySubstationId };
+  const [substation] = await db
+    .select({ secondarySubstationId: substationsView.secondarySubstationId })
+    .from(substationsView)
+    .where(eq(substationsView.secondarySubstationId, congestionPointId))
+    .limit(1);
+  return substation ? { kind: 'SECONDARY_SUBSTATION', secondarySubstationId: substation.secondarySubstationId } : null;
+}
+
+/** A grid flexibility need's congestion point and intervals (grid.flexibility_needs_v), or null when there is none. */
+export async function flexibilityNeed(db: Database | Transaction, needId: string): Promise<{ congestionPointId: string; intervals: { startMs: number; reductionKw: number }[] } | null> {
+  const rows = await db
+    .select({ congestionPointId: flexibilityNeedsView.congestionPointId, intervalStart: flexibilityNeedsView.intervalStart, reductionKw: flexibilityNeedsView.reductionKw })
+    .from(flexibilityNeedsView)
+    .where(eq(flexibilityNeedsView.needId, needId))
+    .orderBy(asc(flexibilityNeedsView.intervalStart));
+  if (rows.length === 0) return null;
+  return { congestionPointId: rows[0]!.congestionPointId, intervals: rows.map((row) => ({ startMs: row.intervalStart.getTime(), reductionKw: row.reductionKw })) };
+}
+
+/** The organisations the request was published to. */
+export async function recipientsOf(db: Database | Transaction, requestId: string): Promise<string[]> {
+  const rows = await db
+    .select({ organisationId: flexRequestRecipients.organisationId })
+    .from(flexRequestRecipients)
+    .where(eq(flexRequestRecipients.requestId, requestId))
+    .orderBy(asc(flexRequestRecipients.organisationId));
+  return rows.map((row) => row.organisationId);
 }

@@ -1,44 +1,66 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { BadUserInputError, NotFoundError } from '../../schema/errors';
-import { PageArgs, parsePage, toConnection } from '../kit/connection';
+import { NotFoundError } from '../../schema/errors';
+import { parsePage, toConnection } from '../kit/connection';
 import type { SubgraphContext } from '../kit/context';
 import type { FlexibilityLoaders } from './flexibility.loader';
-import { flexRequestProblems } from './flex-request.rules';
-import { CreateFlexRequestInput, FlexRequest, FlexRequestConnection, SecondarySubstation } from './flex-request.type';
+import { closeFlexRequest, createFlexRequest, reviseFlexRequest } from './flex-request.command';
+import { isRequestKey, requestKey, type FlexRequestRow } from './flex-request.repo';
+import { CreateFlexRequestInput, FlexRequest, FlexRequestConnection, FlexRequestIsp, FlexRequestsArgs, ReviseFlexRequestInput, SecondarySubstation } from './flex-request.type';
 
 type Context = SubgraphContext<FlexibilityLoaders>;
 
 @Resolver(() => FlexRequest)
 export class FlexRequestResolver {
   @Authorized('flex:read')
-  @Query(() => FlexRequest, { nullable: true })
-  async flexRequest(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<FlexRequest> {
+  @Query(() => FlexRequest, { nullable: true, description: 'One request; NOT_FOUND when there is none or it was not published to you' })
+  async flexRequest(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<FlexRequestRow> {
     const request = await ctx.loaders.flexRequest.load(id);
     if (!request) throw new NotFoundError('Flexibility request');
     return request;
   }
 
   @Authorized('flex:read')
-  @Query(() => FlexRequestConnection)
-  async flexRequests(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context) {
-    const page = parsePage(args);
-    const { rows, totalCount } = await ctx.loaders.flexRequests.page(page);
-    return toConnection(rows, page, totalCount, (row) => row.id);
+  @Query(() => FlexRequestConnection, { description: 'The requests you may see (the DSO: all; others: those published to them), oldest first' })
+  async flexRequests(@Args(() => FlexRequestsArgs) args: FlexRequestsArgs, @Ctx() ctx: Context) {
+    const page = parsePage(args, isRequestKey);
+    const { rows, totalCount } = await ctx.loaders.flexRequests.page(args.status ?? null, page);
+    for (const row of rows) ctx.loaders.flexRequest.prime(row.id, row);
+    return toConnection(rows, page, totalCount, requestKey);
   }
 
   @Authorized('flex:operate')
-  @Mutation(() => FlexRequest, { description: 'DSO: ask the market for flexibility at a secondary substation' })
-  async createFlexRequest(@Arg('input', () => CreateFlexRequestInput) input: CreateFlexRequestInput, @Ctx() ctx: Context): Promise<FlexRequest> {
-    const problems = flexRequestProblems(input, Date.now());
-    if (problems.length > 0) throw new BadUserInputError(problems.join('; '));
-    if (!(await ctx.loaders.flexRequests.substationExists(input.secondarySubstationId))) {
-      throw new BadUserInputError('Unknown secondary substation', { field: 'secondarySubstationId' });
-    }
-    return ctx.loaders.flexRequests.insert(input, ctx);
+  @Mutation(() => FlexRequest, {
+    description:
+      'DSO: ask for flexibility at a feeder or secondary substation, per 15-minute ISP (or from a grid flexibility need). ' +
+      'Pushed at once (FLEX_REQUEST CREATED) to the retailers and aggregators with customers behind it.',
+  })
+  createFlexRequest(@Arg('input', () => CreateFlexRequestInput) input: CreateFlexRequestInput, @Ctx() ctx: Context): Promise<FlexRequestRow> {
+    return createFlexRequest(ctx.db, { ...input, needId: input.needId ?? null }, ctx);
   }
 
-  @FieldResolver(() => SecondarySubstation)
-  secondarySubstation(@Root() request: FlexRequest): SecondarySubstation {
+  @Authorized('flex:operate')
+  @Mutation(() => FlexRequest, {
+    description: 'DSO: new ISPs and expiry for an open request without orders, before its expiry; its open offers are superseded. Pushed as FLEX_REQUEST REVISED.',
+  })
+  reviseFlexRequest(@Arg('input', () => ReviseFlexRequestInput) input: ReviseFlexRequestInput, @Ctx() ctx: Context): Promise<FlexRequestRow> {
+    return reviseFlexRequest(ctx.db, input, ctx);
+  }
+
+  @Authorized('flex:operate')
+  @Mutation(() => FlexRequest, {
+    description: 'DSO: close an open request; its orders not yet started are cancelled. FLEX_RESTORE BY_DSO tells its recipients to go back to normal.',
+  })
+  closeFlexRequest(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<FlexRequestRow> {
+    return closeFlexRequest(ctx.db, id, ctx);
+  }
+
+  @FieldResolver(() => [FlexRequestIsp], { description: 'In time order' })
+  isps(@Root() request: FlexRequestRow, @Ctx() ctx: Context): Promise<FlexRequestIsp[]> {
+    return ctx.loaders.flexRequestIsps.load(request.id);
+  }
+
+  @FieldResolver(() => SecondarySubstation, { description: 'The congestion point itself, or the one its feeder is under' })
+  secondarySubstation(@Root() request: FlexRequestRow): SecondarySubstation {
     return { id: request.secondarySubstationId };
   }
 }

@@ -4,7 +4,10 @@ import {
   mayReceive,
   type ContractedPowerOrderEventPayload,
   type CriticalPeakEventPayload,
+  type FlexOfferEventPayload,
+  type FlexOrderEventPayload,
   type FlexRequestEventPayload,
+  type FlexRestoreEventPayload,
   type GridConstraintEventPayload,
   type HemsCommandEventPayload,
   type HemsStatusEventPayload,
@@ -14,6 +17,7 @@ import { GATEWAY_TOPIC } from '../kit/subgraph';
 import { affectedOf } from './contracted-power-order.resolver';
 import { AffectedMeteringPoint, ContractedPowerOrderEvent, ContractedPowerOrderEventKind } from './contracted-power-order.type';
 import type { FlexibilityLoaders } from './flexibility.loader';
+import { FlexRequestEvent } from './flex-request.type';
 import { HubEvent, HubEventType, type CriticalPeakNotice, type GridConstraintEvent, type HemsCommandEvent, type HemsStatusEvent } from './hub-event.type';
 import type { StoredEvent } from './outbox.repo';
 
@@ -49,6 +53,16 @@ function criticalPeakNotice(event: StoredEvent): CriticalPeakNotice {
   return { eventId: String(event.id), kind: payload.kind, start: new Date(payload.start), end: new Date(payload.end), criticalPeakEvent: { id: payload.criticalPeakEventId } };
 }
 
+/** A request created or revised (FLEX_REQUEST), or closed (FLEX_RESTORE): both carry the request. */
+function isFlexRequestEvent(event: StoredEvent): event is StoredEvent & { payload: FlexRequestEventPayload | FlexRestoreEventPayload } {
+  return event.type === HubEventType.FLEX_REQUEST || event.type === HubEventType.FLEX_RESTORE;
+}
+
+async function toFlexRequestEvent(event: StoredEvent & { payload: FlexRequestEventPayload | FlexRestoreEventPayload }, ctx: Context): Promise<FlexRequestEvent> {
+  // Read with the receiver's visibility, as any request.
+  return { eventId: String(event.id), kind: event.payload.kind, flexRequest: await ctx.loaders.flexRequest.load(event.payload.flexRequestId) };
+}
+
 @Resolver(() => ContractedPowerOrderEvent)
 export class ContractedPowerOrderEventResolver {
   @FieldResolver(() => [AffectedMeteringPoint], { description: "The receiver's own affected points (all of them for the DSO)" })
@@ -69,7 +83,9 @@ export class HubEventResolver {
       type: event.type,
       occurredAt: event.occurredAt,
       contractedPowerOrder: event.type === HubEventType.CONTRACTED_POWER_ORDER ? await orderEvent(event, ctx) : null,
-      flexRequest: event.type === HubEventType.FLEX_REQUEST ? await ctx.loaders.flexRequest.load((event.payload as FlexRequestEventPayload).flexRequestId) : null,
+      flexRequest: isFlexRequestEvent(event) ? await ctx.loaders.flexRequest.load(event.payload.flexRequestId) : null,
+      flexOffer: event.type === HubEventType.FLEX_OFFER ? await ctx.loaders.flexOffer.load((event.payload as FlexOfferEventPayload).flexOfferId) : null,
+      flexOrder: event.type === HubEventType.FLEX_ORDER ? await ctx.loaders.flexOrder.load((event.payload as FlexOrderEventPayload).flexOrderId) : null,
       gridConstraint: event.type === HubEventType.GRID_CONSTRAINT ? gridConstraintEvent(event) : null,
       hemsStatus: event.type === HubEventType.HEMS_STATUS ? hemsStatusEvent(event) : null,
       hemsCommand: event.type === HubEventType.HEMS_COMMAND ? hemsCommandEvent(event) : null,
@@ -91,6 +107,23 @@ export class HubEventResolver {
     description: 'Contracted-power orders that concern you, as they are issued, restored or cancelled. With after, first every event after that one.',
   })
   contractedPowerOrders(@Arg('after', () => ID, { nullable: true }) _after: string, @Root() event: ContractedPowerOrderEvent): ContractedPowerOrderEvent {
+    return event;
+  }
+
+  @Authorized('flex:read')
+  @Query(() => FlexRequestEvent, { nullable: true, description: 'One flexibility request event (FLEX_REQUEST or FLEX_RESTORE) as you receive it' })
+  async flexRequestEvent(@Arg('eventId', () => ID) eventId: string, @Ctx() ctx: Context): Promise<FlexRequestEvent> {
+    const event = await ctx.loaders.event.load(eventId);
+    if (!event || !isFlexRequestEvent(event) || !mayReceive(ctx.identity, event)) throw new NotFoundError('Event');
+    return toFlexRequestEvent(event, ctx);
+  }
+
+  @Authorized('flex:read')
+  @Subscription(() => FlexRequestEvent, {
+    topics: GATEWAY_TOPIC,
+    description: 'Flexibility requests published to you, as they are created, revised and closed (go back to normal). With after, first every event after that one.',
+  })
+  flexRequests(@Arg('after', () => ID, { nullable: true }) _after: string, @Root() event: FlexRequestEvent): FlexRequestEvent {
     return event;
   }
 

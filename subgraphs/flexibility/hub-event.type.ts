@@ -3,6 +3,8 @@ import { CRITICAL_PEAK_EVENT_KINDS, GRID_CONSTRAINT_EVENT_KINDS, HEMS_STATUS_EVE
 import { HEMS_COMMAND_STATUSES } from '../../schema/hems';
 import { enumOf } from '../kit/enum';
 import { ContractedPowerOrderEvent } from './contracted-power-order.type';
+import { FlexOffer } from './flex-offer.type';
+import { FlexOrder } from './flex-order.type';
 import { FlexRequest } from './flex-request.type';
 
 export const HubEventType = enumOf(HUB_EVENT_TYPES);
@@ -129,6 +131,14 @@ export class HubEvent {
   @Authorized('flex:read')
   @Field(() => FlexRequest, { nullable: true })
   flexRequest!: FlexRequest | null;
+
+  @Authorized('flex:read')
+  @Field(() => FlexOffer, { nullable: true })
+  flexOffer!: FlexOffer | null;
+
+  @Authorized('flex:read')
+  @Field(() => FlexOrder, { nullable: true })
+  flexOrder!: FlexOrder | null;
 
   // The audience is the grid's area rule (grid-area.sql.ts), which the constraint is resolved with again.
   @Authorized('flex:read')

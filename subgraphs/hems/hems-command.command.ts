@@ -6,7 +6,7 @@ import { hemsCommands } from '../../schema/tables';
 import { recordMutation, type Actor } from '../kit/audit';
 import type { Database } from '../kit/db';
 import { appendEventsToOutbox, appendToOutbox } from '../kit/outbox';
-import { commandTarget, contractedPowerOrderCovers, deviceOfHems, mayReportOutcome, type HemsCommandRow } from './hems-command.repo';
+import { commandTarget, deviceOfHems, mayReportOutcome, openOrderCovering, type HemsCommandRow } from './hems-command.repo';
 import { commandProblems, defaultExpiryMs, outcomeDetail, outcomeTime, transitionProblem, type HemsCommandOutcome, type Problem } from './hems-command.rules';
 
 export interface NewHemsCommand {
@@ -31,6 +31,12 @@ export interface HemsCommandOutcomeReport {
 /** How many expired commands one sweep marks at most: the next sweep takes the rest. */
 const EXPIRY_BATCH = 1_000;
 
+/** What a command's order must be, by its reason, as a refusal says it. */
+const ORDER_NEEDED: Readonly<Record<HemsCommandReason, (orderId: string) => string>> = {
+  CONTRACTED_POWER_ORDER: (orderId) => `no contracted-power order ${orderId} in force covers this HEMS's metering point and is addressed to you`,
+  FLEX_ORDER: (orderId) => `no flex order ${orderId} of yours, ordered or activated on an open request, covers this HEMS's metering point`,
+};
+
 const badInput = (problems: readonly Problem[]) => new BadUserInputError(problems.map((problem) => problem.message).join('; '), { field: problems[0]!.field });
 
 /** The outcome's event, to the organisation that sent the command only. */
@@ -39,8 +45,9 @@ const commandEvent = (row: HemsCommandRow) => ({ audience: [row.issuerId], paylo
 /**
  * issueHemsCommand: stores the command (SENT) with its audit line. The HEMS must be shared with
  * the caller now (mayControlHems): NOT_FOUND when it never was, FORBIDDEN when it no longer is;
- * BAD_USER_INPUT naming the field for the command's own problems or an order that does not
- * concern the HEMS. Nothing is written then.
+ * BAD_USER_INPUT naming the field for the command's own problems, an order (of its reason, open,
+ * the caller's) that does not cover the HEMS's point, or a window outside a flex order's period.
+ * Nothing is written then.
  */
 export function issueHemsCommand(db: Database, command: NewHemsCommand, actor: Actor): Promise<HemsCommandRow> {
   const { identity } = actor;
@@ -55,13 +62,14 @@ export function issueHemsCommand(db: Database, command: NewHemsCommand, actor: A
     const draft = { ...command, startMs: command.start.getTime(), endMs: command.end.getTime(), expiresAtMs: command.expiresAt?.getTime() ?? null };
     const problems = commandProblems(draft, device, nowMs);
     const orderId = command.orderId.trim();
-    if (command.reason === 'CONTRACTED_POWER_ORDER' && !problems.some((problem) => problem.field === 'orderId')) {
-      if (!(await contractedPowerOrderCovers(tx, orderId, target.meteringPointId, identity.organisationId))) {
-        problems.push({ field: 'orderId', message: `no contracted-power order ${orderId} in force covers this HEMS's metering point and is addressed to you` });
+    if (!problems.some((problem) => problem.field === 'orderId')) {
+      const period = await openOrderCovering(tx, command.reason, orderId, target.meteringPointId, identity.organisationId);
+      if (!period) problems.push({ field: 'orderId', message: ORDER_NEEDED[command.reason](orderId) });
+      // A flex order buys a reduction in its ISPs only: the command may not act outside them.
+      else if (command.reason === 'FLEX_ORDER' && (command.start < period.start || command.end > period.expectedEnd)) {
+        problems.push({ field: 'start', message: `the command's window must lie within flex order ${orderId}'s period, ${period.start.toISOString()} to ${period.expectedEnd.toISOString()}` });
       }
     }
-    // FLEX_ORDER: the market's flexibility orders do not exist yet (issue 12); until they do, any
-    // non-empty id is taken as the issuer's own reference and checked no further.
     if (problems.length > 0) throw badInput(problems);
     const [row] = await tx
       .insert(hemsCommands)

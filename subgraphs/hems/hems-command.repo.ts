@@ -1,4 +1,5 @@
 import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
+import type { HemsCommandReason } from '../../schema/hems';
 import type { Identity } from '../../schema/identity';
 import { devices, hemsCommands, hemsSystems, openOrderPointsView } from '../../schema/tables';
 import type { Page } from '../kit/connection';
@@ -80,21 +81,31 @@ export async function deviceOfHems(tx: Transaction, hemsId: string, deviceId: st
   return device ?? null;
 }
 
-/** Whether a contracted-power order in force covers the point and is addressed to the retailer (flexibility's published view). */
-export async function contractedPowerOrderCovers(tx: Transaction, orderId: string, meteringPointId: string, retailerId: string): Promise<boolean> {
-  const rows = await tx
-    .select({ orderId: openOrderPointsView.orderId })
+/**
+ * The period of the order of that reason (a contracted-power order in force, or a flex order
+ * ordered or activated on an open request) if it covers the point and is addressed to the retailer
+ * (flexibility's published view); null otherwise.
+ */
+export async function openOrderCovering(
+  tx: Transaction,
+  reason: HemsCommandReason,
+  orderId: string,
+  meteringPointId: string,
+  retailerId: string,
+): Promise<{ start: Date; expectedEnd: Date } | null> {
+  const [row] = await tx
+    .select({ start: openOrderPointsView.start, expectedEnd: openOrderPointsView.expectedEnd })
     .from(openOrderPointsView)
     .where(
       and(
         eq(openOrderPointsView.orderId, orderId),
-        eq(openOrderPointsView.reason, 'CONTRACTED_POWER_ORDER'),
+        eq(openOrderPointsView.reason, reason),
         eq(openOrderPointsView.meteringPointId, meteringPointId),
         eq(openOrderPointsView.retailerId, retailerId),
       ),
     )
     .limit(1);
-  return rows.length > 0;
+  return row ?? null;
 }
 
 /** Commands read only as far as the caller may see them (mayViewCommand). */

@@ -101,7 +101,7 @@ export class IssueHemsCommandInput {
   reason!: keyof typeof HemsCommandReason;
 
   @Field(() => ID, {
-    description: `The order it serves, 1 to ${MAX_ORDER_ID_LENGTH} characters: for CONTRACTED_POWER_ORDER an order in force covering the HEMS's metering point and addressed to you`,
+    description: `The order it serves, 1 to ${MAX_ORDER_ID_LENGTH} characters, covering the HEMS's metering point and yours: for CONTRACTED_POWER_ORDER an order in force addressed to you; for FLEX_ORDER your ordered (or activated) flex order on an open request, the command's window within its period`,
   })
   orderId!: string;
 

@@ -151,7 +151,7 @@ describe('issuing and reporting', () => {
   it('lets the sending platform relay the outcome; a change the status does not allow is CONFLICT and changes nothing', async () => {
     const hems = await f.sharedHems();
     const retailer = await f.keyFor('retailer', hems.retailerId);
-    const command = await issued(retailer, { hemsId: hems.hemsId, kind: 'RESTORE', start: iso(Date.now()), end: iso(Date.now() + HOUR_MS), reason: 'FLEX_ORDER', orderId: 'flex-order-1' });
+    const command = await issued(retailer, { hemsId: hems.hemsId, kind: 'RESTORE', start: iso(Date.now()), end: iso(Date.now() + HOUR_MS), reason: 'CONTRACTED_POWER_ORDER', orderId: await orderOn(hems) });
     expect(command).toMatchObject({ kind: 'RESTORE', targetPowerKw: null, device: null });
     const rejected = await report(retailer, { commandId: command.id, status: 'REJECTED', detail: 'customer override' });
     expect(rejected.body.data!.reportHemsCommandOutcome).toMatchObject({ status: 'REJECTED', rejectedAt: expect.any(String), outcomeDetail: 'customer override' });
@@ -163,7 +163,7 @@ describe('issuing and reporting', () => {
     }
     expect(await counts()).toEqual(before);
 
-    const acknowledged = await issued(retailer, { hemsId: hems.hemsId, kind: 'RESTORE', start: iso(Date.now()), end: iso(Date.now() + HOUR_MS), reason: 'FLEX_ORDER', orderId: 'flex-order-1' });
+    const acknowledged = await issued(retailer, { hemsId: hems.hemsId, kind: 'RESTORE', start: iso(Date.now()), end: iso(Date.now() + HOUR_MS), reason: 'CONTRACTED_POWER_ORDER', orderId: await orderOn(hems) });
     expect((await report(retailer, { commandId: acknowledged.id, status: 'ACKNOWLEDGED' })).body.errors).toBeUndefined();
     expect((await report(retailer, { commandId: acknowledged.id, status: 'ACKNOWLEDGED' })).body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
     // The command and its acknowledgement, each with its audit line; the acknowledgement's event; nothing of the refused one.
@@ -173,7 +173,7 @@ describe('issuing and reporting', () => {
   it('finds the command only for its HEMS’s key and its sender when reporting: NOT_FOUND to others', async () => {
     const hems = await f.sharedHems();
     const another = await f.sharedHems();
-    const command = await issued(await f.keyFor('retailer', hems.retailerId), { hemsId: hems.hemsId, kind: 'RESTORE', start: iso(Date.now()), end: iso(Date.now() + HOUR_MS), reason: 'FLEX_ORDER', orderId: 'o' });
+    const command = await issued(await f.keyFor('retailer', hems.retailerId), { hemsId: hems.hemsId, kind: 'RESTORE', start: iso(Date.now()), end: iso(Date.now() + HOUR_MS), reason: 'CONTRACTED_POWER_ORDER', orderId: await orderOn(hems) });
     for (const key of [await f.keyFor('hems', another.hemsId), await f.keyFor('retailer', f.otherRetailer(hems.retailerId))]) {
       expect((await report(key, { commandId: command.id, status: 'ACKNOWLEDGED' })).body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     }
@@ -261,7 +261,7 @@ describe('expiry', () => {
     const hems = await f.sharedHems();
     const retailer = await f.keyFor('retailer', hems.retailerId);
     const events = await subscribe(retailer);
-    const command = await issued(retailer, { hemsId: hems.hemsId, deviceId: hems.devices[0]!.id, kind: 'SHIFT', start: iso(Date.now()), end: iso(Date.now() + HOUR_MS), reason: 'FLEX_ORDER', orderId: 'flex-1' });
+    const command = await issued(retailer, { hemsId: hems.hemsId, deviceId: hems.devices[0]!.id, kind: 'SHIFT', start: iso(Date.now()), end: iso(Date.now() + HOUR_MS), reason: 'CONTRACTED_POWER_ORDER', orderId: await orderOn(hems) });
     // Not told when to answer by, for a command starting now: five minutes.
     expect(Date.parse(command.expiresAt) - Date.parse(command.issuedAt)).toBeGreaterThanOrEqual(5 * MINUTE_MS - 1_000);
     await t.database.handle.db.update(hemsCommands).set({ expiresAt: sql`now() - interval '1 second'` }).where(eq(hemsCommands.id, command.id));
@@ -282,7 +282,7 @@ describe('expiry', () => {
   it('takes no outcome for a SENT command past its expiry even before the sweep marks it', async () => {
     const hems = await f.sharedHems();
     const retailer = await f.keyFor('retailer', hems.retailerId);
-    const command = await issued(retailer, { hemsId: hems.hemsId, kind: 'RESTORE', start: iso(Date.now()), end: iso(Date.now() + HOUR_MS), reason: 'FLEX_ORDER', orderId: 'flex-2' });
+    const command = await issued(retailer, { hemsId: hems.hemsId, kind: 'RESTORE', start: iso(Date.now()), end: iso(Date.now() + HOUR_MS), reason: 'CONTRACTED_POWER_ORDER', orderId: await orderOn(hems) });
     await t.database.handle.db.update(hemsCommands).set({ expiresAt: sql`now() - interval '1 second'` }).where(eq(hemsCommands.id, command.id));
     const { body } = await report(await f.keyFor('hems', hems.hemsId), { commandId: command.id, status: 'EXECUTED' });
     expect(body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/did not answer in time/), extensions: { code: 'CONFLICT' } });
@@ -295,7 +295,7 @@ describe('listing', () => {
     const retailer = await f.keyFor('retailer', hems.retailerId);
     const sent: string[] = [];
     for (let i = 0; i < 3; i++) {
-      sent.push((await issued(retailer, { hemsId: hems.hemsId, kind: 'RESTORE', start: iso(Date.now()), end: iso(Date.now() + HOUR_MS), reason: 'FLEX_ORDER', orderId: `list-${i}` })).id);
+      sent.push((await issued(retailer, { hemsId: hems.hemsId, kind: 'RESTORE', start: iso(Date.now()), end: iso(Date.now() + HOUR_MS), reason: 'CONTRACTED_POWER_ORDER', orderId: await orderOn(hems) })).id);
     }
     type Listed = { hemsCommands: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: { id: string } }[] } };
     const first = await t.graphql<Listed>(LIST, { key: retailer, variables: { hemsId: hems.hemsId, first: 2 } });

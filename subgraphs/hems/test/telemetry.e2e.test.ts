@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { flexRequestInput } from '../../../tools/testing/flex-request-input';
 import { pointsSuppliedNowBy, startTestHub, type TestHub } from '../../../tools/testing/hub-fixture';
 import { subscribeOverWs, type TestSubscriber } from '../../../tools/testing/ws-subscriber';
 import { latestOutboxId } from '../../kit/outbox-tail';
@@ -266,10 +267,11 @@ describe('HEMS presence', () => {
     expect((await report(platform, [reportOf(hems, againAt)])).body.errors).toBeUndefined();
     expect(await nextStatusOf(sharing, hems.hemsId)).toMatchObject({ hemsStatus: { kind: 'ONLINE', lastSeenAt: iso(againAt) } });
 
-    // A market event everyone receives, last: the first event the others receive must be this one.
+    // A market event the others receive (published to the other retailer: it has a customer on that feeder), last: the first event they receive must be this one.
+    const feederId = t.parish.connections.find((connection) => t.parish.meteringPoints.some((point) => point.id === connection.meteringPointId && point.retailerId === 'ret-goldenergy'))!.feederId;
     const flex = await t.graphql<{ createFlexRequest: { id: string } }>(`mutation($input: CreateFlexRequestInput!) { createFlexRequest(input: $input) { id } }`, {
       key: dsoKey,
-      variables: { input: { secondarySubstationId: t.parish.secondarySubstations[0]!.id, direction: 'DOWN', powerKw: 10, windowStart: iso(Date.now() + 3_600_000), windowEnd: iso(Date.now() + 7_200_000) } },
+      variables: { input: flexRequestInput(feederId, 10) },
     });
     expect(flex.body.errors).toBeUndefined();
     for (const subscriber of [otherRetailer, dso]) {

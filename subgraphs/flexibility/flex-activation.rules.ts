@@ -1,0 +1,75 @@
+/** Pure rules of activation reports (what an offerer says its HEMS shifted) and of the feedback the DSO reads from them. */
+import type { FlexOrderStatus } from '../../schema/flexibility';
+import type { Problem } from './flex-request.rules';
+
+/** More than any one household's HEMS can shift: a report above it is a unit mistake (W for kW). */
+export const MAX_ACTIVATION_KW = 1_000;
+
+export interface ActivationEntry {
+  startMs: number;
+  hemsId: string;
+  kw: number;
+}
+
+/** Why an order in this status takes no report (a CONFLICT), or null: only ORDERED and ACTIVATED orders do. */
+export function reportConflict(orderId: string, status: FlexOrderStatus): string | null {
+  return status === 'ORDERED' || status === 'ACTIVATED' ? null : `order ${orderId} is ${status}: it takes no more activation reports`;
+}
+
+/**
+ * The problems of a report on order `orderId` (field `isps`): at least one entry; each of the
+ * order's HEMS (`orderHems`: those its offerer commanded for it) and ISPs (`orderIspStartsMs`);
+ * kW finite, 0 to MAX_ACTIVATION_KW; no HEMS and ISP twice. Empty when it may be stored.
+ */
+export function activationProblems(orderId: string, entries: readonly ActivationEntry[], orderHems: ReadonlySet<string>, orderIspStartsMs: ReadonlySet<number>): Problem[] {
+  if (entries.length === 0) return [{ field: 'isps', message: 'report at least one ISP' }];
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    const start = new Date(entry.startMs).toISOString();
+    if (!orderHems.has(entry.hemsId)) problems.push({ field: 'isps', message: `HEMS ${entry.hemsId} is not in order ${orderId}: send it a FLEX_ORDER command for the order first` });
+    if (!orderIspStartsMs.has(entry.startMs)) problems.push({ field: 'isps', message: `ISP ${start} is outside the order` });
+    if (!Number.isFinite(entry.kw) || entry.kw < 0 || entry.kw > MAX_ACTIVATION_KW) {
+      problems.push({ field: 'isps', message: `kw ${entry.kw} of HEMS ${entry.hemsId} at ${start} must be between 0 and ${MAX_ACTIVATION_KW}` });
+    }
+    const pair = `${entry.hemsId}|${entry.startMs}`;
+    if (seen.has(pair)) problems.push({ field: 'isps', message: `HEMS ${entry.hemsId} at ${start} is reported twice` });
+    seen.add(pair);
+  }
+  return problems;
+}
+
+export interface FeedbackOrder {
+  status: FlexOrderStatus;
+  activationFactor: number;
+  /** The offer's ISPs. */
+  isps: readonly { startMs: number; kw: number }[];
+  activations: readonly ActivationEntry[];
+}
+
+export interface FeedbackIsp {
+  startMs: number;
+  orderedKw: number;
+  reportedKw: number;
+  hemsCount: number;
+}
+
+/**
+ * The DSO's feedback on a request, per request ISP: what its orders (not cancelled) ordered
+ * (offered kW × factor), what their offerers report shifted, and on how many HEMS.
+ */
+export function activationFeedback(requestIspStartsMs: readonly number[], orders: readonly FeedbackOrder[]): FeedbackIsp[] {
+  const live = orders.filter((order) => order.status !== 'CANCELLED');
+  return [...requestIspStartsMs]
+    .sort((a, b) => a - b)
+    .map((startMs) => {
+      const orderedKw = live.reduce((sum, order) => sum + order.isps.filter((isp) => isp.startMs === startMs).reduce((kw, isp) => kw + isp.kw * order.activationFactor, 0), 0);
+      const reported = live.flatMap((order) => order.activations.filter((activation) => activation.startMs === startMs));
+      return {
+        startMs,
+        orderedKw,
+        reportedKw: reported.reduce((sum, activation) => sum + activation.kw, 0),
+        hemsCount: new Set(reported.map((activation) => activation.hemsId)).size,
+      };
+    });
+}

@@ -1,0 +1,137 @@
+/**
+ * What an offer to a flexibility request must be, and how a repeat is told from other content.
+ * Pure: the command (flex-offer.command.ts) reads the request, the caller's other offers and its
+ * customers' available flexibility (HEMS's flex-availability rules), and decides here.
+ *
+ * An offer answers one revision of one OPEN request before the request's expiry: per ISP of the
+ * request at most once, kW in [MIN_OFFER_KW, the ISP's maxKw] (more is never ordered), a price in
+ * [0, MAX_PRICE_EUR_PER_KWH], an expiry after now and no later than the request's first ISP (an
+ * offer must be orderable before delivery starts). Per ISP, what it offers plus the caller's other
+ * live offers on the same revision must fit in what the caller's shared HEMS behind the congestion
+ * point can take off then: an offerer cannot sell the same load twice.
+ */
+import { createHash } from 'node:crypto';
+import type { CongestionPointKind, FlexOfferStatus } from '../../schema/flexibility';
+
+/** One watt: offers are kept to the watt, and smaller offers are noise. */
+export const MIN_OFFER_KW = 0.001;
+/** A price beyond this is a typo (the day-ahead market's cap is a few EUR/kWh). */
+export const MAX_PRICE_EUR_PER_KWH = 10;
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+
+export interface Problem {
+  field: string;
+  message: string;
+}
+
+export interface OfferIspDraft {
+  startMs: number;
+  kw: number;
+}
+
+export interface OfferDraft {
+  flexRequestId: string;
+  isps: readonly OfferIspDraft[];
+  priceEurPerKwh: number;
+  expiresAtMs: number;
+  idempotencyKey: string;
+}
+
+/** The request as an offer is checked against it. */
+export interface RequestTerms {
+  status: 'OPEN' | 'CLOSED';
+  expiresAtMs: number;
+  periodStartMs: number;
+  isps: readonly { startMs: number; maxKw: number }[];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Problems of the offer on its own, which hold whenever it is sent: checked before the
+ * idempotency key is looked up, so that a repeat of a valid offer is answered even once time
+ * has made it late (its expiry passed, its request closed).
+ */
+export function offerShapeProblems(draft: OfferDraft): Problem[] {
+  const problems: Problem[] = [];
+  const key = draft.idempotencyKey;
+  if (key.length < 1 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) problems.push({ field: 'idempotencyKey', message: `idempotencyKey must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters` });
+  if (!Number.isFinite(draft.priceEurPerKwh) || draft.priceEurPerKwh < 0 || draft.priceEurPerKwh > MAX_PRICE_EUR_PER_KWH) {
+    problems.push({ field: 'priceEurPerKwh', message: `priceEurPerKwh must be from 0 to ${MAX_PRICE_EUR_PER_KWH}` });
+  }
+  if (!Number.isFinite(draft.expiresAtMs)) problems.push({ field: 'expiresAt', message: 'expiresAt is not a time' });
+  if (draft.isps.length === 0) problems.push({ field: 'isps', message: 'an offer needs at least one ISP' });
+  const seen = new Set<number>();
+  for (const [i, isp] of draft.isps.entries()) {
+    if (seen.has(isp.startMs)) problems.push({ field: `isps[${i}].start`, message: `ISP ${iso(isp.startMs)} is offered twice` });
+    seen.add(isp.startMs);
+    if (!Number.isFinite(isp.kw) || isp.kw < MIN_OFFER_KW) problems.push({ field: `isps[${i}].kw`, message: `kw of ISP ${iso(isp.startMs)} must be at least ${MIN_OFFER_KW} (one watt)` });
+  }
+  return problems;
+}
+
+/** Problems of the offer against its request and the clock (the request is one the caller may see). */
+export function offerTermsProblems(draft: OfferDraft, request: RequestTerms, nowMs: number): Problem[] {
+  if (request.status !== 'OPEN') return [{ field: 'flexRequestId', message: 'the request is closed' }];
+  if (request.expiresAtMs <= nowMs) return [{ field: 'flexRequestId', message: `the request expired at ${iso(request.expiresAtMs)}` }];
+  const problems: Problem[] = [];
+  if (draft.expiresAtMs <= nowMs) problems.push({ field: 'expiresAt', message: 'expiresAt must be in the future' });
+  else if (draft.expiresAtMs > request.periodStartMs) problems.push({ field: 'expiresAt', message: `expiresAt must be no later than the request's first ISP (${iso(request.periodStartMs)})` });
+  const maxKwAt = new Map(request.isps.map((isp) => [isp.startMs, isp.maxKw]));
+  for (const [i, isp] of draft.isps.entries()) {
+    const maxKw = maxKwAt.get(isp.startMs);
+    if (maxKw === undefined) problems.push({ field: `isps[${i}].start`, message: `ISP ${iso(isp.startMs)} is outside the request` });
+    else if (isp.kw > maxKw) problems.push({ field: `isps[${i}].kw`, message: `kw of ISP ${iso(isp.startMs)} exceeds the request's maxKw there (${maxKw} kW)` });
+  }
+  return problems;
+}
+
+/** Per ISP: what the caller's HEMS could take off then, and what its other live offers on the revision already take. */
+export interface IspCapacity {
+  availableKw: number;
+  alreadyOfferedKw: number;
+}
+
+const watts = (kw: number) => Math.round(kw * 1000);
+
+/** How the congestion point reads in a message. */
+export function congestionPointLabel(kind: CongestionPointKind, id: string): string {
+  return `${kind === 'FEEDER' ? 'feeder' : 'secondary substation'} ${id}`;
+}
+
+/**
+ * ISPs whose offer, with the caller's other live offers, exceeds its available flexibility
+ * (compared to the watt, as availability is computed). An ISP missing from `capacity` has none.
+ */
+export function availabilityProblems(isps: readonly OfferIspDraft[], capacity: ReadonlyMap<number, IspCapacity>, congestionPoint: string): Problem[] {
+  const problems: Problem[] = [];
+  for (const [i, isp] of isps.entries()) {
+    const { availableKw, alreadyOfferedKw } = capacity.get(isp.startMs) ?? { availableKw: 0, alreadyOfferedKw: 0 };
+    if (watts(isp.kw) + watts(alreadyOfferedKw) > watts(availableKw)) {
+      problems.push({
+        field: `isps[${i}].kw`,
+        message: `offer of ${isp.kw} kW at ${iso(isp.startMs)} exceeds your available flexibility behind ${congestionPoint} (${availableKw} kW, ${alreadyOfferedKw} kW already offered)`,
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * The hash a repeat is recognised by: the request, the ISPs in time order, the price and the
+ * expiry, normalised so that the order ISPs are listed in and how times are written do not matter.
+ */
+export function offerContentHash(draft: OfferDraft): string {
+  const isps = [...draft.isps].sort((a, b) => a.startMs - b.startMs).map((isp) => [isp.startMs, isp.kw]);
+  return createHash('sha256').update(JSON.stringify([draft.flexRequestId, isps, draft.priceEurPerKwh, draft.expiresAtMs])).digest('base64url');
+}
+
+/** EXPIRED is never stored: an OPEN offer reads so once its expiry has passed. */
+export function offerStatusAt(stored: FlexOfferStatus, expiresAtMs: number, nowMs: number): FlexOfferStatus {
+  return stored === 'OPEN' && expiresAtMs <= nowMs ? 'EXPIRED' : stored;
+}
+
+/** Whether the offer still binds its offerer's flexibility: open and unexpired, or ordered. */
+export function isLive(status: FlexOfferStatus): boolean {
+  return status === 'OPEN' || status === 'ORDERED';
+}
