@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command, InvalidArgumentError } from 'commander';
 import { accessScenario } from './access.scenario';
 import { demandScenario } from './demand.scenario';
+import { flexScenario } from './flex.scenario';
 import { hemsTelemetryScenario } from './hems-telemetry.scenario';
 import { ingestScenario } from './ingest.scenario';
 import { powerflowScenario } from './powerflow.scenario';
@@ -11,7 +12,7 @@ import type { Scenario } from './scenario';
 import { startupScenario } from './startup.scenario';
 import { tariffsScenario } from './tariffs.scenario';
 
-const SCENARIOS: Scenario[] = [startupScenario, queryScenario, demandScenario, ingestScenario, pushScenario, accessScenario, powerflowScenario, hemsTelemetryScenario, tariffsScenario];
+const SCENARIOS: Scenario[] = [startupScenario, queryScenario, demandScenario, ingestScenario, pushScenario, accessScenario, powerflowScenario, hemsTelemetryScenario, tariffsScenario, flexScenario];
 
 function parseCustomers(value: string): number {
   const customers = Number(value);
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
     .description(`Market Hub benchmarks; metrics are documented in tools/bench/README.md\n\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(14)} ${s.description}`).join('\n')}`)
     .argument('<scenario>', SCENARIOS.map((s) => s.name).join(' | '))
     .option('--json', 'print one JSON object { scenario, metrics } on stdout')
-    .option('--customers <n>', 'size of the parish for query, demand, push, access, hems-telemetry and tariffs (a smaller one for a quick run)', parseCustomers, 14_000)
+    .option('--customers <n>', 'size of the parish for query, demand, push, access, hems-telemetry, tariffs and flex (a smaller one for a quick run)', parseCustomers, 14_000)
     .parse();
   const scenario = SCENARIOS.find((candidate) => candidate.name === program.args[0]);
   if (!scenario) return program.error(`Unknown scenario "${program.args[0]}"`);

@@ -17,6 +17,20 @@ export interface HistoryOptions {
   seed?: number;
   /** Stops between days: a day is written whole or not at all. */
   signal?: AbortSignal;
+  /** Loads a HEMS held off for a flex order: taken out of their points' readings (seed/flex-market.ts). */
+  heldOff?: readonly HeldOffLoad[];
+}
+
+/**
+ * A load held off the grid at a metering point for [startMs, endMs) (on quarter-hours): its
+ * energy leaves the point's net consumption in those intervals, and so its readings, the DTC
+ * measurement above it and the rollups.
+ */
+export interface HeldOffLoad {
+  meteringPointId: string;
+  startMs: number;
+  endMs: number;
+  kw: number;
 }
 
 /** A rollup row's scope as the first two COPY columns. */
@@ -51,6 +65,23 @@ export async function writeHistory(handle: DatabaseHandle, parish: Parish, optio
   const connectionOf = new Map(parish.connections.map((c) => [c.meteringPointId, c]));
   const substationOfFeeder = new Map(parish.feeders.map((f) => [f.id, f.secondarySubstationId]));
   const substations = parish.secondarySubstations;
+  const pointIndex = new Map(points.map((point, i) => [point.id, i]));
+  const heldOffAt = new Map<number, HeldOffLoad[]>();
+  for (const load of options.heldOff ?? []) {
+    const p = pointIndex.get(load.meteringPointId);
+    if (p === undefined) throw new Error(`held-off load at ${load.meteringPointId}: no such metering point in the parish`);
+    heldOffAt.set(p, [...(heldOffAt.get(p) ?? []), load]);
+  }
+  /** The reading less the loads held off in its interval: net consumption falls, into export once the import is gone. */
+  const holdOff = (reading: IntervalReading, loads: readonly HeldOffLoad[], intervalStartMs: number) => {
+    let wh = 0;
+    // kW over an interval of INTERVAL_MS: kW × 1000 × INTERVAL_MS / 3,600,000 Wh.
+    for (const load of loads) if (intervalStartMs >= load.startMs && intervalStartMs < load.endMs) wh += (load.kw * INTERVAL_MS) / 3_600;
+    if (wh === 0) return;
+    const net = reading.importWh - reading.exportWh - Math.round(wh);
+    reading.importWh = Math.max(0, net);
+    reading.exportWh = Math.max(0, -net);
+  };
   const substationIndex = new Map(substations.map((s, i) => [s.id, i]));
   const primaryOf = new Map(substations.map((s) => [s.id, s.primarySubstationId]));
   const contractsOf = new Map<string, Parish['supplyContracts']>();
@@ -93,10 +124,12 @@ export async function writeHistory(handle: DatabaseHandle, parish: Parish, optio
       for (let p = 0; p < points.length; p++) {
         const key = points[p]!.key;
         const { substation, phase, areas, contracts } = placement[p]!;
+        const heldOff = heldOffAt.get(p);
         let chunk = '';
         for (let q = 0; q < QUARTERS_PER_DAY; q++) {
           const intervalStartMs = dayStartMs + q * INTERVAL_MS;
           curves.readingInto(p, intervalStartMs, reading);
+          if (heldOff) holdOff(reading, heldOff, intervalStartMs);
           addToPhases(phaseTotals[substation]![q]!, phase, reading.importWh - reading.exportWh);
           for (const area of areas) addToRollup(area, q);
           const contract = contracts.find((c) => intervalStartMs >= c.fromMs && intervalStartMs < c.toMs);

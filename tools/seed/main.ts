@@ -1,10 +1,12 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar } from 'cli-progress';
+import { DAY_MS } from '../../subgraphs/kit/calendar';
 import { openDatabase, type DatabaseHandle } from '../../subgraphs/kit/db';
 import { applyMigrations } from '../../subgraphs/kit/migrate';
 import { embeddedDatabaseUrl } from '../local-data';
 import { DEFAULT_SEED, generateParish, type Parish } from './parish';
-import { missingHistoryDays, writeHistory } from './history';
+import { prepareFlexMarket, settleFlexMarket } from './flex-market';
+import { lastMidnightMs, missingHistoryDays, writeHistory } from './history';
 import { writeParish } from './write';
 
 // The start-up path asks this before seeding; one import for both.
@@ -60,6 +62,8 @@ export async function seedDemoParish(
 /**
  * The parish's history up to the last midnight: of the last `days` days, those that hold no
  * readings yet, newest first; so a demo restarted a day later catches up instead of going stale.
+ * With it, the settled flex order of one of its working days (flex-market.ts): written before the
+ * readings, which show its effect, and settled from them once they are in.
  */
 export async function seedHistory(
   handle: DatabaseHandle,
@@ -67,8 +71,13 @@ export async function seedHistory(
   options: Partial<SeedOptions> & { signal?: AbortSignal } = {},
   onDay?: (done: number, total: number) => void,
 ): Promise<number> {
-  const dayStartsMs = await missingHistoryDays(handle, options.days ?? DEFAULT_DAYS);
-  await writeHistory(handle, parish, { dayStartsMs, seed: options.seed ?? DEFAULT_SEED, signal: options.signal }, onDay);
+  const days = options.days ?? DEFAULT_DAYS;
+  const seed = options.seed ?? DEFAULT_SEED;
+  const endMs = lastMidnightMs();
+  const dayStartsMs = await missingHistoryDays(handle, days, endMs);
+  const flexOrder = await prepareFlexMarket(handle, parish, seed, dayStartsMs, endMs / DAY_MS - days);
+  await writeHistory(handle, parish, { dayStartsMs, seed, signal: options.signal, heldOff: flexOrder?.heldOff }, onDay);
+  if (flexOrder && !options.signal?.aborted) await settleFlexMarket(handle, flexOrder);
   return dayStartsMs.length;
 }
 

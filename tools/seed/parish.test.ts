@@ -261,18 +261,54 @@ describe('generateParish', () => {
       }
     });
 
-    it('opens about 10 flexibility requests on the most loaded substations, in the 18:00-21:00 Lisbon peak', () => {
+    it('seeds 10 flexibility requests on distinct substations in the 18:00-21:00 Lisbon peak, ISP by ISP', () => {
       expect(demo.flexRequests).toHaveLength(10);
       const substations = new Set(demo.secondarySubstations.map((s) => s.id));
+      expect(new Set(demo.flexRequests.map((r) => r.congestionPointId)).size).toBe(10);
       for (const r of demo.flexRequests) {
-        expect(substations.has(r.secondarySubstationId)).toBe(true);
-        expect(['OPEN', 'CLOSED']).toContain(r.status);
-        expect(minutesOfDayInLisbon(r.windowStart)).toBeGreaterThanOrEqual(18 * 60);
-        expect(minutesOfDayInLisbon(r.windowEnd)).toBeLessThanOrEqual(21 * 60);
-        expect(r.windowEnd.getTime()).toBeGreaterThan(r.windowStart.getTime());
-        expect(r.createdAt.getTime()).toBeLessThan(r.windowStart.getTime());
+        expect(r).toMatchObject({ congestionPointKind: 'SECONDARY_SUBSTATION', secondarySubstationId: r.congestionPointId, revision: 1, needId: null });
+        expect(substations.has(r.congestionPointId)).toBe(true);
+        expect(minutesOfDayInLisbon(r.periodStart)).toBeGreaterThanOrEqual(18 * 60);
+        expect(minutesOfDayInLisbon(r.periodEnd)).toBeLessThanOrEqual(21 * 60);
+        expect(r.createdAt.getTime()).toBeLessThan(r.expiresAt.getTime());
+        expect(r.expiresAt.getTime()).toBeLessThanOrEqual(r.periodStart.getTime());
+        const isps = demo.flexRequestIsps.filter((isp) => isp.requestId === r.id);
+        // Every quarter-hour of the period, once, in order.
+        expect(isps.map((isp) => isp.start.getTime())).toEqual(
+          Array.from({ length: (r.periodEnd.getTime() - r.periodStart.getTime()) / 900_000 }, (_, n) => r.periodStart.getTime() + n * 900_000),
+        );
+        for (const isp of isps) expect(isp.maxKw).toBeGreaterThanOrEqual(isp.minKw);
+        expect(isps[0]!.minKw).toBeGreaterThan(0);
       }
-      expect(new Set(demo.flexRequests.map((r) => r.status))).toEqual(new Set(['OPEN', 'CLOSED']));
+    });
+
+    it('closed the earlier 60 % when their period ended, and keeps the others open in the days after the seeding', () => {
+      const nowMs = Date.parse('2026-03-10T12:00:00Z');
+      const seeded = generateParish({ customers: DEMO_CUSTOMERS, nowMs });
+      const closed = seeded.flexRequests.filter((r) => r.status === 'CLOSED');
+      const open = seeded.flexRequests.filter((r) => r.status === 'OPEN');
+      expect([closed.length, open.length]).toEqual([6, 4]);
+      for (const r of closed) {
+        expect(r).toMatchObject({ closeReason: 'PERIOD_ENDED', closedAt: r.periodEnd, restoredAt: r.periodEnd });
+        expect(r.periodEnd.getTime()).toBeLessThan(nowMs);
+      }
+      for (const r of open) {
+        expect(r).toMatchObject({ closeReason: null, closedAt: null, restoredAt: null });
+        expect(r.createdAt.getTime()).toBeLessThan(nowMs);
+        expect(r.expiresAt.getTime()).toBeGreaterThan(Date.parse('2026-03-11T00:00:00Z'));
+        expect(r.periodEnd.getTime()).toBeLessThan(Date.parse('2026-03-14T00:00:00Z'));
+      }
+    });
+
+    it("publishes each request to exactly the retailers supplying a point behind its substation", () => {
+      const substationOf = new Map(demo.feeders.map((f) => [f.id, f.secondarySubstationId]));
+      const retailerOf = new Map(demo.meteringPoints.map((p) => [p.id, p.retailerId]));
+      for (const r of demo.flexRequests) {
+        const behind = demo.connections.filter((c) => substationOf.get(c.feederId) === r.congestionPointId).map((c) => retailerOf.get(c.meteringPointId)!);
+        const recipients = demo.flexRequestRecipients.filter((row) => row.requestId === r.id).map((row) => row.organisationId);
+        expect(recipients).toEqual([...new Set(behind)].sort());
+        expect(recipients.length).toBeGreaterThan(0);
+      }
     });
   });
 

@@ -2,6 +2,8 @@ import { DSO_ORGANISATION_ID, type Role } from '../../schema/identity';
 import type { PricedPeriod, TariffCycle, TariffKind } from '../../schema/tariffs';
 import type {
   evChargingStations,
+  flexRequestIsps,
+  flexRequestRecipients,
   flexRequests,
   hemsSystems,
   meteringPoints,
@@ -31,6 +33,8 @@ export type PilotEnrolmentRow = typeof pilotEnrolments.$inferSelect;
 export type HemsSystemRow = typeof hemsSystems.$inferSelect;
 export type { ConsentRow, FlexibleLoadRow, HemsDeviceRow };
 export type FlexRequestRow = typeof flexRequests.$inferSelect;
+export type FlexRequestIspRow = typeof flexRequestIsps.$inferSelect;
+export type FlexRequestRecipientRow = typeof flexRequestRecipients.$inferSelect;
 
 /**
  * The feeder seeded to be congested every evening: home chargers behind some of its meters (which
@@ -74,7 +78,11 @@ export interface Parish {
   hemsSharing: ConsentRow[];
   /** Every car charged at home, by metering point: the congested feeder's and the HEMS households' own; in their load curves. */
   homeChargers: Map<string, HomeCharger>;
+  /** Evening-peak requests on the most loaded substations: the earlier closed (their period ended), the later open in the days after the seeding. */
   flexRequests: FlexRequestRow[];
+  flexRequestIsps: FlexRequestIspRow[];
+  /** The retailers supplying the points behind each request's substation (the seed holds no aggregator consents). */
+  flexRequestRecipients: FlexRequestRecipientRow[];
   /** Null in a parish too small to have a feeder with enough households. */
   congestion: SeededCongestion | null;
 }
@@ -82,6 +90,8 @@ export interface Parish {
 export interface ParishOptions {
   customers: number;
   seed?: number;
+  /** When the parish is seeded (default now): only its UTC day counts, so the open flexibility requests lie in the days after it. */
+  nowMs?: number;
 }
 
 export const DEFAULT_SEED = 20_151_016;
@@ -146,7 +156,7 @@ export class Random {
  * One independent stream per concern, so that a change to how (say) HEMS are drawn does not
  * reshuffle the grid or the customers of an existing seed.
  */
-function stream(seed: number, concern: number): Random {
+export function stream(seed: number, concern: number): Random {
   return new Random(seed ^ Math.imul(concern + 1, 0x9e3779b9));
 }
 
@@ -563,7 +573,7 @@ function addDevices(hemsId: string, kinds: { kind: HemsDeviceRow['kind']; ratedP
 
 /** A synthetic, deterministic Lisbon parish: the same options always give the same rows. */
 export function generateParish(options: ParishOptions): Parish {
-  const { customers, seed = DEFAULT_SEED } = options;
+  const { customers, seed = DEFAULT_SEED, nowMs = Date.now() } = options;
   if (!Number.isInteger(customers) || customers < 1) throw new RangeError(`customers must be a positive integer, got ${customers}`);
   if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
 
@@ -751,7 +761,7 @@ export function generateParish(options: ParishOptions): Parish {
     flexibleLoads: loadRows,
     hemsSharing: sharing,
     homeChargers,
-    flexRequests: generateFlexRequests(grid.secondarySubstations, substationKva, flexRandom),
+    ...generateFlexRequests({ substations: grid.secondarySubstations, contractedKva: substationKva, feeders: grid.feeders, points, connections: connectionRows }, epochDayOf(new Date(nowMs)), flexRandom),
     congestion,
   };
 }
@@ -796,30 +806,74 @@ function seedCongestion(grid: Grid, points: readonly MeteringPointRow[], connect
   };
 }
 
-/** Evening-peak DOWN requests on the substations whose customers load them most. */
-function generateFlexRequests(substations: SecondarySubstationRow[], contractedKva: number[], random: Random): FlexRequestRow[] {
+/** How long before its first ISP a seeded request stops taking offers. */
+const FLEX_OFFER_LEAD_MS = HOUR_MS;
+const ISP_MINUTES = 15;
+
+/**
+ * Evening-peak requests on the substations whose customers load them most, each for its whole
+ * substation with the same reduction in every ISP. The earlier 60 % were for the winter week of
+ * FLEX_WEEK_FIRST_DAY and closed when their period ended; the others are open, in the three days
+ * after `today`, and published to the retailers supplying a point behind their substation.
+ */
+function generateFlexRequests(
+  parish: { substations: SecondarySubstationRow[]; contractedKva: number[]; feeders: FeederRow[]; points: MeteringPointRow[]; connections: ConnectionRow[] },
+  today: number,
+  random: Random,
+): Pick<Parish, 'flexRequests' | 'flexRequestIsps' | 'flexRequestRecipients'> {
+  const { substations, contractedKva } = parish;
   const loading = substations.map((s, i) => ({ substation: s, ratio: (contractedKva[i] * PEAK_COINCIDENCE) / s.ratedPowerKva }));
   loading.sort((a, b) => b.ratio - a.ratio || a.substation.id.localeCompare(b.substation.id));
   const drafts = loading.slice(0, FLEX_REQUESTS).map(({ substation }) => {
     const startHalfHour = random.int(36, 40);
     const endHalfHour = Math.min(42, startHalfHour + random.int(2, 4));
-    const day = FLEX_WEEK_FIRST_DAY + random.int(0, 6);
-    const windowStart = lisbon(day, Math.floor(startHalfHour / 2), (startHalfHour % 2) * 30);
-    return {
-      secondarySubstationId: substation.id,
-      direction: 'DOWN',
-      powerKw: Math.round(substation.ratedPowerKva * random.range(0.05, 0.15)),
-      windowStart,
-      windowEnd: lisbon(day, Math.floor(endHalfHour / 2), (endHalfHour % 2) * 30),
-      createdAt: lisbon(day - random.int(1, 3), random.int(9, 17), random.pick([0, 15, 30, 45])),
-    };
+    const minKw = Math.round(substation.ratedPowerKva * random.range(0.05, 0.15));
+    return { substation, startHalfHour, endHalfHour, minKw, dayOffset: random.int(0, 6), createdDaysBefore: random.int(1, 3), createdHour: random.int(9, 17), createdMinute: random.pick([0, 15, 30, 45]) };
   });
-  drafts.sort((a, b) => a.windowStart.getTime() - b.windowStart.getTime() || a.secondarySubstationId.localeCompare(b.secondarySubstationId));
-  // The earlier windows have been delivered and closed; the later ones are still being offered on.
+  drafts.sort((a, b) => a.dayOffset - b.dayOffset || a.startHalfHour - b.startHalfHour || a.substation.id.localeCompare(b.substation.id));
   const closed = Math.round(drafts.length * 0.6);
-  return drafts.map((d, i) => ({
-    id: `FR-2025-${String(i + 1).padStart(4, '0')}`,
-    ...d,
-    status: i < closed ? 'CLOSED' : 'OPEN',
-  }));
+
+  const substationOfFeeder = new Map(parish.feeders.map((feeder) => [feeder.id, feeder.secondarySubstationId]));
+  const retailerOf = new Map(parish.points.map((point) => [point.id, point.retailerId]));
+  const retailersBehind = new Map<string, Set<string>>();
+  for (const connection of parish.connections) {
+    const substationId = substationOfFeeder.get(connection.feederId)!;
+    const retailers = retailersBehind.get(substationId) ?? new Set<string>();
+    retailers.add(retailerOf.get(connection.meteringPointId)!);
+    retailersBehind.set(substationId, retailers);
+  }
+
+  const flexRequests: FlexRequestRow[] = [];
+  const flexRequestIsps: FlexRequestIspRow[] = [];
+  const flexRequestRecipients: FlexRequestRecipientRow[] = [];
+  drafts.forEach((draft, i) => {
+    const id = `FR-2025-${String(i + 1).padStart(4, '0')}`;
+    const ended = i < closed;
+    const day = ended ? FLEX_WEEK_FIRST_DAY + draft.dayOffset : today + 1 + (draft.dayOffset % 3);
+    const periodStart = lisbon(day, Math.floor(draft.startHalfHour / 2), (draft.startHalfHour % 2) * 30);
+    const periodEnd = lisbon(day, Math.floor(draft.endHalfHour / 2), (draft.endHalfHour % 2) * 30);
+    flexRequests.push({
+      id,
+      congestionPointKind: 'SECONDARY_SUBSTATION',
+      congestionPointId: draft.substation.id,
+      secondarySubstationId: draft.substation.id,
+      needId: null,
+      status: ended ? 'CLOSED' : 'OPEN',
+      revision: 1,
+      periodStart,
+      periodEnd,
+      expiresAt: new Date(periodStart.getTime() - FLEX_OFFER_LEAD_MS),
+      // An open request was created before the seeding's day: never in the future.
+      createdAt: lisbon((ended ? day : today) - draft.createdDaysBefore, draft.createdHour, draft.createdMinute),
+      revisedAt: null,
+      closedAt: ended ? periodEnd : null,
+      closeReason: ended ? 'PERIOD_ENDED' : null,
+      restoredAt: ended ? periodEnd : null,
+    });
+    for (let start = periodStart.getTime(); start < periodEnd.getTime(); start += ISP_MINUTES * 60_000) {
+      flexRequestIsps.push({ requestId: id, start: new Date(start), minKw: draft.minKw, maxKw: Math.round(draft.minKw * 1.5) });
+    }
+    for (const organisationId of [...(retailersBehind.get(draft.substation.id) ?? [])].sort()) flexRequestRecipients.push({ requestId: id, organisationId });
+  });
+  return { flexRequests, flexRequestIsps, flexRequestRecipients };
 }

@@ -106,6 +106,8 @@ export async function writeParish(handle: DatabaseHandle, parish: Parish, progre
     { table: tables.flexibleLoads, rows: parish.flexibleLoads },
     { table: tables.consents, rows: parish.hemsSharing },
     { table: tables.flexRequests, rows: parish.flexRequests },
+    { table: tables.flexRequestIsps, rows: parish.flexRequestIsps },
+    { table: tables.flexRequestRecipients, rows: parish.flexRequestRecipients },
   ];
   const total = parish.organisations.length + copies.reduce((sum, c) => sum + c.rows.length, 0);
   let done = 0;
