@@ -1,5 +1,6 @@
 import type { SubgraphDefinition } from '../kit/subgraph';
 import { createFlexibilityLoaders, type FlexibilityLoaders } from './flexibility.loader';
+import { flexibilityCosts } from './flexibility.cost';
 import { flexibilityReferences } from './flexibility.reference';
 import { ContractedPowerOrderResolver } from './contracted-power-order.resolver';
 import { FlexOrderActivationResolver, FlexRequestActivationResolver, FlexSettlementResolver } from './flex-activation.resolver';
@@ -9,11 +10,12 @@ import { FlexRequestResolver } from './flex-request.resolver';
 import { flexRestoreJob } from './flex-restore.job';
 import { ContractedPowerOrderEventResolver, HubEventResolver } from './hub-event.resolver';
 
-/** The flexibility market: DSO requests, emergency contracted-power orders, the pushed events (later: offers, orders, settlement). */
+/** The flexibility market (requests, offers, orders, activation, settlement, restore), emergency contracted-power orders, and the pushed events. */
 export const flexibilitySubgraph: SubgraphDefinition<FlexibilityLoaders> = {
   name: 'flexibility',
   resolvers: [FlexRequestResolver, FlexRequestOffersResolver, FlexRequestOrdersResolver, FlexOfferResolver, FlexOrderResolver, FlexOrderEventResolver, FlexOrderActivationResolver, FlexSettlementResolver, FlexRequestActivationResolver, ContractedPowerOrderResolver, HubEventResolver, ContractedPowerOrderEventResolver],
   references: flexibilityReferences,
   createLoaders: createFlexibilityLoaders,
+  costs: flexibilityCosts,
   jobs: [flexRestoreJob],
 };
