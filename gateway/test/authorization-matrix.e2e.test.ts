@@ -5,6 +5,8 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { ROLE_SCOPES, type Scope } from '../../schema/access';
 import { IDENTITY_HEADER, ROLES, signIdentity, type Role } from '../../schema/identity';
+import { localTimeUtcMs } from '../../subgraphs/hems/flex-availability.rules';
+import { lisbonLocalDay } from '../../subgraphs/kit/calendar';
 import { latestOutboxId } from '../../subgraphs/kit/outbox-tail';
 import { flexRequestInput } from '../../tools/testing/flex-request-input';
 import { postGraphQL, startTestHub, type TestHub } from '../../tools/testing/hub-fixture';
@@ -29,6 +31,9 @@ const AUTHORIZATION: Readonly<Record<string, readonly Role[]>> = {
   'Query.flexRequests': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
   'Query.contractedPowerOrderEvent': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
   'Query.flexRequestEvent': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
+  'Query.flexOrder': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
+  'Query.flexOrders': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
+  'Query.flexOrderEvent': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
   // Any verified key: who am I, and the network's topology (public infrastructure). A HEMS's own key too.
   'Query.me': ['dso', 'retailer', 'aggregator', 'customer', 'regulator', 'tso', 'researcher', 'developer', 'hems'],
   'Query.secondarySubstation': ['dso', 'retailer', 'aggregator', 'customer', 'regulator', 'tso', 'researcher', 'developer', 'hems'],
@@ -66,8 +71,8 @@ const AUTHORIZATION: Readonly<Record<string, readonly Role[]>> = {
   // NOT_FOUND, empty lists). A HEMS's own key reads nothing, not even its own HEMS.
   'Query.hems': ['dso', 'retailer', 'aggregator', 'customer', 'researcher'],
   'Query.hemsSystems': ['dso', 'retailer', 'aggregator', 'customer', 'researcher'],
-  // Commands (hems:read): their issuer and the HEMS's customer see them; the DSO, an aggregator
-  // that sent none or a researcher get past and find none (NOT_FOUND, an empty list).
+  // Commands (hems:read): their issuer and the HEMS's customer see them, the DSO those sent for flex
+  // orders; an aggregator that sent none or a researcher get past and find none (NOT_FOUND, an empty list).
   'Query.hemsCommand': ['dso', 'retailer', 'aggregator', 'customer', 'researcher'],
   'Query.hemsCommands': ['dso', 'retailer', 'aggregator', 'customer', 'researcher'],
   // Available flexibility (hems:read): the DSO's totals, a retailer's or aggregator's HEMS shared
@@ -94,6 +99,8 @@ const AUTHORIZATION: Readonly<Record<string, readonly Role[]>> = {
   'Mutation.reviseFlexRequest': ['dso'],
   'Mutation.closeFlexRequest': ['dso'],
   'Mutation.settleFlexOrders': ['dso'],
+  'Mutation.orderFlex': ['dso'],
+  'Mutation.autoSelectFlexOffers': ['dso'],
   // Operating the grid (grid:operate): declaring and clearing constraints, running power flows.
   'Mutation.declareGridConstraint': ['dso'],
   'Mutation.clearGridConstraint': ['dso'],
@@ -101,6 +108,10 @@ const AUTHORIZATION: Readonly<Record<string, readonly Role[]>> = {
   // Acknowledging (flex:trade): retailers; an aggregator trades too, so it gets past and finds
   // no order addressed to it (NOT_FOUND).
   'Mutation.acknowledgeContractedPowerOrder': ['retailer', 'aggregator'],
+  // Offering (flex:trade): the retailers and aggregators that trade the market; the fixture's request is
+  // published to both, and an offer id neither made is NOT_FOUND past authorization.
+  'Mutation.submitFlexOffer': ['retailer', 'aggregator'],
+  'Mutation.revokeFlexOffer': ['retailer', 'aggregator'],
   // Reporting an activation (flex:trade): the offerers; a generated order id is NOT_FOUND past authorization.
   'Mutation.reportActivation': ['retailer', 'aggregator'],
   // Consents (consent:manage): the customer for its own point, the DSO on its behalf.
@@ -132,6 +143,7 @@ const AUTHORIZATION: Readonly<Record<string, readonly Role[]>> = {
   // Push: orders to the market's parties (flex:read), every event to events:read holders.
   'Subscription.contractedPowerOrders': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
   'Subscription.flexRequests': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
+  'Subscription.flexOrders': ['dso', 'retailer', 'aggregator', 'regulator', 'tso', 'researcher', 'developer'],
   'Subscription.hubEvents': ['dso', 'retailer', 'aggregator', 'customer', 'regulator', 'tso', 'researcher', 'developer'],
 };
 
@@ -259,8 +271,8 @@ function matrixCommandInput() {
   return { hemsId: MATRIX_HEMS_ID, deviceId: MATRIX_DEVICE_ID, kind: 'CURTAIL', targetPowerKw: 3, start: iso(start), end: iso(start + HOUR_MS), reason: 'CONTRACTED_POWER_ORDER', orderId: matrixOrderId };
 }
 
-/** The newest event of a type, which the fixture's last mutation made: nothing else makes HEMS events meanwhile. */
-async function newestEventId(type: 'HEMS_STATUS' | 'HEMS_COMMAND'): Promise<string> {
+/** The newest event of a type, which the fixture's last mutation made: nothing else makes HEMS or flex offer and order events meanwhile. */
+async function newestEventId(type: 'HEMS_STATUS' | 'HEMS_COMMAND' | 'FLEX_OFFER' | 'FLEX_ORDER'): Promise<string> {
   const { rows } = await t.database.handle.pool.query<{ id: string | null }>('SELECT max(id)::text AS id FROM hub.outbox WHERE type = $1', [type]);
   expect({ type, id: rows[0]?.id ?? null }).toEqual({ type, id: expect.any(String) });
   return rows[0]!.id!;
@@ -283,6 +295,11 @@ interface RootFixture {
   hemsCommandId: string;
   /** Quarter-hours ahead to ask for available flexibility in. */
   flexWindow: { from: string; to: string };
+  /**
+   * A flexibility request on the retailer's feeder, where the aggregator holds a consent too: it
+   * is published to both, so an offer to it is the offer's own refusal or an offer, never a NOT_FOUND.
+   */
+  flexRequest: { id: string; firstIspStart: string };
 }
 
 /** A time older than any report or outcome the hub takes: refused once past authorization, and nothing written. */
@@ -310,6 +327,12 @@ const ROOT_ARGUMENTS: Readonly<Record<string, Readonly<Record<string, (f: RootFi
   // The HEMS's key reports only for its own HEMS (another's is FORBIDDEN): the cases name it.
   'Mutation.reportHemsCommandOutcome': { input: (f) => ({ commandId: f.hemsCommandId, status: 'EXECUTED', at: LONG_AGO }) },
   'Mutation.reportHemsTelemetry': { input: () => ({ reports: [{ hemsId: MATRIX_HEMS_ID, at: LONG_AGO, devices: [] }] }) },
+  // An offer of one ISP of a request both offerers see: the same input answers whatever each may offer there.
+  'Mutation.submitFlexOffer': {
+    input: (f) => ({ flexRequestId: f.flexRequest.id, isps: [{ start: f.flexRequest.firstIspStart, kw: 1 }], priceEurPerKwh: 0.2, expiresAt: f.flexRequest.firstIspStart, idempotencyKey: 'matrix-offer' }),
+  },
+  // A request the DSO sees, whose offers (1 kW at most) fall short of its 40 kW minimum: refused, nothing ordered.
+  'Mutation.autoSelectFlexOffers': { flexRequestId: (f) => f.flexRequest.id },
 };
 
 const rootArguments = (name: string, f: RootFixture) => Object.fromEntries(Object.entries(ROOT_ARGUMENTS[name] ?? {}).map(([arg, value]) => [arg, value(f)]));
@@ -339,7 +362,15 @@ async function createRootFixture(): Promise<RootFixture> {
   matrixOrderId = issueContractedPowerOrder.id;
   const { issueHemsCommand } = await asRole<{ issueHemsCommand: { id: string } }>('retailer', ISSUE_COMMAND(''), { input: matrixCommandInput() });
   const flexFrom = Math.ceil(now / QUARTER_MS) * QUARTER_MS + 24 * HOUR_MS;
-  return { powerFlowRunId: runPowerFlow.id, hemsFeederId, hemsCommandId: issueHemsCommand.id, flexWindow: { from: iso(flexFrom), to: iso(flexFrom + 4 * HOUR_MS) } };
+  const flexInput = flexRequestInput(feeder.id, 40);
+  const { createFlexRequest } = await asDso<{ createFlexRequest: { id: string } }>(`mutation($input: CreateFlexRequestInput!) { createFlexRequest(input: $input) { id } }`, { input: flexInput });
+  return {
+    powerFlowRunId: runPowerFlow.id,
+    hemsFeederId,
+    hemsCommandId: issueHemsCommand.id,
+    flexWindow: { from: iso(flexFrom), to: iso(flexFrom + 4 * HOUR_MS) },
+    flexRequest: { id: createFlexRequest.id, firstIspStart: flexInput.isps[0]!.start },
+  };
 }
 
 beforeAll(async () => {
@@ -557,6 +588,9 @@ interface FieldFixture {
   /** The matrix HEMS coming online (its status event, to those it is shared with), and a command's outcome (to its issuer, the retailer). */
   hemsStatusEventId: string;
   hemsCommandEventId: string;
+  /** The retailer's offer to a request on the matrix HEMS's feeder (to it and the DSO), and the DSO's order of it. */
+  flexOfferEventId: string;
+  flexOrderEventId: string;
   /** A critical-peak event announced on a scheme nobody is on: the DSO's alone. */
   criticalPeakEventId: string;
   /** That announcement's own id (the CriticalPeakEvent entity's key). */
@@ -629,6 +663,8 @@ const FIELD_AUTHORIZATION: Readonly<Record<string, FieldCase>> = {
   'ContractedPowerOrder.compliance': { scopes: ['metering:read'], role: 'retailer', query: onOrder('compliance { intervalsAbove }') },
   'HubEvent.contractedPowerOrder': { scopes: ['flex:read'], role: 'retailer', query: (f) => ({ query: `query($id: ID!) { hubEvent(eventId: $id) { eventId contractedPowerOrder { kind } } }`, variables: { id: f.orderEventId } }) },
   'HubEvent.flexRequest': { scopes: ['flex:read'], role: 'retailer', query: (f) => ({ query: `query($id: ID!) { hubEvent(eventId: $id) { eventId flexRequest { id } } }`, variables: { id: f.flexEventId } }) },
+  'HubEvent.flexOffer': { scopes: ['flex:read'], role: 'retailer', query: onEvent('flexOffer { id status }', (f) => f.flexOfferEventId) },
+  'HubEvent.flexOrder': { scopes: ['flex:read'], role: 'retailer', query: onEvent('flexOrder { id status }', (f) => f.flexOrderEventId) },
   'HubEvent.gridConstraint': {
     scopes: ['flex:read'],
     role: 'retailer',
@@ -751,6 +787,22 @@ describe('authorization of fields below the root', () => {
     const { issueHemsCommand } = await asRole<{ issueHemsCommand: { id: string } }>('retailer', ISSUE_COMMAND(''), { input: matrixCommandInput() });
     await asRole('hems', `mutation($input: ReportHemsCommandOutcomeInput!) { reportHemsCommandOutcome(input: $input) { id } }`, { input: { commandId: issueHemsCommand.id, status: 'ACKNOWLEDGED' } });
     const hemsCommandEventId = await newestEventId('HEMS_COMMAND');
+    // The customer lets its charger be held off in the evening: the retailer offers 1 kW of it tomorrow at 19:00 local, and the DSO orders it.
+    await t.database.handle.pool.query(
+      `INSERT INTO hems.flexible_loads (id, hems_id, device_id, earliest_start_minute, latest_end_minute, max_shift_minutes, min_run_minutes, priority, opted_out)
+       VALUES ('FL-MATRIX', $1, $2, 1080, 420, 240, 60, 1, false)`,
+      [MATRIX_HEMS_ID, MATRIX_DEVICE_ID],
+    );
+    const ispStart = iso(localTimeUtcMs(lisbonLocalDay(now) + 1, 19 * 60));
+    const { createFlexRequest } = await asDso<{ createFlexRequest: { id: string } }>(`mutation($input: CreateFlexRequestInput!) { createFlexRequest(input: $input) { id } }`, {
+      input: { congestionPointId: rootFixture.hemsFeederId, isps: [{ start: ispStart, minKw: 1, maxKw: 2 }], expiresAt: iso(now + HOUR_MS) },
+    });
+    const { submitFlexOffer } = await asRole<{ submitFlexOffer: { id: string } }>('retailer', `mutation($input: SubmitFlexOfferInput!) { submitFlexOffer(input: $input) { id } }`, {
+      input: { flexRequestId: createFlexRequest.id, isps: [{ start: ispStart, kw: 1 }], priceEurPerKwh: 0.2, expiresAt: iso(now + HOUR_MS / 2), idempotencyKey: 'matrix-field-offer' },
+    });
+    const flexOfferEventId = await newestEventId('FLEX_OFFER');
+    await asDso(`mutation($input: OrderFlexInput!) { orderFlex(input: $input) { id } }`, { input: { offerId: submitFlexOffer.id } });
+    const flexOrderEventId = await newestEventId('FLEX_ORDER');
     await t.database.handle.pool.query(
       `INSERT INTO tariffs.schemes (id, family, version, name, kind, cycle, status, power_price_nano_eur_per_kva_day, valid_from, published_at)
        VALUES ('MATRIX-CPP', 'MATRIX-CPP', 1, 'matrix', 'CRITICAL_PEAK', 'DAILY', 'PUBLISHED', 1, '2020-01-01', now())`,
@@ -770,6 +822,8 @@ describe('authorization of fields below the root', () => {
       powerFlowRunId: rootFixture.powerFlowRunId,
       hemsStatusEventId,
       hemsCommandEventId,
+      flexOfferEventId,
+      flexOrderEventId,
       criticalPeakEventId,
       criticalPeakId: announceCriticalPeakEvent.id,
     };

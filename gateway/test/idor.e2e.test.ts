@@ -1,6 +1,7 @@
 import { ROLE_SCOPES } from '../../schema/access';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../../schema/identity';
 import type { SubgraphName } from '../../schema/subgraphs';
+import { ISP_1, ISP_2, marketFixture, type MarketFixture, type Party } from '../../subgraphs/flexibility/test/flex-market.fixture';
 import { eventually } from '../../tools/testing/eventually';
 import { flexRequestInput } from '../../tools/testing/flex-request-input';
 import { pointsSuppliedBy, pointsSuppliedNowBy, postGraphQL, startTestHub, type TestHub } from '../../tools/testing/hub-fixture';
@@ -981,5 +982,239 @@ describe('a switch while a contracted-power order is in force', () => {
     expect(numbersIn(answer.text, afterSwitch)).toEqual([]);
     const b = await ask(dsoKey, `query($id: ID!) { contractedPowerOrder(id: $id) { compliance { meteringPoint { id } maxObservedKw } } }`, { id: order.orderId });
     expect(b.data!.contractedPowerOrder.compliance.map((breach: { meteringPoint: { id: string } }) => breach.meteringPoint.id)).toEqual(expect.arrayContaining([X.id, Y.id]));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The flexibility market: a request reaches the parties behind its congestion point, an offer and
+// an order their offerer (and the DSO), what sums competitors' offers and reports the DSO alone.
+
+describe("the flexibility market's requests, offers and orders", () => {
+  // Last: the market fixture takes the seed's HEMS offline, so that only its own households offer.
+  let m: MarketFixture;
+  /** A stakeholder that reads the market (flex:read) and trades on it not. */
+  let regulatorKey: string;
+  let requestId: string;
+  /** The retailer's offer, ordered, and the rival's, open. */
+  let offerId: string;
+  let rivalOfferId: string;
+  let orderId: string;
+  let offerEventId: string;
+  let orderEventId: string;
+  /** The retailer's HEMS behind the feeder, each commanded for the order, and their points: what the order's activations and settlement name. */
+  let retailerHems: string[];
+  let retailerHemsPoints: string[];
+
+  const ORDER = `mutation($input: OrderFlexInput!) { orderFlex(input: $input) { id } }`;
+  const ispsOf = (kw: number) => [ISP_1(), ISP_2()].map((startMs) => ({ start: iso(startMs), kw }));
+  const offer = async (party: Party, flexRequestId: string, kw: number, idempotencyKey: string): Promise<string> => {
+    const answer = await ask(party.key, `mutation($input: SubmitFlexOfferInput!) { submitFlexOffer(input: $input) { id } }`, {
+      input: { flexRequestId, isps: ispsOf(kw), priceEurPerKwh: 0.2, expiresAt: iso(Date.now() + HOUR_MS / 2), idempotencyKey },
+    });
+    expect(answer.errors).toEqual([]);
+    return answer.data!.submitFlexOffer.id;
+  };
+  const newestEvent = async (type: 'FLEX_OFFER' | 'FLEX_ORDER', field: 'flexOfferId' | 'flexOrderId', id: string) =>
+    String((await m.sql(`SELECT max(id)::text AS id FROM hub.outbox WHERE type = $1 AND payload->>$2 = $3`, [type, field, id])).rows[0]!.id);
+  /** What nobody but the retailer (and the DSO) may read: its offer, its order, itself, its households. */
+  const retailerSecrets = () => [offerId, orderId, m.retailer.id, ...retailerHems, ...retailerHemsPoints];
+
+  beforeAll(async () => {
+    m = await marketFixture(t);
+    regulatorKey = await t.createKey('regulator', 'erse');
+    requestId = await m.createRequest([
+      { startMs: ISP_1(), minKw: 5, maxKw: 20 },
+      { startMs: ISP_2(), minKw: 5, maxKw: 20 },
+    ]);
+    offerId = await offer(m.retailer, requestId, 4, 'idor-retailer');
+    offerEventId = await newestEvent('FLEX_OFFER', 'flexOfferId', offerId);
+    rivalOfferId = await offer(m.rival, requestId, 2, 'idor-rival');
+    const ordered = await ask(m.dsoKey, ORDER, { input: { offerId } });
+    expect(ordered.errors).toEqual([]);
+    orderId = ordered.data!.orderFlex.id;
+    orderEventId = await newestEvent('FLEX_ORDER', 'flexOrderId', orderId);
+    const { rows } = await m.sql(
+      `SELECT h.id, h.metering_point_id FROM hems.systems h JOIN hub.consents c ON c.metering_point_id = h.metering_point_id
+       WHERE h.id LIKE 'FM-%' AND c.id LIKE 'test-market-%' AND c.organisation_id = $1 ORDER BY 1`,
+      [m.retailer.id],
+    );
+    retailerHems = rows.map((row) => String(row.id));
+    retailerHemsPoints = rows.map((row) => String(row.metering_point_id));
+    expect(retailerHems).toHaveLength(2);
+    for (const hemsId of retailerHems) {
+      const command = await ask(m.retailer.key, `mutation($input: IssueHemsCommandInput!) { issueHemsCommand(input: $input) { id } }`, {
+        input: { hemsId, deviceId: `${hemsId}-D1`, kind: 'SHIFT', start: iso(ISP_1()), end: iso(ISP_2() + QUARTER_MS), reason: 'FLEX_ORDER', orderId },
+      });
+      expect(command.errors).toEqual([]);
+    }
+    // Reported and settled as reportActivation and settleFlexOrders leave it once its period (tomorrow) is over:
+    // 1.5 kW shifted by the first HEMS in the first ISP, and a settlement naming the HEMS' points.
+    await m.sql(`INSERT INTO flexibility.flex_activations (order_id, hems_id, start, kw) VALUES ($1, $2, $3, 1.5)`, [orderId, retailerHems[0], new Date(ISP_1())]);
+    await m.sql(`UPDATE flexibility.flex_orders SET status = 'SETTLED', activated_at = now(), settled_at = now() WHERE id = $1`, [orderId]);
+    await m.sql(`INSERT INTO flexibility.flex_settlements (order_id, baseline_days, metering_point_ids, amount_micro_eur) VALUES ($1, ARRAY['2026-11-20']::date[], $2, 600000)`, [orderId, retailerHemsPoints]);
+  }, 60_000);
+
+  const flexibilityHeader = (role: 'retailer' | 'regulator', organisationId: string) => ({
+    [IDENTITY_HEADER]: signIdentity(t.identitySecret, { identity: { keyId: `idor-flex-${organisationId}`, organisationId, role, scopes: [...ROLE_SCOPES[role]] }, requestId: `idor-flex-${organisationId}` }, 'flexibility', 30_000),
+  });
+  const ENTITIES = `query($representations: [_Any!]!) { _entities(representations: $representations) {
+    ... on FlexRequest { id congestionPointId offers { id organisationId } }
+    ... on FlexOrder { id organisationId activations { hemsId kw } settlement { meteringPointIds } }
+  } }`;
+
+  it('resolves at flexibility a request only for the parties it was published to, with their own offers, and an order only for its offerer', async () => {
+    const representations = [
+      { __typename: 'FlexRequest', id: requestId },
+      { __typename: 'FlexOrder', id: orderId },
+    ];
+    const at = (role: 'retailer' | 'regulator', organisationId: string) => askSubgraph('flexibility', ENTITIES, flexibilityHeader(role, organisationId), { representations });
+    // The control: the offerer resolves both, with its HEMS and their points.
+    const mine = await at('retailer', m.retailer.id);
+    expect(mine.data!._entities).toEqual([
+      { id: requestId, congestionPointId: m.feederId, offers: [{ id: offerId, organisationId: m.retailer.id }] },
+      { id: orderId, organisationId: m.retailer.id, activations: [{ hemsId: retailerHems[0], kw: 1.5 }], settlement: { meteringPointIds: retailerHemsPoints } },
+    ]);
+    // The rival, to which the request was published too: the request with its own offer alone, not the order.
+    const rival = await at('retailer', m.rival.id);
+    expect(rival.data!._entities).toEqual([{ id: requestId, congestionPointId: m.feederId, offers: [{ id: rivalOfferId, organisationId: m.rival.id }] }, null]);
+    expect(leaked(rival.text, retailerSecrets())).toEqual([]);
+    // A retailer with no customer behind the feeder, and a stakeholder: neither.
+    for (const [role, organisationId] of [
+      ['retailer', m.outsider.id],
+      ['regulator', 'erse'],
+    ] as const) {
+      const answer = await at(role, organisationId);
+      expect(answer.status).toBe(200);
+      expect(answer.data!._entities).toEqual([null, null]);
+      expect(codes(answer).filter((code) => code !== 'NOT_FOUND')).toEqual([]);
+      expect(leaked(answer.text, [requestId, m.feederId, rivalOfferId, m.rival.id, ...retailerSecrets()])).toEqual([]);
+    }
+  });
+
+  it("never shows a competitor's offer or order on a request, nor the order's activations, settlement points or HEMS commands", async () => {
+    const REQUEST = `query($id: ID!) { flexRequest(id: $id) { id offers { id organisationId } orders { id activations { hemsId } settlement { meteringPointIds } hemsCommands { id } } } }`;
+    const own = await ask(m.retailer.key, REQUEST, { id: requestId });
+    expect(own.data!.flexRequest.offers).toEqual([{ id: offerId, organisationId: m.retailer.id }]);
+    expect(own.data!.flexRequest.orders).toEqual([{ id: orderId, activations: [{ hemsId: retailerHems[0] }], settlement: { meteringPointIds: retailerHemsPoints }, hemsCommands: [expect.anything(), expect.anything()] }]);
+    const rival = await ask(m.rival.key, REQUEST, { id: requestId });
+    expect(rival.errors).toEqual([]);
+    expect(rival.data!.flexRequest).toEqual({ id: requestId, offers: [{ id: rivalOfferId, organisationId: m.rival.id }], orders: [] });
+    expect(leaked(rival.text, retailerSecrets())).toEqual([]);
+
+    const ORDER_READ = `query($id: ID!) { flexOrder(id: $id) { id activations { hemsId kw } settlement { meteringPointIds baselineDays } hemsCommands { id } } flexOrders { totalCount edges { node { id } } } }`;
+    expect((await ask(m.retailer.key, ORDER_READ, { id: orderId })).data!.flexOrder).toMatchObject({ id: orderId, settlement: { meteringPointIds: retailerHemsPoints } });
+    for (const [who, key] of [
+      ['rival', m.rival.key],
+      ['outsider', m.outsider.key],
+      ['regulator', regulatorKey],
+    ] as const) {
+      const answer = await ask(key, ORDER_READ, { id: orderId });
+      expect({ who, codes: codes(answer), order: answer.data?.flexOrder, orders: answer.data?.flexOrders }).toEqual({ who, codes: ['NOT_FOUND'], order: null, orders: { totalCount: 0, edges: [] } });
+      expect({ who, leaked: leaked(answer.text, retailerSecrets()) }).toEqual({ who, leaked: [] });
+    }
+  });
+
+  it("gives the request's sufficiency and activation feedback to the DSO alone, FORBIDDEN to the offerers it was published to", async () => {
+    const FEEDBACK = `query($id: ID!) { flexRequest(id: $id) { id sufficiency { offeredKw shortfallKw } activation { reportedKw hemsCount } } }`;
+    const dso = await ask(m.dsoKey, FEEDBACK, { id: requestId });
+    // 4 kW ordered and 2 kW open of the retailer's and the rival's, against 5 kW; 1.5 kW reported on one HEMS at the first ISP.
+    expect(dso.data!.flexRequest).toEqual({
+      id: requestId,
+      sufficiency: [
+        { offeredKw: 6, shortfallKw: 0 },
+        { offeredKw: 6, shortfallKw: 0 },
+      ],
+      activation: [
+        { reportedKw: 1.5, hemsCount: 1 },
+        { reportedKw: 0, hemsCount: 0 },
+      ],
+    });
+    for (const party of [m.retailer, m.rival]) {
+      for (const field of ['sufficiency { offeredKw shortfallKw }', 'activation { reportedKw hemsCount }']) {
+        const answer = await ask(party.key, `query($id: ID!) { flexRequest(id: $id) { id ${field} } }`, { id: requestId });
+        const name = field.split(' ')[0]!;
+        expect({ party: party.id, name, errors: answer.errors.map((error) => [error.extensions?.code, error.path]) }).toEqual({ party: party.id, name, errors: [['FORBIDDEN', ['flexRequest', name]]] });
+        expect(numbersIn(answer.text, [6, 1.5])).toEqual([]);
+      }
+    }
+  });
+
+  it("answers NOT_FOUND for another retailer's FLEX_OFFER and FLEX_ORDER events, as for a missing event", async () => {
+    const HUB_EVENT = `query($id: ID!) { hubEvent(eventId: $id) { eventId type flexOffer { id } flexOrder { id settlement { meteringPointIds } } } }`;
+    const ORDER_EVENT = `query($id: ID!) { flexOrderEvent(eventId: $id) { eventId kind flexOrder { id } } }`;
+    // The control: the offerer receives both.
+    expect((await ask(m.retailer.key, HUB_EVENT, { id: offerEventId })).data!.hubEvent).toMatchObject({ type: 'FLEX_OFFER', flexOffer: { id: offerId } });
+    expect((await ask(m.retailer.key, ORDER_EVENT, { id: orderEventId })).data!.flexOrderEvent).toMatchObject({ kind: 'ORDERED', flexOrder: { id: orderId } });
+    const missing = await ask(m.rival.key, HUB_EVENT, { id: '999999999' });
+    for (const key of [m.rival.key, m.outsider.key]) {
+      for (const [query, id] of [
+        [HUB_EVENT, offerEventId],
+        [HUB_EVENT, orderEventId],
+        [ORDER_EVENT, orderEventId],
+      ] as const) {
+        const answer = await ask(key, query, { id });
+        expect(answer.errors.map((error) => [error.extensions?.code, error.message])).toEqual(missing.errors.map((error) => [error.extensions?.code, error.message]));
+        expect(leaked(answer.text, retailerSecrets())).toEqual([]);
+      }
+    }
+  });
+
+  it('replays to a retailer with no offer on the request none of its orders, up to an order of its own', async () => {
+    // The outsider's own household, on a feeder of its own, so that an order of its own ends what it receives.
+    const point = pointsSuppliedNowBy(t.parish, m.outsider.id).find((candidate) => candidate.usage === 'RESIDENTIAL' && !hemsOf(candidate.id))!;
+    const feederId = t.parish.connections.find((connection) => connection.meteringPointId === point.id)!.feederId;
+    await m.sql(`INSERT INTO hems.systems (id, metering_point_id, vendor, installed_at, online, last_seen_at) VALUES ('IDOR-OUT', $1, 'Test', now() - interval '1 year', true, now())`, [point.id]);
+    await m.sql(`INSERT INTO hems.devices (id, hems_id, kind, rated_power_kw, controllable, state, power_kw, state_at) VALUES ('IDOR-OUT-D1', 'IDOR-OUT', 'EV_CHARGER', 7.4, true, 'ON', 0, now())`);
+    await m.sql(
+      `INSERT INTO hems.flexible_loads (id, hems_id, device_id, earliest_start_minute, latest_end_minute, max_shift_minutes, min_run_minutes, priority, opted_out)
+       VALUES ('FL-IDOR-OUT', 'IDOR-OUT', 'IDOR-OUT-D1', 1080, 420, 240, 60, 1, false)`,
+    );
+    await m.sql(
+      `INSERT INTO hub.consents (id, metering_point_id, organisation_id, scopes, valid_from, valid_to, granted_by_key_id)
+       VALUES ('idor-out', $1, $2, ARRAY['hems:read']::hub.consent_scope[], now() - interval '1 day', now() + interval '30 days', 'test')`,
+      [point.id, m.outsider.id],
+    );
+    const request = await ask(m.dsoKey, `mutation($input: CreateFlexRequestInput!) { createFlexRequest(input: $input) { id } }`, {
+      input: { congestionPointId: feederId, isps: [ISP_1(), ISP_2()].map((startMs) => ({ start: iso(startMs), minKw: 1, maxKw: 5 })), expiresAt: iso(Date.now() + HOUR_MS) },
+    });
+    expect(request.errors).toEqual([]);
+    const sentinelOffer = await offer(m.outsider, request.data!.createFlexRequest.id, 1, 'idor-outsider');
+    const sentinel = await ask(m.dsoKey, ORDER, { input: { offerId: sentinelOffer } });
+    expect(sentinel.errors).toEqual([]);
+    const sentinelId: string = sentinel.data!.orderFlex.id;
+
+    type Frame = { data: { flexOrders: { kind: string; flexOrder: { id: string; organisationId: string } | null } } };
+    const ORDERS = `subscription($after: ID) { flexOrders(after: $after) { eventId kind flexOrder { id organisationId } } }`;
+    const outsider = subscribeOverWs<Frame>(t.hub.url, m.outsider.key, ORDERS, { after: '0' });
+    const control = subscribeOverWs<Frame>(t.hub.url, m.retailer.key, ORDERS, { after: '0' });
+    try {
+      const texts: string[] = [];
+      const until = (subscriber: TestSubscriber<Frame>, last: (event: Frame['data']['flexOrders']) => boolean) => {
+        const received: Frame['data']['flexOrders'][] = [];
+        return eventually(
+          () => {
+            while (subscriber.queued.length > 0) {
+              const frame = subscriber.queued.shift()!;
+              texts.push(JSON.stringify(frame));
+              received.push(frame.data.flexOrders);
+              if (last(frame.data.flexOrders)) return received;
+            }
+            return null;
+          },
+          'the last order event',
+          { timeoutMs: 15_000 },
+        );
+      };
+      // The control: the retailer receives its order placed, so the event is there to leak.
+      const retailerEvents = await until(control, (event) => event.flexOrder?.id === orderId);
+      expect(retailerEvents.at(-1)).toEqual({ eventId: orderEventId, kind: 'ORDERED', flexOrder: { id: orderId, organisationId: m.retailer.id } });
+      texts.length = 0;
+      // Everything before its own order is replayed first: of the retailer's, nothing.
+      const received = await until(outsider, (event) => event.flexOrder?.id === sentinelId);
+      expect(received.map((event) => [event.kind, event.flexOrder])).toEqual([['ORDERED', { id: sentinelId, organisationId: m.outsider.id }]]);
+      expect(leaked(texts.join('\n'), retailerSecrets())).toEqual([]);
+    } finally {
+      await Promise.all([outsider.dispose(), control.dispose()]);
+    }
   });
 });

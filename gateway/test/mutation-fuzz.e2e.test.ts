@@ -160,6 +160,8 @@ interface Known {
   localDays: string[];
   /** A past local day with readings of a few points (a secondary substation's), as a calibration window: what calibrateRevenueNeutral runs on. */
   calibration: { from: string; to: string; day: string; points: string[]; secondarySubstationId: string };
+  /** The ISP starts of every request the fuzz offers on (offerableRequests), first to last: an offer answers some of them. */
+  flexIsps: string[];
   /** Ids a mutation's `id` argument (or its entity's ROW_FIELDS field) may name, by the entity its name mentions. */
   byEntity: Record<string, string[]>;
 }
@@ -219,6 +221,10 @@ const PLAUSIBLE_NUMBER_RANGES: Record<string, Record<string, readonly [number, n
   issueHemsCommand: { targetPowerKw: [0, 2] },
   // EUR per kVA and day: a tenth of one already brings more than a household's energy pays.
   calibrateRevenueNeutral: { powerPriceEurPerKvaDay: [0, 0.1] },
+  // A household's flexibility is a few kW (the fuzz HEMS's several loads take some 30), and a price a few tenths of a euro.
+  submitFlexOffer: { kw: [0, 2], priceEurPerKwh: [0, 1] },
+  // In (0, 1]: the share of the offer ordered.
+  orderFlex: { activationFactor: [0, 1] },
 };
 
 /** Spans of quarter-hours a run's times cluster around (anchorArb). */
@@ -294,6 +300,11 @@ function knownValues(field: string, gen: Gen): string[] | null {
       return known.hemsDevices;
     case 'commandId':
       return known.byEntity.HemsCommand!;
+    case 'flexRequestId':
+      // An offer answers, and autoSelect orders from, the requests made for the mutation's runs (knownFor).
+      return known.byEntity.FlexRequest!;
+    case 'offerId':
+      return known.byEntity.FlexOffer!;
     case 'orderId':
       // A command serves an order (the contracted-power orders in force); an activation is reported on a flex order.
       return gen.mutation === 'reportActivation' ? known.byEntity.FlexOrder! : known.byEntity.ContractedPowerOrder!;
@@ -463,10 +474,11 @@ function nullableValueArb(type: GraphQLInputType, field: string, gen: Gen, inLis
     const sampled = names.has('sample') && names.has('priceRatios') ? priced.chain((object) => withACalibrationWindow(object, gen)) : priced;
     const bounded = names.has('minKw') && names.has('maxKw') ? sampled.chain((object) => withItsBoundsInOrder(object, gen)) : sampled;
     const expiring = names.has('isps') && names.has('expiresAt') ? bounded.chain((object) => withItsExpiryBeforeItsIsps(object, gen)) : bounded;
+    const offered = names.has('flexRequestId') && names.has('isps') ? expiring.chain((object) => onTheRequestsIsps(object, gen)) : expiring;
     // Times of one input (from/to, start/end) in the order a plausible caller writes them: as declared, unless PLAUSIBLE_TIME_ORDER says otherwise.
     const declared = fields.filter((input) => !isListType(getNullableType(input.type)) && getNamedType(input.type).name === 'DateTime').map((input) => input.name);
     const times = PLAUSIBLE_TIME_ORDER[type.name] ?? declared;
-    const ordered = times.length < 2 || gen.hostility >= 50 ? expiring : expiring.map((object) => inDeclaredOrder(object, times));
+    const ordered = times.length < 2 || gen.hostility >= 50 ? offered : offered.map((object) => inDeclaredOrder(object, times));
     return rarely<unknown>(gen, ordered, subset.map((object) => ({ ...object, notAField: 1 })));
   }
   if (isScalarType(type)) return scalarArb(type.name, field, gen, inList);
@@ -548,6 +560,22 @@ function withItsExpiryBeforeItsIsps(object: Record<string, unknown>, gen: Gen): 
     .filter(Number.isFinite);
   if (starts.length === 0) return fc.constant(object);
   const needed = fc.integer({ min: 0, max: 2 }).map((k) => ({ ...object, expiresAt: iso(Math.min(...starts) - k * QUARTER_HOUR_MS) }));
+  return leaf(gen, fc.constant(true), some(fc.constant(false))).chain((plausible) => (plausible ? needed : fc.constant(object)));
+}
+
+/**
+ * An offer on consecutive ISPs of the fuzz's requests (Known.flexIsps), from a drawn one on, expiring
+ * up to half an hour before the requests' first ISP, as an offerer answers one; but in the run's hostile share.
+ */
+function onTheRequestsIsps(object: Record<string, unknown>, gen: Gen): fc.Arbitrary<Record<string, unknown>> {
+  const { isps } = object;
+  const { flexIsps } = gen.known;
+  if (!Array.isArray(isps) || isps.some((isp) => !isp || typeof isp !== 'object')) return fc.constant(object);
+  const needed = fc.tuple(fc.integer({ min: 0, max: flexIsps.length - 1 }), fc.integer({ min: 0, max: 2 })).map(([first, k]) => ({
+    ...object,
+    isps: (isps as Record<string, unknown>[]).map((isp, i) => ({ ...isp, start: flexIsps[(first + i) % flexIsps.length] })),
+    expiresAt: iso(Date.parse(flexIsps[0]!) - k * QUARTER_HOUR_MS),
+  }));
   return leaf(gen, fc.constant(true), some(fc.constant(false))).chain((plausible) => (plausible ? needed : fc.constant(object)));
 }
 
@@ -706,6 +734,8 @@ let callers: Caller[];
 let known: Known;
 /** Makes fresh rows of an entity for one mutation's runs (by the entity's name, as in Known.byEntity). */
 let freshRows: Record<string, () => Promise<string[]>>;
+/** Mutation → the entity it acts on and the factory of its rows, where its name does not say which or the entity's factory would not do (an offer needs a request published to its offerer). */
+let freshRowsFor: Record<string, [entity: string, make: () => Promise<string[]>]>;
 
 async function call<T = Record<string, unknown>>(key: string, document: string, variables: Record<string, unknown>): Promise<T> {
   const { body } = await t.graphql<T>(document, { key, variables });
@@ -894,6 +924,57 @@ beforeAll(async () => {
     );
     return ['fuzz-fo'];
   };
+  /**
+   * The fuzz HEMS's controllable devices may each be held off up to 4 hours at any time of day, and
+   * it is online: the flexibility the retailer and the aggregator it is shared with offer.
+   */
+  for (const deviceId of controllable) {
+    await pool.query(
+      `INSERT INTO hems.flexible_loads (id, hems_id, device_id, earliest_start_minute, latest_end_minute, max_shift_minutes, min_run_minutes, priority, opted_out) VALUES ($1, $2, $3, 0, 0, 240, 15, 1, false)`,
+      [`FL-${deviceId}`, hemsId, deviceId],
+    );
+  }
+  await pool.query(`UPDATE hems.systems SET online = true, last_seen_at = now() WHERE id = $1`, [hemsId]);
+  // Two hours of ISPs from four hours ahead: clear of the fixture's commands, and open to offers throughout the fuzz.
+  const firstFlexIspMs = Math.ceil(Date.now() / QUARTER_HOUR_MS) * QUARTER_HOUR_MS + 4 * hour;
+  const flexIsps = Array.from({ length: 8 }, (_, n) => iso(firstFlexIspMs + n * QUARTER_HOUR_MS));
+  let offerCount = 0;
+  /** An open request on the fuzz HEMS's feeder over flexIsps, taking offers until its first ISP: published to the retailer and the aggregator. */
+  const offerableRequest = async (minKw: number) => {
+    const { createFlexRequest } = await call<{ createFlexRequest: { id: string } }>(dso.key, `mutation($input: CreateFlexRequestInput!) { createFlexRequest(input: $input) { id } }`, {
+      input: { congestionPointId: areas[0]![0], isps: flexIsps.map((start) => ({ start, minKw, maxKw: 50 })), expiresAt: flexIsps[0] },
+    });
+    return createFlexRequest.id;
+  };
+  const submitOffer = async (caller: Caller, flexRequestId: string, kw: number) => {
+    const { submitFlexOffer } = await call<{ submitFlexOffer: { id: string } }>(caller.key, `mutation($input: SubmitFlexOfferInput!) { submitFlexOffer(input: $input) { id } }`, {
+      input: { flexRequestId, isps: flexIsps.map((start) => ({ start, kw })), priceEurPerKwh: 0.2, expiresAt: flexIsps[0], idempotencyKey: `fuzz-fixture-offer-${++offerCount}` },
+    });
+    return submitFlexOffer.id;
+  };
+  /** Requests without offers: what an offer answers. */
+  const offerableRequests = async () => {
+    const requests: string[] = [];
+    for (let index = 0; index < FRESH_ROWS_PER_MUTATION; index++) requests.push(await offerableRequest(1));
+    return requests;
+  };
+  /** Open offers of 1 kW, the retailer's and the aggregator's in turn, on one request with room to order them all: ordering or revoking one uses it up. */
+  const openOffers = async () => {
+    const requestId = await offerableRequest(1);
+    const offers: string[] = [];
+    for (let index = 0; index < FRESH_ROWS_PER_MUTATION; index++) offers.push(await submitOffer(index % 2 === 0 ? retailerCaller : callers[3]!, requestId, 1));
+    return offers;
+  };
+  /** Requests asking 1 kW, each with an open offer of 2 kW of the retailer's: a sufficient set that autoSelect orders. */
+  const offeredRequests = async () => {
+    const requests: string[] = [];
+    for (let index = 0; index < FRESH_ROWS_PER_MUTATION; index++) {
+      const requestId = await offerableRequest(1);
+      await submitOffer(retailerCaller, requestId, 2);
+      requests.push(requestId);
+    }
+    return requests;
+  };
   /** A critical-peak scheme, published: the seed has none. */
   await pool.query(
     `INSERT INTO tariffs.schemes (id, family, version, name, kind, cycle, status, power_price_nano_eur_per_kva_day, valid_from, published_at)
@@ -927,7 +1008,17 @@ beforeAll(async () => {
     }
     return schemes;
   };
-  freshRows = { ContractedPowerOrder: issueOrders, Consent: grantConsents, FlexRequest: createFlexRequests, GridConstraint: declareConstraints, HemsCommand: issueCommands, PilotEnrolment: acceptEnrolments, TariffScheme: draftSchemes };
+  freshRows = {
+    ContractedPowerOrder: issueOrders,
+    Consent: grantConsents,
+    FlexRequest: createFlexRequests,
+    FlexOffer: openOffers,
+    GridConstraint: declareConstraints,
+    HemsCommand: issueCommands,
+    PilotEnrolment: acceptEnrolments,
+    TariffScheme: draftSchemes,
+  };
+  freshRowsFor = { submitFlexOffer: ['FlexRequest', offerableRequests], orderFlex: ['FlexOffer', openOffers], autoSelectFlexOffers: ['FlexRequest', offeredRequests] };
   // A day of readings of three points behind one secondary substation: the calibrations' sample (local 5 October 2026, summer time).
   const calibrationFeeder = parish.feeders.find((feeder) => parish.connections.filter((connection) => connection.feederId === feeder.id).length >= 3)!;
   const calibrationPoints = parish.connections.filter((connection) => connection.feederId === calibrationFeeder.id).slice(0, 3).map((connection) => connection.meteringPointId);
@@ -955,6 +1046,7 @@ beforeAll(async () => {
     tariffSchemes: [...parish.tariffSchemes.map((scheme) => scheme.id), 'FUZZ-CPP'],
     criticalPeakSchemes: ['FUZZ-CPP'],
     localDays,
+    flexIsps,
     calibration: {
       from: iso(calibrationFrom),
       to: iso(calibrationFrom + DAY_MS),
@@ -970,6 +1062,7 @@ beforeAll(async () => {
       GridConstraint: await declareConstraints(),
       HemsCommand: await issueCommands(),
       FlexOrder: await activatableOrder(),
+      FlexOffer: await openOffers(),
       // Filled per mutation (freshRows): a withdrawal uses up its enrolment.
       PilotEnrolment: [],
       TariffScheme: await draftSchemes(),
@@ -993,13 +1086,14 @@ function takes(mutation: GraphQLField<unknown, unknown>, field: string): boolean
 
 /**
  * The known ids for one mutation's runs: a mutation whose `id` (or the entity's row field) names
- * an entity with a factory (ending an order, revoking a consent, reporting a command's outcome)
- * gets rows of its own, which no earlier mutation's runs have used up.
+ * an entity with a factory (ending an order, revoking a consent, reporting a command's outcome),
+ * or one freshRowsFor names (ordering an offer, offering on a request), gets rows of its own,
+ * which no earlier mutation's runs have used up.
  */
 async function knownFor(mutation: GraphQLField<unknown, unknown>): Promise<Known> {
-  const entity = Object.keys(known.byEntity).find((name) => mutation.name.includes(name) && takes(mutation, ROW_FIELDS[name] ?? 'id'));
-  const make = entity ? freshRows[entity] : undefined;
-  return make ? { ...known, byEntity: { ...known.byEntity, [entity!]: await make() } } : known;
+  const named = Object.keys(known.byEntity).find((name) => mutation.name.includes(name) && takes(mutation, ROW_FIELDS[name] ?? 'id'));
+  const [entity, make] = freshRowsFor[mutation.name] ?? (named ? [named, freshRows[named]] : [undefined, undefined]);
+  return entity && make ? { ...known, byEntity: { ...known.byEntity, [entity]: await make() } } : known;
 }
 
 /**

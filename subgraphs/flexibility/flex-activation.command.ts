@@ -1,14 +1,15 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { BadUserInputError, ConflictError, NotFoundError } from '../../schema/errors';
+import { ConflictError, NotFoundError } from '../../schema/errors';
 import { flexActivations, flexOrders } from '../../schema/tables';
 import { recordMutation, type Actor } from '../kit/audit';
 import type { Database } from '../kit/db';
 import { appendToOutbox } from '../kit/outbox';
+import { badInput } from '../kit/problem';
+import { offerIspsOf } from './flex-offer.repo';
 import { activationProblems, reportConflict, type ActivationEntry } from './flex-activation.rules';
 import { orderHems } from './flex-order-hems.repo';
 import { toFlexOrder } from './flex-order.repo';
 import type { FlexOrder } from './flex-order.type';
-import { offerIspsOf } from './flex-settlement.repo';
 
 /**
  * reportActivation: stores what the offerer's HEMS shifted in the order's ISPs (a later report of
@@ -33,8 +34,9 @@ export function reportActivation(db: Database, orderId: string, entries: readonl
       entries,
       new Set(hems.map((row) => row.hemsId)),
       new Set(isps.map((isp) => isp.start.getTime())),
+      Date.now(),
     );
-    if (problems.length > 0) throw new BadUserInputError(problems.map((problem) => problem.message).join('; '), { field: problems[0]!.field });
+    if (problems.length > 0) throw badInput(problems);
 
     await tx
       .insert(flexActivations)

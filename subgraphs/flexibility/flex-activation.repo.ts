@@ -4,7 +4,7 @@ import type { Database } from '../kit/db';
 import { groupBy } from '../kit/group';
 import { anyText } from '../kit/sql';
 import type { FeedbackOrder } from './flex-activation.rules';
-import { offerIspsOf } from './flex-settlement.repo';
+import { offerIspsOf } from './flex-offer.repo';
 
 export type ActivationRow = typeof flexActivations.$inferSelect;
 

@@ -47,7 +47,7 @@ export class FlexOrderActivationResolver {
 
   @FieldResolver(() => [HemsCommand], {
     nullable: 'items',
-    description: 'The FLEX_ORDER commands the offerer sent its HEMS for the order, oldest first; each is null unless you may see it (its sender), unless only its id is asked for',
+    description: 'The FLEX_ORDER commands the offerer sent its HEMS for the order, oldest first; each is null unless you may see it (its sender, the DSO), unless only its id is asked for',
   })
   async hemsCommands(@Root() order: FlexOrder, @Ctx() ctx: Context): Promise<HemsCommand[]> {
     const rows = await ctx.loaders.flexOrderCommands.load(order.id);

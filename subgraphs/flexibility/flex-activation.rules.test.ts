@@ -3,6 +3,8 @@ import { activationFeedback, activationProblems, reportConflict } from './flex-a
 const at = (text: string) => Date.parse(text);
 const hems = new Set(['h1', 'h2']);
 const isps = new Set([at('2026-01-14T18:00:00Z'), at('2026-01-14T18:15:00Z')]);
+/** After both ISPs: what they shifted is known. */
+const later = at('2026-01-14T18:30:00Z');
 
 describe('an activation report', () => {
   it('of the order\'s HEMS in its ISPs, 0 to 1,000 kW, has no problems', () => {
@@ -11,7 +13,7 @@ describe('an activation report', () => {
       { hemsId: 'h1', startMs: at('2026-01-14T18:15:00Z'), kw: 1_000 },
       { hemsId: 'h2', startMs: at('2026-01-14T18:00:00Z'), kw: 1.5 },
     ];
-    expect(activationProblems('o1', entries, hems, isps)).toEqual([]);
+    expect(activationProblems('o1', entries, hems, isps, later)).toEqual([]);
   });
 
   it('names a HEMS not in the order, an ISP outside it, a kW out of range and a pair reported twice', () => {
@@ -23,7 +25,7 @@ describe('an activation report', () => {
       { hemsId: 'h2', startMs: at('2026-01-14T18:15:00Z'), kw: 1_000.5 },
       { hemsId: 'h2', startMs: at('2026-01-14T18:15:00Z'), kw: 1 },
     ];
-    expect(activationProblems('o1', entries, hems, isps).map((problem) => problem.message)).toEqual([
+    expect(activationProblems('o1', entries, hems, isps, later).map((problem) => problem.message)).toEqual([
       'HEMS h9 is not in order o1: send it a FLEX_ORDER command for the order first',
       'ISP 2026-01-14T18:30:00.000Z is outside the order',
       'kw -0.1 of HEMS h1 at 2026-01-14T18:00:00.000Z must be between 0 and 1000',
@@ -33,8 +35,23 @@ describe('an activation report', () => {
     ]);
   });
 
+  it('names an ISP of the order that has not ended yet: one still running, one to come', () => {
+    const entries = [
+      { hemsId: 'h1', startMs: at('2026-01-14T18:00:00Z'), kw: 1 },
+      { hemsId: 'h1', startMs: at('2026-01-14T18:15:00Z'), kw: 1 },
+    ];
+    expect(activationProblems('o1', entries, hems, isps, at('2026-01-14T18:30:00Z'))).toEqual([]);
+    expect(activationProblems('o1', entries, hems, isps, at('2026-01-14T18:15:00Z'))).toEqual([
+      { field: 'isps', message: 'ISP 2026-01-14T18:15:00.000Z has not ended yet: report what was shifted once it has' },
+    ]);
+    expect(activationProblems('o1', entries, hems, isps, at('2026-01-14T18:14:59.999Z'))).toEqual([
+      { field: 'isps', message: 'ISP 2026-01-14T18:00:00.000Z has not ended yet: report what was shifted once it has' },
+      { field: 'isps', message: 'ISP 2026-01-14T18:15:00.000Z has not ended yet: report what was shifted once it has' },
+    ]);
+  });
+
   it('needs at least one entry', () => {
-    expect(activationProblems('o1', [], hems, isps)).toEqual([{ field: 'isps', message: 'report at least one ISP' }]);
+    expect(activationProblems('o1', [], hems, isps, later)).toEqual([{ field: 'isps', message: 'report at least one ISP' }]);
   });
 
   it('is taken while the order is ORDERED or ACTIVATED only', () => {

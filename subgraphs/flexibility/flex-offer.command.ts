@@ -1,23 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import { BadUserInputError, ConflictError, NotFoundError } from '../../schema/errors';
-import { ISP_MS } from '../../schema/flexibility';
+import { ConflictError, NotFoundError } from '../../schema/errors';
 import { flexOfferIsps, flexOffers } from '../../schema/tables';
 import { recordMutation, type Actor } from '../kit/audit';
+import { MINUTE_MS } from '../kit/calendar';
 import type { Database, Transaction } from '../kit/db';
 import { appendToOutbox } from '../kit/outbox';
+import { badInput } from '../kit/problem';
 import { FlexAvailabilityRepo } from '../hems/flex-availability.repo';
-import { availableFlexibility, type FlexScope } from '../hems/flex-availability.rules';
-import { countedOffers, lockOffer, lockRequest, offerByKey, offersByIds, type LockedRequest } from './flex-offer.repo';
-import { availabilityProblems, congestionPointLabel, offerContentHash, offerShapeProblems, offerStatusAt, offerTermsProblems, type IspCapacity, type OfferDraft, type Problem } from './flex-offer.rules';
+import { availableFlexibility, MAX_HOLD_MINUTES, type FlexScope } from '../hems/flex-availability.rules';
+import { countedOffers, lockOffer, lockRequest, offerByKey, offerCountOf, offersByIds, overlappingOpenRequestIds, type LockedRequest } from './flex-offer.repo';
+import {
+  availabilityProblems,
+  congestionPointLabel,
+  consecutiveRuns,
+  offerContentHash,
+  offerCountProblem,
+  offerShapeProblems,
+  offerStatusAt,
+  offerTermsProblems,
+  type IspCapacity,
+  type OfferDraft,
+} from './flex-offer.rules';
 import type { FlexOffer } from './flex-offer.type';
 import { boundKwByIsp, roundToWatt } from './flex-sufficiency.rules';
 
 // Transaction-scoped advisory locks, in a key space of their own (two int keys; the outbox's is one bigint).
 const IDEMPOTENCY_LOCK = 12_001;
 const OFFERER_LOCK = 12_002;
-
-const badInput = (problems: readonly Problem[]) => new BadUserInputError(problems.map((problem) => problem.message).join('; '), { field: problems[0]!.field });
 
 const lockKey = (tx: Transaction, space: number, ...parts: string[]) => tx.execute(sql`SELECT pg_advisory_xact_lock(${space}, hashtext(${parts.join('\u0001')}))`);
 
@@ -27,17 +37,26 @@ const scopeOf = (request: LockedRequest): FlexScope =>
 
 /**
  * Per ISP of the draft: the caller's available flexibility behind the congestion point (its
- * shared HEMS, HEMS's rules: loads held at least 15 minutes) and what its other live offers on
- * the request's revision already bind.
+ * shared HEMS, HEMS's rules) and what its live offers on every OPEN request sharing points with
+ * this one already bind there (the same load is not sold twice to overlapping requests).
+ *
+ * Availability is computed per run of consecutive ISPs, counting only loads that can be held
+ * for the whole run (capped at HEMS's MAX_HOLD_MINUTES): a load that cannot would have to be let
+ * go mid-run and another one held in its place, a swap the hub cannot verify and the offerer may
+ * not manage. It is conservative: such a relay of shorter loads is not offered.
  */
 async function capacityOf(tx: Transaction, actor: Actor, request: LockedRequest, draft: OfferDraft): Promise<Map<number, IspCapacity>> {
-  const starts = draft.isps.map((isp) => isp.startMs);
-  const window = { fromMs: Math.min(...starts), toMs: Math.max(...starts) + ISP_MS };
+  const runs = consecutiveRuns(draft.isps.map((isp) => isp.startMs));
+  const window = { fromMs: runs[0]!.fromMs, toMs: runs.at(-1)!.toMs };
   // The HEMS repo reads HEMS's published contracts and its own tables as HEMS would for the caller (the agreed exception).
   const candidates = await new FlexAvailabilityRepo(tx, actor.identity).candidates(scopeOf(request), 'shared', window);
-  const available = new Map(availableFlexibility(candidates.loads, window, { minDurationMinutes: 15, listLoads: false }).map((interval) => [interval.intervalStartMs, interval.reductionKw]));
-  const bound = boundKwByIsp(await countedOffers(tx, [request.id], actor.identity.organisationId));
-  return new Map(starts.map((startMs) => [startMs, { availableKw: available.get(startMs) ?? 0, alreadyOfferedKw: roundToWatt(bound.get(startMs) ?? 0) }]));
+  const available = new Map<number, number>();
+  for (const run of runs) {
+    const minDurationMinutes = Math.min(MAX_HOLD_MINUTES, (run.toMs - run.fromMs) / MINUTE_MS);
+    for (const interval of availableFlexibility(candidates.loads, run, { minDurationMinutes, listLoads: false })) available.set(interval.intervalStartMs, interval.reductionKw);
+  }
+  const bound = boundKwByIsp(await countedOffers(tx, await overlappingOpenRequestIds(tx, request), actor.identity.organisationId));
+  return new Map(draft.isps.map(({ startMs }) => [startMs, { availableKw: available.get(startMs) ?? 0, alreadyOfferedKw: roundToWatt(bound.get(startMs) ?? 0) }]));
 }
 
 /**
@@ -47,8 +66,10 @@ async function capacityOf(tx: Transaction, actor: Actor, request: LockedRequest,
  * The idempotency key is looked up first, under a lock of the (organisation, key) pair, so two
  * sends of one key run one after the other: a repeat answers with the first offer as it is now,
  * without a new event, even once the request has closed; other content is a CONFLICT. Then the
- * request is locked FOR SHARE (a revision or a close waits) and the (organisation, request) pair
- * exclusively, so that two offers of one offerer are checked against its availability one at a time.
+ * request is locked FOR SHARE (a revision or a close waits) and the (organisation, secondary
+ * substation) pair exclusively: every request an offer is counted against lies behind the
+ * request's substation, so two offers of one offerer to overlapping requests are checked against
+ * its availability one at a time, as is its count of offers to the request (MAX_OFFERS_PER_REQUEST).
  */
 export function submitFlexOffer(db: Database, draft: OfferDraft, actor: Actor): Promise<FlexOffer> {
   const shape = offerShapeProblems(draft);
@@ -66,7 +87,9 @@ export function submitFlexOffer(db: Database, draft: OfferDraft, actor: Actor): 
     if (!request) throw new NotFoundError('Flexibility request');
     const terms = offerTermsProblems(draft, request, Date.now());
     if (terms.length > 0) throw badInput(terms);
-    await lockKey(tx, OFFERER_LOCK, organisationId, request.id);
+    await lockKey(tx, OFFERER_LOCK, organisationId, request.secondarySubstationId);
+    const tooMany = offerCountProblem(await offerCountOf(tx, request.id, organisationId));
+    if (tooMany) throw badInput([tooMany]);
     const congestionPoint = congestionPointLabel(request.congestionPointKind, request.congestionPointId);
     const availability = availabilityProblems(draft.isps, await capacityOf(tx, actor, request, draft), congestionPoint);
     if (availability.length > 0) throw badInput(availability);

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, sql, type SQL } from 'drizzle-orm';
 import type { CongestionPointKind } from '../../schema/flexibility';
 import type { Identity } from '../../schema/identity';
 import { flexOfferIsps, flexOffers, flexOrders, flexRequestIsps, flexRequests } from '../../schema/tables';
@@ -18,19 +18,16 @@ export function mayViewOffer(identity: Identity, organisationId: SQL | typeof fl
   return identity.role === 'dso' ? sql`true` : sql`${organisationId} = ${identity.organisationId}`;
 }
 
+/** The offers' ISPs (offered kW), by offer and in time order. */
+export function offerIspsOf(db: Database | Transaction, offerIds: readonly string[]) {
+  return db.select().from(flexOfferIsps).where(anyText(flexOfferIsps.offerId, offerIds)).orderBy(asc(flexOfferIsps.offerId), asc(flexOfferIsps.start));
+}
+
+const ispsByOffer = async (db: Database | Transaction, offerIds: readonly string[]) => groupBy(await offerIspsOf(db, offerIds), (isp) => isp.offerId);
+
 async function withIsps(db: Database | Transaction, records: OfferRecord[]): Promise<FlexOffer[]> {
   if (records.length === 0) return [];
-  const isps = await db
-    .select()
-    .from(flexOfferIsps)
-    .where(
-      anyText(
-        flexOfferIsps.offerId,
-        records.map((record) => record.id),
-      ),
-    )
-    .orderBy(asc(flexOfferIsps.start));
-  const ispsOf = groupBy(isps, (isp) => isp.offerId);
+  const ispsOf = await ispsByOffer(db, records.map((record) => record.id));
   const nowMs = Date.now();
   return records.map((record) => ({
     id: record.id,
@@ -78,34 +75,59 @@ export class FlexOfferRepo {
 }
 
 /**
- * The offers to the requests' current revisions with their ISPs and their orders' factors; of
- * one organisation when given. Read in the caller's transaction when it checks against them.
+ * The offers to the requests' current revisions with their ISPs and their orders (cancelled ones
+ * too: flex-sufficiency.rules.ts counts their offers as nothing); of one organisation when given.
+ * Read in the caller's transaction when it checks against them.
  */
 export async function countedOffers(db: Database | Transaction, requestIds: readonly string[], organisationId: string | null): Promise<(CountedOffer & { requestId: string })[]> {
   const records = await db
-    .select({ id: flexOffers.id, requestId: flexOffers.requestId, status: flexOffers.status, expiresAt: flexOffers.expiresAt, activationFactor: flexOrders.activationFactor })
+    .select({
+      id: flexOffers.id,
+      requestId: flexOffers.requestId,
+      status: flexOffers.status,
+      expiresAt: flexOffers.expiresAt,
+      orderStatus: flexOrders.status,
+      activationFactor: flexOrders.activationFactor,
+    })
     .from(flexOffers)
     .innerJoin(flexRequests, and(eq(flexRequests.id, flexOffers.requestId), eq(flexRequests.revision, flexOffers.requestRevision)))
-    .leftJoin(flexOrders, and(eq(flexOrders.offerId, flexOffers.id), sql`${flexOrders.status} <> 'CANCELLED'`))
+    .leftJoin(flexOrders, eq(flexOrders.offerId, flexOffers.id))
     .where(and(anyText(flexOffers.requestId, requestIds), organisationId === null ? undefined : eq(flexOffers.organisationId, organisationId)));
   if (records.length === 0) return [];
-  const isps = await db
-    .select()
-    .from(flexOfferIsps)
-    .where(
-      anyText(
-        flexOfferIsps.offerId,
-        records.map((record) => record.id),
-      ),
-    );
-  const ispsOf = groupBy(isps, (isp) => isp.offerId);
+  const ispsOf = await ispsByOffer(db, records.map((record) => record.id));
   const nowMs = Date.now();
   return records.map((record) => ({
     requestId: record.requestId,
     status: offerStatusAt(record.status, record.expiresAt.getTime(), nowMs),
-    activationFactor: record.activationFactor,
+    order: record.orderStatus === null || record.activationFactor === null ? null : { status: record.orderStatus, activationFactor: record.activationFactor },
     isps: (ispsOf.get(record.id) ?? []).map((isp) => ({ startMs: isp.start.getTime(), kw: isp.kw })),
   }));
+}
+
+/**
+ * The OPEN requests that share metering points with `request` (itself, being OPEN, included): those behind
+ * its secondary substation at the same congestion point, or at any point of it when either is the
+ * whole substation (a feeder's points are behind its substation; two feeders share none).
+ */
+export async function overlappingOpenRequestIds(tx: Transaction, request: Pick<LockedRequest, 'congestionPointKind' | 'congestionPointId' | 'secondarySubstationId'>): Promise<string[]> {
+  const samePoints =
+    request.congestionPointKind === 'SECONDARY_SUBSTATION'
+      ? sql`true`
+      : sql`(${flexRequests.congestionPointId} = ${request.congestionPointId} OR ${flexRequests.congestionPointKind} = 'SECONDARY_SUBSTATION')`;
+  const rows = await tx
+    .select({ id: flexRequests.id })
+    .from(flexRequests)
+    .where(and(eq(flexRequests.secondarySubstationId, request.secondarySubstationId), eq(flexRequests.status, 'OPEN'), samePoints));
+  return rows.map((row) => row.id);
+}
+
+/** How many offers the organisation has made to the request, whatever became of them. */
+export async function offerCountOf(tx: Transaction, requestId: string, organisationId: string): Promise<number> {
+  const [row] = await tx
+    .select({ n: count() })
+    .from(flexOffers)
+    .where(and(eq(flexOffers.requestId, requestId), eq(flexOffers.organisationId, organisationId)));
+  return row?.n ?? 0;
 }
 
 /** A request as offers and orders are checked against it, locked for the caller's transaction. */
@@ -115,6 +137,7 @@ export interface LockedRequest {
   revision: number;
   congestionPointKind: CongestionPointKind;
   congestionPointId: string;
+  secondarySubstationId: string;
   periodStartMs: number;
   expiresAtMs: number;
   isps: { startMs: number; minKw: number; maxKw: number }[];
@@ -139,6 +162,7 @@ export async function lockRequest(tx: Transaction, identity: Identity, requestId
     revision: row.revision,
     congestionPointKind: row.congestionPointKind,
     congestionPointId: row.congestionPointId,
+    secondarySubstationId: row.secondarySubstationId,
     periodStartMs: row.periodStart.getTime(),
     expiresAtMs: row.expiresAt.getTime(),
     isps: isps.map((isp) => ({ startMs: isp.start.getTime(), minKw: isp.minKw, maxKw: isp.maxKw })),

@@ -1,4 +1,4 @@
-import { availabilityProblems, offerContentHash, offerShapeProblems, offerStatusAt, offerTermsProblems, type OfferDraft, type RequestTerms } from './flex-offer.rules';
+import { availabilityProblems, consecutiveRuns, MAX_OFFERS_PER_REQUEST, offerContentHash, offerCountProblem, offerShapeProblems, offerStatusAt, offerTermsProblems, type OfferDraft, type RequestTerms } from './flex-offer.rules';
 
 const NOW = Date.parse('2026-06-01T10:07:00Z');
 const at = (iso: string) => Date.parse(iso);
@@ -113,5 +113,25 @@ describe("an offer's status", () => {
     expect(offerStatusAt('OPEN', NOW, NOW)).toBe('EXPIRED');
     expect(offerStatusAt('ORDERED', NOW - 1, NOW)).toBe('ORDERED');
     expect(offerStatusAt('REVOKED', NOW - 1, NOW)).toBe('REVOKED');
+  });
+});
+
+describe('runs of consecutive ISPs', () => {
+  it('split an offer where an ISP is skipped, whatever order they are listed in', () => {
+    const C = at('2026-06-01T18:30:00Z');
+    const E = at('2026-06-01T19:00:00Z');
+    expect(consecutiveRuns([C, A, E, B])).toEqual([
+      { fromMs: A, toMs: at('2026-06-01T18:45:00Z') },
+      { fromMs: E, toMs: at('2026-06-01T19:15:00Z') },
+    ]);
+    expect(consecutiveRuns([B])).toEqual([{ fromMs: B, toMs: at('2026-06-01T18:30:00Z') }]);
+  });
+});
+
+describe('offers of one organisation to one request', () => {
+  it('are taken up to ten, whatever became of the earlier ones', () => {
+    expect(MAX_OFFERS_PER_REQUEST).toBe(10);
+    expect(offerCountProblem(9)).toBeNull();
+    expect(offerCountProblem(10)).toEqual({ field: 'flexRequestId', message: 'at most 10 offers per organisation to one request, and yours has 10' });
   });
 });

@@ -7,22 +7,24 @@
  * request at most once, kW in [MIN_OFFER_KW, the ISP's maxKw] (more is never ordered), a price in
  * [0, MAX_PRICE_EUR_PER_KWH], an expiry after now and no later than the request's first ISP (an
  * offer must be orderable before delivery starts). Per ISP, what it offers plus the caller's other
- * live offers on the same revision must fit in what the caller's shared HEMS behind the congestion
- * point can take off then: an offerer cannot sell the same load twice.
+ * live offers on every OPEN request sharing points with this one (their current revisions) must
+ * fit in what the caller's shared HEMS behind the congestion point can take off then, each run of
+ * consecutive ISPs counting only loads held for all of it: an offerer cannot sell the same load
+ * twice. An organisation makes at most MAX_OFFERS_PER_REQUEST offers to one request, whatever
+ * became of them: the bound the cost model prices a request's offers by (flexibility.cost.ts).
  */
 import { createHash } from 'node:crypto';
-import type { CongestionPointKind, FlexOfferStatus } from '../../schema/flexibility';
+import { ISP_MS, type CongestionPointKind, type FlexOfferStatus } from '../../schema/flexibility';
+import { isoTime as iso, type Problem } from '../kit/problem';
+import { watts } from './flex-sufficiency.rules';
 
 /** One watt: offers are kept to the watt, and smaller offers are noise. */
 export const MIN_OFFER_KW = 0.001;
 /** A price beyond this is a typo (the day-ahead market's cap is a few EUR/kWh). */
 export const MAX_PRICE_EUR_PER_KWH = 10;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
-
-export interface Problem {
-  field: string;
-  message: string;
-}
+/** Offers of one organisation to one request: enough to revise its offer after each revoke or revision, few enough to price a request's offers. */
+export const MAX_OFFERS_PER_REQUEST = 10;
 
 export interface OfferIspDraft {
   startMs: number;
@@ -44,8 +46,6 @@ export interface RequestTerms {
   periodStartMs: number;
   isps: readonly { startMs: number; maxKw: number }[];
 }
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * Problems of the offer on its own, which hold whenever it is sent: checked before the
@@ -92,7 +92,21 @@ export interface IspCapacity {
   alreadyOfferedKw: number;
 }
 
-const watts = (kw: number) => Math.round(kw * 1000);
+/** The refusal of one more offer by an organisation that has made `made` to the request, or null. */
+export function offerCountProblem(made: number): Problem | null {
+  return made >= MAX_OFFERS_PER_REQUEST ? { field: 'flexRequestId', message: `at most ${MAX_OFFERS_PER_REQUEST} offers per organisation to one request, and yours has ${made}` } : null;
+}
+
+/** Sorted ISP starts on the grid as runs of consecutive ISPs, each [fromMs, toMs). */
+export function consecutiveRuns(startsMs: readonly number[]): { fromMs: number; toMs: number }[] {
+  const runs: { fromMs: number; toMs: number }[] = [];
+  for (const startMs of [...startsMs].sort((a, b) => a - b)) {
+    const last = runs.at(-1);
+    if (last && last.toMs === startMs) last.toMs = startMs + ISP_MS;
+    else runs.push({ fromMs: startMs, toMs: startMs + ISP_MS });
+  }
+  return runs;
+}
 
 /** How the congestion point reads in a message. */
 export function congestionPointLabel(kind: CongestionPointKind, id: string): string {
@@ -129,9 +143,4 @@ export function offerContentHash(draft: OfferDraft): string {
 /** EXPIRED is never stored: an OPEN offer reads so once its expiry has passed. */
 export function offerStatusAt(stored: FlexOfferStatus, expiresAtMs: number, nowMs: number): FlexOfferStatus {
   return stored === 'OPEN' && expiresAtMs <= nowMs ? 'EXPIRED' : stored;
-}
-
-/** Whether the offer still binds its offerer's flexibility: open and unexpired, or ordered. */
-export function isLive(status: FlexOfferStatus): boolean {
-  return status === 'OPEN' || status === 'ORDERED';
 }

@@ -24,12 +24,8 @@
  * explainable to the offerers (price, then time), which a solver's tie-breaks are not.
  */
 import type { FlexOfferStatus, FlexRequestStatus } from '../../schema/flexibility';
-import { roundToWatt } from './flex-sufficiency.rules';
-
-export interface Problem {
-  field: string;
-  message: string;
-}
+import { isoTime as iso, type Problem } from '../kit/problem';
+import { roundToWatt, watts } from './flex-sufficiency.rules';
 
 export interface RequestIspLimits {
   startMs: number;
@@ -48,9 +44,6 @@ export interface Selection {
   offerId: string;
   activationFactor: number;
 }
-
-const iso = (ms: number) => new Date(ms).toISOString();
-const watts = (kw: number) => Math.round(kw * 1000);
 
 /**
  * Why the offer cannot be ordered now, or null: an order is a CONFLICT with one already placed,

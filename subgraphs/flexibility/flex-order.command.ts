@@ -5,13 +5,12 @@ import { flexOffers, flexOrders } from '../../schema/tables';
 import { recordMutation, type Actor } from '../kit/audit';
 import type { Database, Transaction } from '../kit/db';
 import { appendEventsToOutbox } from '../kit/outbox';
+import { badInput } from '../kit/problem';
 import { lockOffer, lockOpenOffers, lockRequest, offersByIds, type LockedRequest } from './flex-offer.repo';
 import { offerStatusAt } from './flex-offer.rules';
-import { activationFactorProblem, maxKwProblems, orderableProblem, selectOffers, type Problem, type Selection } from './flex-order-select.rules';
+import { activationFactorProblem, maxKwProblems, orderableProblem, selectOffers, type Selection } from './flex-order-select.rules';
 import { orderedKwByIsp, toFlexOrder } from './flex-order.repo';
 import type { FlexOrder } from './flex-order.type';
-
-const badInput = (problems: readonly Problem[]) => new BadUserInputError(problems.map((problem) => problem.message).join('; '), { field: problems[0]!.field });
 
 /** The request of the offer, locked FOR UPDATE: orders of one request are placed one at a time, against its maxKw. */
 async function requestOfOffer(tx: Transaction, actor: Actor, offerId: string): Promise<LockedRequest> {

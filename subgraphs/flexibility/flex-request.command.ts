@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, count, eq, inArray, lte, sql } from 'drizzle-orm';
 import { BadUserInputError, ConflictError, NotFoundError } from '../../schema/errors';
-import { flexOfferIsps, flexOffers, flexOrders, flexRequestIsps, flexRequestRecipients, flexRequests } from '../../schema/tables';
+import { flexOffers, flexOrders, flexRequestIsps, flexRequestRecipients, flexRequests } from '../../schema/tables';
 import { recordMutation, type Actor } from '../kit/audit';
 import type { Database, Transaction } from '../kit/db';
 import { appendEventsToOutbox, appendToOutbox } from '../kit/outbox';
+import { badInput } from '../kit/problem';
 import { congestionPointRecipients } from './flex-market-access.sql';
+import { offerIspsOf } from './flex-offer.repo';
 import { congestionPointOf, flexibilityNeed, recipientsOf, type FlexRequestRow } from './flex-request.repo';
-import { cancelledByClose, closeConflict, expiryProblem, ispProblems, ispsFromNeed, periodOf, revisionConflict, sortedIsps, type IspDraft, type Problem } from './flex-request.rules';
+import { cancelledByClose, closeConflict, expiryProblem, ispProblems, ispsFromNeed, periodOf, revisionConflict, sortedIsps, type IspDraft } from './flex-request.rules';
 
 export interface IspInput {
   start: Date;
@@ -30,8 +32,6 @@ export interface FlexRequestRevision {
 
 /** How many ended requests one run of the close job closes at most: the next run takes the rest. */
 const CLOSE_BATCH = 500;
-
-const badInput = (problems: readonly Problem[]) => new BadUserInputError(problems.map((problem) => problem.message).join('; '), { field: problems[0]!.field });
 
 const draftsOf = (isps: readonly IspInput[]): IspDraft[] => isps.map((isp) => ({ startMs: isp.start.getTime(), minKw: isp.minKw, maxKw: isp.maxKw }));
 
@@ -148,9 +148,9 @@ export function reviseFlexRequest(db: Database, revision: FlexRequestRevision, a
 }
 
 /**
- * closeFlexRequest: CLOSED BY_DSO and restored now; its ORDERED orders whose first ISP is still
- * to come CANCELLED, each with FLEX_ORDER CANCELLED to its offerer; FLEX_RESTORE BY_DSO to the
- * recipients; with its audit line, in one transaction. Open offers stay as they are (the request
+ * closeFlexRequest: CLOSED BY_DSO and restored now; its ORDERED or ACTIVATED orders whose first
+ * ISP has not begun (cancelledByClose) CANCELLED, each with FLEX_ORDER CANCELLED to its offerer;
+ * FLEX_RESTORE BY_DSO to the recipients; with its audit line, in one transaction. Open offers stay as they are (the request
  * takes no more orders). NOT_FOUND for no such request, CONFLICT once closed.
  */
 export function closeFlexRequest(db: Database, id: string, actor: Actor): Promise<FlexRequestRow> {
@@ -160,21 +160,28 @@ export function closeFlexRequest(db: Database, id: string, actor: Actor): Promis
     const conflict = closeConflict(request.status);
     if (conflict) throw new ConflictError(conflict);
 
+    // Locked after the request, in id order, as settlement locks them: a report or a settlement of
+    // one of them runs before or after the close, never under it (READ COMMITTED re-reads a row
+    // whose lock it waited for, so the status decided on is the committed one).
     const orders = await tx
-      .select({ id: flexOrders.id, organisationId: flexOrders.organisationId, status: flexOrders.status, firstIspStart: sql<Date>`min(${flexOfferIsps.start})`.mapWith(flexOfferIsps.start) })
+      .select({ id: flexOrders.id, offerId: flexOrders.offerId, organisationId: flexOrders.organisationId, status: flexOrders.status })
       .from(flexOrders)
-      .innerJoin(flexOfferIsps, eq(flexOfferIsps.offerId, flexOrders.offerId))
       .where(eq(flexOrders.requestId, request.id))
-      .groupBy(flexOrders.id)
-      .orderBy(asc(flexOrders.id));
-    const cancelled = orders.filter((order) => cancelledByClose({ status: order.status, firstIspStartMs: order.firstIspStart.getTime() }, nowMs));
+      .orderBy(asc(flexOrders.id))
+      .for('update');
+    const firstIspStartMs = new Map<string, number>();
+    for (const isp of await offerIspsOf(tx, orders.map((order) => order.offerId))) {
+      if (!firstIspStartMs.has(isp.offerId)) firstIspStartMs.set(isp.offerId, isp.start.getTime());
+    }
+    const cancelled = orders.filter((order) => cancelledByClose({ status: order.status, firstIspStartMs: firstIspStartMs.get(order.offerId)! }, nowMs));
     if (cancelled.length > 0) {
       const ids = cancelled.map((order) => order.id);
       await tx.update(flexOrders).set({ status: 'CANCELLED', cancelledAt: sql`now()` }).where(inArray(flexOrders.id, ids));
     }
     const [row] = await tx
       .update(flexRequests)
-      .set({ status: 'CLOSED', closeReason: 'BY_DSO', closedAt: sql`now()`, restoredAt: sql`now()` })
+      // The instant the orders were judged at: settlement settles the ISPs before it (flex-settlement.rules.ts).
+      .set({ status: 'CLOSED', closeReason: 'BY_DSO', closedAt: new Date(nowMs), restoredAt: new Date(nowMs) })
       .where(eq(flexRequests.id, request.id))
       .returning();
     await recordMutation(tx, actor, 'closeFlexRequest', row!.id, `closed by the DSO, ${cancelled.length} orders cancelled`);

@@ -95,9 +95,14 @@ describe('revising and closing', () => {
     expect(closeConflict('CLOSED')).toBe('the request is already closed');
   });
 
-  it('cancels only ORDERED orders whose first ISP is still to come', () => {
+  it('cancels every live order, ORDERED or ACTIVATED, whose first ISP has not begun by the restore', () => {
     expect(cancelledByClose({ status: 'ORDERED', firstIspStartMs: NOW + 1 }, NOW)).toBe(true);
-    expect(cancelledByClose({ status: 'ORDERED', firstIspStartMs: NOW }, NOW)).toBe(false);
-    expect(cancelledByClose({ status: 'ACTIVATED', firstIspStartMs: NOW + 1 }, NOW)).toBe(false);
+    expect(cancelledByClose({ status: 'ACTIVATED', firstIspStartMs: NOW + 1 }, NOW)).toBe(true);
+    // Starting at the restore itself: no ISP of it lies before the restore, so none would be settled.
+    expect(cancelledByClose({ status: 'ORDERED', firstIspStartMs: NOW }, NOW)).toBe(true);
+    expect(cancelledByClose({ status: 'ORDERED', firstIspStartMs: NOW - 1 }, NOW)).toBe(false);
+    expect(cancelledByClose({ status: 'ACTIVATED', firstIspStartMs: NOW - 1 }, NOW)).toBe(false);
+    expect(cancelledByClose({ status: 'SETTLED', firstIspStartMs: NOW + 1 }, NOW)).toBe(false);
+    expect(cancelledByClose({ status: 'CANCELLED', firstIspStartMs: NOW + 1 }, NOW)).toBe(false);
   });
 });

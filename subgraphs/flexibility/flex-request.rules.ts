@@ -1,16 +1,11 @@
 import { ISP_MS, type FlexOrderStatus, type FlexRequestStatus } from '../../schema/flexibility';
+import type { Problem } from '../kit/problem';
 
 /** One ISP of a request as given: its start and the least and most reduction (kW averaged over it). */
 export interface IspDraft {
   startMs: number;
   minKw: number;
   maxKw: number;
-}
-
-/** A problem with the input, naming the input field at fault. */
-export interface Problem {
-  field: string;
-  message: string;
 }
 
 /** Seven days of ISPs: a request is for a congestion foreseen in the days ahead, not a standing order. */
@@ -83,7 +78,11 @@ export function closeConflict(status: FlexRequestStatus): string | null {
   return status === 'OPEN' ? null : 'the request is already closed';
 }
 
-/** Closing a request cancels an order only while it is still ORDERED and its first ISP has not started: one that ran stays. */
+/**
+ * Closing a request at `nowMs` (its restore) cancels every live order (ORDERED or ACTIVATED) whose
+ * first ISP has not begun: nothing of it would run before the restore, so nothing of it could be
+ * settled (flex-settlement.rules.ts settles only the ISPs before it). One that began stays.
+ */
 export function cancelledByClose(order: { status: FlexOrderStatus; firstIspStartMs: number }, nowMs: number): boolean {
-  return order.status === 'ORDERED' && order.firstIspStartMs > nowMs;
+  return (order.status === 'ORDERED' || order.status === 'ACTIVATED') && order.firstIspStartMs >= nowMs;
 }

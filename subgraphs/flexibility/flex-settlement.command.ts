@@ -13,6 +13,7 @@ import {
   BASELINE_MAX_DAYS,
   baselineCandidateDays,
   baselineWindows,
+  ispsToSettle,
   ispWindow,
   settleOrder,
   wantsMoreBaselineDays,
@@ -20,11 +21,13 @@ import {
   type ReadingWindow,
   type SettlementFigures,
 } from './flex-settlement.rules';
-import { lockOrdersToSettle, offerIspsOf, orderIdsStartingIn, summedReadings, type PointWindow } from './flex-settlement.repo';
+import { offerIspsOf } from './flex-offer.repo';
+import { lockOrdersToSettle, orderIdsStartingIn, summedReadings, type OrderToSettleRow, type PointWindow } from './flex-settlement.repo';
 
 /**
  * Settles the orders among `orderIds` that may be settled at `nowMs` (ORDERED or ACTIVATED, their
- * request's period over) from metered data (flex-settlement.rules.ts), in the caller's
+ * request's period over) from metered data (flex-settlement.rules.ts: the ISPs before the DSO's
+ * restore when it closed the request early, ispsToSettle), in the caller's
  * transaction: their settlements, SETTLED with settledAt, and a FLEX_ORDER SETTLED event each to
  * its offerer. Every read is one statement for all the orders (the readings two: see below). `unsettled`: those that may be
  * settled but cannot be yet (too few baseline days, readings not all in); orders that may not be
@@ -36,15 +39,26 @@ export async function settleOrders(tx: Transaction, orderIds: readonly string[],
   const isps = groupBy(await offerIspsOf(tx, orders.map((order) => order.offerId)), (isp) => isp.offerId);
   const points = groupBy(await orderHems(tx, orders.map((order) => order.id)), (row) => row.orderId);
   const pointsOf = (orderId: string) => [...new Set((points.get(orderId) ?? []).map((row) => row.meteringPointId))];
-  const ispsOf = (offerId: string) => (isps.get(offerId) ?? []).map((isp) => ({ startMs: isp.start.getTime(), offeredKw: isp.kw }));
+  const ispsOf = (order: OrderToSettleRow) =>
+    ispsToSettle(
+      (isps.get(order.offerId) ?? []).map((isp) => ({ startMs: isp.start.getTime(), offeredKw: isp.kw })),
+      order.restoredByDsoAt?.getTime() ?? null,
+    );
 
   // Activation days are looked for from the earliest look-back of any order to the last ISP of any.
-  const starts = orders.flatMap((order) => ispsOf(order.offerId).map((isp) => isp.startMs));
-  // Reduced, not spread: a day of orders of a week's ISPs each is more arguments than a call takes.
-  const fromMs = lisbonMidnightUtcMs(lisbonLocalDay(starts.reduce((a, b) => Math.min(a, b))) - BASELINE_LOOKBACK_DAYS);
-  const toMs = starts.reduce((a, b) => Math.max(a, b)) + ISP_MS;
+  const starts = orders.flatMap((order) => ispsOf(order).map((isp) => isp.startMs));
   const allPoints = [...new Set(orders.flatMap((order) => pointsOf(order.id)))];
-  const activations = groupBy(await flexOrderIspsOnPoints(tx, allPoints, fromMs, toMs), (row) => row.meteringPointId);
+  const activationRows =
+    starts.length === 0
+      ? []
+      : await flexOrderIspsOnPoints(
+          tx,
+          allPoints,
+          // Reduced, not spread: a day of orders of a week's ISPs each is more arguments than a call takes.
+          lisbonMidnightUtcMs(lisbonLocalDay(starts.reduce((a, b) => Math.min(a, b))) - BASELINE_LOOKBACK_DAYS),
+          starts.reduce((a, b) => Math.max(a, b)) + ISP_MS,
+        );
+  const activations = groupBy(activationRows, (row) => row.meteringPointId);
 
   const toSettle = new Map<string, OrderToSettle>(
     orders.map((order) => {
@@ -52,7 +66,7 @@ export async function settleOrders(tx: Transaction, orderIds: readonly string[],
       return [
         order.id,
         {
-          isps: ispsOf(order.offerId),
+          isps: ispsOf(order),
           activationFactor: order.activationFactor,
           priceEurPerKwh: order.priceEurPerKwh,
           meteringPointIds,
@@ -63,8 +77,9 @@ export async function settleOrders(tx: Transaction, orderIds: readonly string[],
   );
   // Readings in two rounds: the ISPs and the most recent candidate days, which settle an order
   // whose readings are all in; then the older candidates, for the orders still short of days.
+  // An order with no ISP to settle reads nothing (settleOrder settles it as such).
   const windowsOf = (select: (order: OrderToSettle) => ReadingWindow[]) => (entries: Iterable<[string, OrderToSettle]>) =>
-    [...entries].flatMap(([orderId, order]) => select(order).flatMap((window) => order.meteringPointIds.map((meteringPointId): PointWindow => ({ orderId, meteringPointId, ...window }))));
+    [...entries].filter(([, order]) => order.isps.length > 0).flatMap(([orderId, order]) => select(order).flatMap((window) => order.meteringPointIds.map((meteringPointId): PointWindow => ({ orderId, meteringPointId, ...window }))));
   const recent = windowsOf((order) => [ispWindow(order), ...baselineWindows(order, baselineCandidateDays(order).slice(0, BASELINE_MAX_DAYS))]);
   const older = windowsOf((order) => baselineWindows(order, baselineCandidateDays(order).slice(BASELINE_MAX_DAYS)));
   const readings = await summedReadings(tx, recent(toSettle));

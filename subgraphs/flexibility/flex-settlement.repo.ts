@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { flexOfferIsps, flexOffers, flexOrders, flexRequests, flexSettlementIsps, flexSettlements } from '../../schema/tables';
+import { flexOffers, flexOrders, flexRequests, flexSettlementIsps, flexSettlements } from '../../schema/tables';
 import type { Database, Transaction } from '../kit/db';
 import { groupBy } from '../kit/group';
 import { anyText } from '../kit/sql';
@@ -12,6 +12,8 @@ export interface OrderToSettleRow {
   organisationId: string;
   activationFactor: number;
   priceEurPerKwh: number;
+  /** When the DSO restored its request by closing it early (BY_DSO); null while open or once its period ended. */
+  restoredByDsoAt: Date | null;
 }
 
 /**
@@ -29,6 +31,9 @@ export async function lockOrdersToSettle(tx: Transaction, orderIds: readonly str
       organisationId: flexOrders.organisationId,
       activationFactor: flexOrders.activationFactor,
       priceEurPerKwh: sql<number>`(SELECT ${flexOffers.priceEurPerKwh} FROM ${flexOffers} WHERE ${flexOffers.id} = ${flexOrders.offerId})`.mapWith(Number),
+      restoredByDsoAt: sql<Date | null>`(SELECT ${flexRequests.restoredAt} FROM ${flexRequests} WHERE ${flexRequests.id} = ${flexOrders.requestId} AND ${flexRequests.closeReason} = 'BY_DSO')`.mapWith(
+        flexRequests.restoredAt,
+      ),
     })
     .from(flexOrders)
     .where(
@@ -40,11 +45,6 @@ export async function lockOrdersToSettle(tx: Transaction, orderIds: readonly str
     )
     .orderBy(asc(flexOrders.id))
     .for('update');
-}
-
-/** The offers' ISPs (offered kW), in time order. */
-export function offerIspsOf(db: Database | Transaction, offerIds: readonly string[]) {
-  return db.select().from(flexOfferIsps).where(anyText(flexOfferIsps.offerId, offerIds)).orderBy(asc(flexOfferIsps.offerId), asc(flexOfferIsps.start));
 }
 
 /** The orders (ORDERED or ACTIVATED) of requests whose period starts in [fromMs, toMs) and has ended by nowMs. */

@@ -1,4 +1,4 @@
-import { baselineCandidateDays, quarterOnDay, readingWindows, settleOrder, wantsMoreBaselineDays, type OrderToSettle, type PointsAt } from './flex-settlement.rules';
+import { baselineCandidateDays, ispsToSettle, quarterOnDay, readingWindows, settleOrder, wantsMoreBaselineDays, type OrderToSettle, type PointsAt } from './flex-settlement.rules';
 
 const at = (text: string) => Date.parse(text);
 const QUARTER_MS = 900_000;
@@ -128,6 +128,36 @@ describe('settling an order', () => {
           { startMs: at('2026-01-14T18:15:00Z'), baselineKw: 0, orderedKw: 0.75, actualKw: 0, deliveredKw: 0, deficiencyKw: 0.75 },
         ],
       },
+    });
+  });
+});
+
+describe("the DSO's early close", () => {
+  it('settles only the ISPs that start before the restore: one the offerer let go on FLEX_RESTORE is no deficiency', () => {
+    const restoredAtMs = at('2026-01-14T18:15:00Z');
+    const early = { ...order, isps: ispsToSettle(order.isps, restoredAtMs) };
+    expect(early.isps).toEqual([{ startMs: at('2026-01-14T18:00:00Z'), offeredKw: 2 }]);
+    // 18:15, after the restore, is neither settled nor charged, nor needed of a baseline day: Thursday 8th
+    // (lacking only B's 18:15) now counts. 18:00 sums of the 13th, 9th, 8th, 7th, 6th:
+    // 750 + 800 + 1800 + 700 + 760 = 4810 Wh / 5 = 962 Wh = 3.848 kW; actual 1.6 kW; delivered 2.248 kW
+    // of the 1 kW ordered: paid 1 kW × 0.25 h × 0.20 EUR/kWh = 0.05 EUR, no deficiency.
+    expect(settleOrder(early, summed(readings))).toEqual({
+      settled: true,
+      figures: {
+        baselineDays: ['2026-01-13', '2026-01-09', '2026-01-08', '2026-01-07', '2026-01-06'],
+        meteringPointIds: ['A', 'B'],
+        amountMicroEur: 50_000,
+        isps: [{ startMs: at('2026-01-14T18:00:00Z'), baselineKw: 3.848, orderedKw: 1, actualKw: 1.6, deliveredKw: 2.248, deficiencyKw: 0 }],
+      },
+    });
+    expect(ispsToSettle(order.isps, restoredAtMs + 1)).toEqual(order.isps);
+  });
+
+  it('settles every ISP when the period ended, and nothing of an order with no ISP before the restore', () => {
+    expect(ispsToSettle(order.isps, null)).toEqual(order.isps);
+    expect(settleOrder({ ...order, isps: ispsToSettle(order.isps, at('2026-01-14T18:00:00Z')) }, summed(readings))).toEqual({
+      settled: true,
+      figures: { baselineDays: [], meteringPointIds: ['A', 'B'], amountMicroEur: 0, isps: [] },
     });
   });
 });

@@ -1,6 +1,11 @@
 /**
  * Settling a flex order from metered data. Pure. The method is fixed by issue 12:
  *
+ * - The ISPs settled: the offer's ISPs that start before the request's restore when the DSO closed
+ *   it early (BY_DSO: FLEX_RESTORE told the offerer to let its loads go then, so what it did not
+ *   shift after is obedience, not deficiency), all of them when its period ended (PERIOD_ENDED).
+ *   Closing cancels the orders with no ISP before the restore; one left from before that rule
+ *   settles with no ISPs and nothing to pay.
  * - The order's metering points are those of its HEMS (the HEMS its offerer sent a FLEX_ORDER
  *   command for it, not rejected or expired). An order never commanded has none: it delivered
  *   nothing, and settles at once with baseline and actual 0, its whole ordered power as
@@ -39,7 +44,7 @@ export const BASELINE_LOOKBACK_DAYS = 30;
 const QUARTERS_PER_HOUR = 4;
 
 export interface OrderToSettle {
-  /** The offer's ISPs and their offered kW. */
+  /** The offer's ISPs to settle (ispsToSettle) and their offered kW. */
   isps: readonly { startMs: number; offeredKw: number }[];
   activationFactor: number;
   priceEurPerKwh: number;
@@ -158,9 +163,15 @@ export function wantsMoreBaselineDays(order: OrderToSettle, readings: ReadonlyMa
 
 const microEur = (watts: number, priceMicroEurPerKwh: number, ratio: number) => Math.round((watts * priceMicroEurPerKwh * ratio) / (1000 * QUARTERS_PER_HOUR));
 
+/** The ISPs to settle (see above): those starting before `restoredByDsoAtMs`, or all when the DSO did not close the request early (null). */
+export function ispsToSettle<T extends { startMs: number }>(isps: readonly T[], restoredByDsoAtMs: number | null): T[] {
+  return restoredByDsoAtMs === null ? [...isps] : isps.filter((isp) => isp.startMs < restoredByDsoAtMs);
+}
+
 /** Settles an order from its points' summed readings by instant (`readings`, keyed by UTC ms), or says why it must wait. */
 export function settleOrder(order: OrderToSettle, readings: ReadonlyMap<number, PointsAt>): SettlementOutcome {
   const { points, ispsComplete, completeDays } = coverage(order, readings);
+  if (order.isps.length === 0) return { settled: true, figures: { baselineDays: [], meteringPointIds: points, amountMicroEur: 0, isps: [] } };
   const isps = [...order.isps].sort((a, b) => a.startMs - b.startMs);
   const wattsAt = (utcMs: number) => (readings.get(utcMs)?.importWh ?? 0) * QUARTERS_PER_HOUR;
 

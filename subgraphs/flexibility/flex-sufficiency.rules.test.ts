@@ -6,9 +6,9 @@ const ISPS = [
   { startMs: B, minKw: 4 },
   { startMs: A, minKw: 10 },
 ];
-const offer = (status: CountedOffer['status'], isps: [number, number][], activationFactor: number | null = null): CountedOffer => ({
+const offer = (status: CountedOffer['status'], isps: [number, number][], order: CountedOffer['order'] = null): CountedOffer => ({
   status,
-  activationFactor,
+  order,
   isps: isps.map(([startMs, kw]) => ({ startMs, kw })),
 });
 
@@ -29,7 +29,16 @@ describe('sufficiency', () => {
   });
 
   it('counts an ordered offer at its ordered kW, and nothing of revoked, superseded or expired ones', () => {
-    const offers = [offer('ORDERED', [[A, 8]], 0.5), offer('REVOKED', [[A, 9]]), offer('SUPERSEDED', [[A, 9]]), offer('EXPIRED', [[A, 9]])];
+    const offers = [offer('ORDERED', [[A, 8]], { status: 'ORDERED', activationFactor: 0.5 }), offer('REVOKED', [[A, 9]]), offer('SUPERSEDED', [[A, 9]]), offer('EXPIRED', [[A, 9]])];
+    expect(sufficiency(ISPS, offers)[0]).toEqual({ startMs: A, minKw: 10, offeredKw: 4, shortfallKw: 6 });
+  });
+
+  it('counts an ordered offer whose order was cancelled as nothing, and one whose order ran at its ordered kW', () => {
+    const offers = [
+      offer('ORDERED', [[A, 8]], { status: 'CANCELLED', activationFactor: 1 }),
+      offer('ORDERED', [[A, 2]], { status: 'ACTIVATED', activationFactor: 0.5 }),
+      offer('ORDERED', [[A, 3]], { status: 'SETTLED', activationFactor: 1 }),
+    ];
     expect(sufficiency(ISPS, offers)[0]).toEqual({ startMs: A, minKw: 10, offeredKw: 4, shortfallKw: 6 });
   });
 

@@ -3,16 +3,17 @@
  * covers the minimum, and by how much it falls short. Pure; the repo reads the offers.
  *
  * An offer counts while it binds its offerer: OPEN and not expired with its whole kW, or ORDERED
- * with the kW ordered (offered × activation factor). Revoked, superseded and expired offers, and
- * offers of an earlier revision, count nothing. Everything is rounded to the watt.
+ * with the kW ordered (offered × activation factor) while its order stands. Revoked, superseded
+ * and expired offers, an ordered offer whose order was CANCELLED (the offer stays ORDERED: it was
+ * taken once), and offers of an earlier revision, count nothing. Everything is rounded to the watt.
  */
-import type { FlexOfferStatus } from '../../schema/flexibility';
+import type { FlexOfferStatus, FlexOrderStatus } from '../../schema/flexibility';
 
 export interface CountedOffer {
   /** As read now: EXPIRED already derived (flex-offer.rules.ts offerStatusAt). */
   status: FlexOfferStatus;
-  /** The activation factor of its order; null while not ordered. */
-  activationFactor: number | null;
+  /** Its order; null while not ordered. */
+  order: { status: FlexOrderStatus; activationFactor: number } | null;
   isps: readonly { startMs: number; kw: number }[];
 }
 
@@ -24,11 +25,13 @@ export interface SufficiencyIsp {
 }
 
 export const roundToWatt = (kw: number): number => Math.round(kw * 1000) / 1000;
+/** kW in whole watts: how the market compares power, as availability is computed. */
+export const watts = (kw: number): number => Math.round(kw * 1000);
 
-/** What the offer binds in an ISP: its kW while open, the ordered kW once ordered, otherwise nothing. */
-export function boundKw(offer: Pick<CountedOffer, 'status' | 'activationFactor'>, kw: number): number {
+/** What the offer binds in an ISP: its kW while open, the ordered kW while its order stands, otherwise nothing. */
+export function boundKw(offer: Pick<CountedOffer, 'status' | 'order'>, kw: number): number {
   if (offer.status === 'OPEN') return kw;
-  if (offer.status === 'ORDERED') return kw * (offer.activationFactor ?? 1);
+  if (offer.status === 'ORDERED' && offer.order && offer.order.status !== 'CANCELLED') return kw * offer.order.activationFactor;
   return 0;
 }
 

@@ -32,6 +32,21 @@ describe('the cost of the flexibility market', () => {
     expect(costOf('{ flexOrders(first: 200) { edges { node { settlement { amountEur } offer { isps { kw } } } } } }').total).toBe(2 * 200 * 672 * 10);
   });
 
+  it("multiplies what a request's offers and orders hold by the offers a request can have, not once per request", () => {
+    // 50 offers a request (5 parties × at most 10 offers each), each with a week of ISPs.
+    expect(costOf('{ flexRequests(first: 10) { edges { node { offers { isps { kw } } } } } }')).toMatchObject({
+      total: 10 * 50 * 10 + 10 * 50 * 672 * 10,
+      heaviest: { field: 'FlexOffer.isps', times: 10 * 50 },
+    });
+    expect(costOf('{ flexRequests(first: 10) { edges { node { orders { activations { kw } } } } } }').total).toBe(10 * 50 * 10 + 10 * 50 * 672 * 10);
+    expect(costOf('{ flexRequests(first: 10) { edges { node { offers { isps { kw } } } } } }').total).toBeGreaterThan(BUDGET);
+  });
+
+  it("prices an order's HEMS commands and its settlement's metering points at an estimate of 100 HEMS an order", () => {
+    expect(costOf('{ flexOrders(first: 100) { edges { node { hemsCommands { id } } } } }').total).toBe(100 * 100 * 10);
+    expect(costOf('{ flexOrders(first: 100) { edges { node { settlement { meteringPointIds } } } } }').total).toBe(100 * 672 * 10 + 100 * 100);
+  });
+
   it('lets a dozen offers into one operation, not a hundred: each reads its HEMS behind the congestion point', () => {
     const offers = (n: number) =>
       `mutation { ${Array.from({ length: n }, (_, i) => `o${i}: submitFlexOffer(input: { flexRequestId: "r", isps: [], priceEurPerKwh: 0.1, expiresAt: "2026-12-01T00:00:00Z", idempotencyKey: "k${i}" }) { id }`).join(' ')} }`;

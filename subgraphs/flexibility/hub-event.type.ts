@@ -48,7 +48,7 @@ export class Hems {
   id!: string;
 }
 
-/** Likewise commands: only their issuer (and the HEMS's customer) sees one. */
+/** Likewise commands: their issuer, the HEMS's customer and, for one sent for a flex order, the DSO see one. */
 @ObjectType()
 @Directive('@key(fields: "id", resolvable: false)')
 export class HemsCommand {

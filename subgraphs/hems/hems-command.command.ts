@@ -6,8 +6,8 @@ import { hemsCommands } from '../../schema/tables';
 import { recordMutation, type Actor } from '../kit/audit';
 import type { Database } from '../kit/db';
 import { appendEventsToOutbox, appendToOutbox } from '../kit/outbox';
-import { commandTarget, deviceOfHems, mayReportOutcome, openOrderCovering, type HemsCommandRow } from './hems-command.repo';
-import { commandProblems, defaultExpiryMs, outcomeDetail, outcomeTime, transitionProblem, type HemsCommandOutcome, type Problem } from './hems-command.rules';
+import { commandTarget, deviceOfHems, heldForOrder, mayReportOutcome, openOrderCovering, type HemsCommandRow } from './hems-command.repo';
+import { commandProblems, defaultExpiryMs, orderProblem, outcomeDetail, outcomeTime, transitionProblem, type HemsCommandOutcome, type Problem } from './hems-command.rules';
 
 export interface NewHemsCommand {
   hemsId: string;
@@ -31,12 +31,6 @@ export interface HemsCommandOutcomeReport {
 /** How many expired commands one sweep marks at most: the next sweep takes the rest. */
 const EXPIRY_BATCH = 1_000;
 
-/** What a command's order must be, by its reason, as a refusal says it. */
-const ORDER_NEEDED: Readonly<Record<HemsCommandReason, (orderId: string) => string>> = {
-  CONTRACTED_POWER_ORDER: (orderId) => `no contracted-power order ${orderId} in force covers this HEMS's metering point and is addressed to you`,
-  FLEX_ORDER: (orderId) => `no flex order ${orderId} of yours, ordered or activated on an open request, covers this HEMS's metering point`,
-};
-
 const badInput = (problems: readonly Problem[]) => new BadUserInputError(problems.map((problem) => problem.message).join('; '), { field: problems[0]!.field });
 
 /** The outcome's event, to the organisation that sent the command only. */
@@ -46,7 +40,8 @@ const commandEvent = (row: HemsCommandRow) => ({ audience: [row.issuerId], paylo
  * issueHemsCommand: stores the command (SENT) with its audit line. The HEMS must be shared with
  * the caller now (mayControlHems): NOT_FOUND when it never was, FORBIDDEN when it no longer is;
  * BAD_USER_INPUT naming the field for the command's own problems, an order (of its reason, open,
- * the caller's) that does not cover the HEMS's point, or a window outside a flex order's period.
+ * the caller's) that does not cover the HEMS's point, or a window outside a flex order's period
+ * (orderProblem: a RESTORE of what the caller held off for an order that has since left is taken).
  * Nothing is written then.
  */
 export function issueHemsCommand(db: Database, command: NewHemsCommand, actor: Actor): Promise<HemsCommandRow> {
@@ -64,11 +59,10 @@ export function issueHemsCommand(db: Database, command: NewHemsCommand, actor: A
     const orderId = command.orderId.trim();
     if (!problems.some((problem) => problem.field === 'orderId')) {
       const period = await openOrderCovering(tx, command.reason, orderId, target.meteringPointId, identity.organisationId);
-      if (!period) problems.push({ field: 'orderId', message: ORDER_NEEDED[command.reason](orderId) });
-      // A flex order buys a reduction in its ISPs only: the command may not act outside them.
-      else if (command.reason === 'FLEX_ORDER' && (command.start < period.start || command.end > period.expectedEnd)) {
-        problems.push({ field: 'start', message: `the command's window must lie within flex order ${orderId}'s period, ${period.start.toISOString()} to ${period.expectedEnd.toISOString()}` });
-      }
+      // Only a RESTORE may follow an order that has left, and only what the sender held off for it.
+      const heldBefore = !period && command.kind === 'RESTORE' && (await heldForOrder(tx, command.hemsId, command.reason, orderId, identity.organisationId));
+      const problem = orderProblem({ ...draft, orderId }, { period: period && { startMs: period.start.getTime(), endMs: period.expectedEnd.getTime() }, heldBefore });
+      if (problem) problems.push(problem);
     }
     if (problems.length > 0) throw badInput(problems);
     const [row] = await tx

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { HemsCommandReason } from '../../schema/hems';
 import type { Identity } from '../../schema/identity';
 import { devices, hemsCommands, hemsSystems, openOrderPointsView } from '../../schema/tables';
@@ -6,14 +6,16 @@ import type { Page } from '../kit/connection';
 import type { Database, Transaction } from '../kit/db';
 import { anyText } from '../kit/sql';
 import { mayControlHems } from './hems-access.sql';
-import type { CommandedDevice } from './hems-command.rules';
+import { HOLDING_KINDS, type CommandedDevice } from './hems-command.rules';
 
 /** A stored command; the GraphQL HemsCommand resolves from it (hems and device are field resolvers). */
 export type HemsCommandRow = typeof hemsCommands.$inferSelect;
 
 /**
  * Who may see a command: the organisation that sent it (even once the HEMS is no longer shared
- * with it: it is its own record of what it asked), and the customer of the HEMS.
+ * with it: it is its own record of what it asked), the customer of the HEMS, and the DSO those
+ * sent for a flex order (it ordered that flexibility and settles it from those households'
+ * meters: the commands are the link from its order to them). The DSO sees no other command.
  */
 function mayViewCommand(identity: Identity): SQL {
   switch (identity.role) {
@@ -22,6 +24,8 @@ function mayViewCommand(identity: Identity): SQL {
       return eq(hemsCommands.issuerId, identity.organisationId);
     case 'customer':
       return sql`EXISTS (SELECT 1 FROM ${hemsSystems} WHERE ${hemsSystems.id} = ${hemsCommands.hemsId} AND ${hemsSystems.meteringPointId} = ${identity.organisationId})`;
+    case 'dso':
+      return eq(hemsCommands.reason, 'FLEX_ORDER');
     default:
       return sql`false`;
   }
@@ -106,6 +110,24 @@ export async function openOrderCovering(
     )
     .limit(1);
   return row ?? null;
+}
+
+/** Whether the issuer sent the HEMS a SHIFT or CURTAIL for the order, whatever came of it: what a RESTORE may undo once the order has left. */
+export async function heldForOrder(tx: Transaction, hemsId: string, reason: HemsCommandReason, orderId: string, issuerId: string): Promise<boolean> {
+  const [held] = await tx
+    .select({ id: hemsCommands.id })
+    .from(hemsCommands)
+    .where(
+      and(
+        eq(hemsCommands.hemsId, hemsId),
+        eq(hemsCommands.reason, reason),
+        eq(hemsCommands.orderId, orderId),
+        eq(hemsCommands.issuerId, issuerId),
+        inArray(hemsCommands.kind, [...HOLDING_KINDS]),
+      ),
+    )
+    .limit(1);
+  return held !== undefined;
 }
 
 /** Commands read only as far as the caller may see them (mayViewCommand). */

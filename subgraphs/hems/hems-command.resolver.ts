@@ -13,7 +13,7 @@ type Context = SubgraphContext<HemsLoaders>;
 @Resolver(() => HemsCommand)
 export class HemsCommandResolver {
   @Authorized('hems:read')
-  @Query(() => HemsCommand, { nullable: true, description: 'One command; NOT_FOUND when there is none or you neither sent it nor are the customer of its HEMS' })
+  @Query(() => HemsCommand, { nullable: true, description: 'One command; NOT_FOUND when there is none or you neither sent it nor are the customer of its HEMS (the DSO: unless it was sent for a flex order)' })
   async hemsCommand(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<HemsCommandRow> {
     const command = await ctx.loaders.hemsCommand.load(id);
     if (!command) throw new NotFoundError('HEMS command');
@@ -21,7 +21,7 @@ export class HemsCommandResolver {
   }
 
   @Authorized('hems:read')
-  @Query(() => HemsCommandConnection, { description: 'The commands you sent (a customer: those sent to its HEMS), newest first' })
+  @Query(() => HemsCommandConnection, { description: 'The commands you sent (a customer: those sent to its HEMS; the DSO: those sent for flex orders), newest first' })
   async hemsCommands(@Args(() => HemsCommandsArgs) args: HemsCommandsArgs, @Ctx() ctx: Context) {
     const page = parsePage(args, isCommandKey);
     const { rows, totalCount } = await ctx.loaders.hemsCommandRepo.page(args.hemsId ?? null, page);

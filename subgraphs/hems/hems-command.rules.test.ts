@@ -4,6 +4,7 @@ import {
   defaultExpiryMs,
   MAX_COMMAND_WINDOW_MS,
   MAX_DETAIL_LENGTH,
+  orderProblem,
   OUTCOME_CLOCK_SKEW_MS,
   outcomeDetail,
   outcomeTime,
@@ -79,6 +80,43 @@ describe('commandProblems', () => {
 
   it('lists every problem at once', () => {
     expect(fields({ targetPowerKw: 9, endMs: now, orderId: '' }, null)).toEqual(['deviceId', 'end', 'orderId']);
+  });
+});
+
+describe('orderProblem', () => {
+  const period = { startMs: now + HOUR_MS, endMs: now + 3 * HOUR_MS };
+  const flex = (kind: CommandDraft['kind'], overrides: Partial<CommandDraft> = {}) => draft({ kind, reason: 'FLEX_ORDER', orderId: 'fo-1', ...overrides });
+
+  it('takes any command under an open order covering the HEMS, a flex order’s only within its period', () => {
+    for (const kind of ['SHIFT', 'CURTAIL', 'RESTORE'] as const) {
+      expect(orderProblem(flex(kind), { period, heldBefore: false })).toBeNull();
+      expect(orderProblem(draft({ kind }), { period, heldBefore: false })).toBeNull();
+    }
+    expect(orderProblem(flex('RESTORE', { endMs: period.endMs + 15 * 60_000 }), { period, heldBefore: true })).toEqual({
+      field: 'start',
+      message: "the command's window must lie within flex order fo-1's period, 2026-11-26T18:00:00.000Z to 2026-11-26T20:00:00.000Z",
+    });
+    // A contracted-power order's expected end is no bound: the DSO restores it when it sees fit.
+    expect(orderProblem(draft({ endMs: period.endMs + HOUR_MS }), { period, heldBefore: false })).toBeNull();
+  });
+
+  it('takes a RESTORE once the order has left only when the sender held the HEMS off for it before, of either reason', () => {
+    expect(orderProblem(flex('RESTORE'), { period: null, heldBefore: true })).toBeNull();
+    expect(orderProblem(draft({ kind: 'RESTORE' }), { period: null, heldBefore: true })).toBeNull();
+    expect(orderProblem(flex('RESTORE'), { period: null, heldBefore: false })).toEqual({
+      field: 'orderId',
+      message: "no flex order fo-1 of yours, ordered or activated on an open request, covers this HEMS's metering point, and you sent this HEMS no SHIFT or CURTAIL for it to restore",
+    });
+  });
+
+  it('refuses a SHIFT or CURTAIL once the order has left, held before or not', () => {
+    for (const kind of ['SHIFT', 'CURTAIL'] as const) {
+      expect(orderProblem(flex(kind), { period: null, heldBefore: true })).toEqual({
+        field: 'orderId',
+        message: "no flex order fo-1 of yours, ordered or activated on an open request, covers this HEMS's metering point",
+      });
+      expect(orderProblem(draft({ kind }), { period: null, heldBefore: true })?.message).toBe("no contracted-power order cpo-1 in force covers this HEMS's metering point and is addressed to you");
+    }
   });
 });
 

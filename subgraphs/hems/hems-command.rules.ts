@@ -81,6 +81,44 @@ export function commandProblems(draft: CommandDraft, device: CommandedDevice | n
   return problems;
 }
 
+/** Commands that hold a load off: what a RESTORE undoes. */
+export const HOLDING_KINDS = ['SHIFT', 'CURTAIL'] as const satisfies readonly HemsCommandKind[];
+
+/** What a command's order is to it: open for the sender and covering the HEMS's point (with its period), or not; and what the sender sent that HEMS for it before. */
+export interface OrderStanding {
+  /** The order's period while it is open for the sender and covers the HEMS's point; null otherwise. */
+  period: { startMs: number; endMs: number } | null;
+  /** The sender sent that HEMS a SHIFT or CURTAIL (HOLDING_KINDS) for the order before, whatever came of it. */
+  heldBefore: boolean;
+}
+
+/** What a command's order must be, by its reason, as a refusal says it. */
+const ORDER_NEEDED: Readonly<Record<HemsCommandReason, (orderId: string) => string>> = {
+  CONTRACTED_POWER_ORDER: (orderId) => `no contracted-power order ${orderId} in force covers this HEMS's metering point and is addressed to you`,
+  FLEX_ORDER: (orderId) => `no flex order ${orderId} of yours, ordered or activated on an open request, covers this HEMS's metering point`,
+};
+
+/**
+ * The command's problem with its order, or null. A SHIFT or CURTAIL acts only under an order of
+ * its reason open for the sender that covers the HEMS's point, a flex order's within its period.
+ * A RESTORE undoes what the sender asked of the HEMS: it is taken under such an order too, and,
+ * once the order has left (restored or cancelled, its request closed or its period over), when
+ * the sender sent that HEMS a SHIFT or CURTAIL for it: restoring is then exactly what it must do.
+ */
+export function orderProblem(draft: Pick<CommandDraft, 'kind' | 'reason' | 'orderId' | 'startMs' | 'endMs'>, standing: OrderStanding): Problem | null {
+  const { period } = standing;
+  if (period) {
+    // A flex order buys a reduction in its ISPs only: the command may not act outside them.
+    if (draft.reason === 'FLEX_ORDER' && (draft.startMs < period.startMs || draft.endMs > period.endMs)) {
+      return { field: 'start', message: `the command's window must lie within flex order ${draft.orderId}'s period, ${new Date(period.startMs).toISOString()} to ${new Date(period.endMs).toISOString()}` };
+    }
+    return null;
+  }
+  if (draft.kind === 'RESTORE' && standing.heldBefore) return null;
+  const restore = draft.kind === 'RESTORE' ? ', and you sent this HEMS no SHIFT or CURTAIL for it to restore' : '';
+  return { field: 'orderId', message: `${ORDER_NEEDED[draft.reason](draft.orderId)}${restore}` };
+}
+
 /** Why the outcome may not follow the command's status now, or null. A SENT command past its expiry takes no outcome: the hub expires it. */
 export function transitionProblem(status: HemsCommandStatus, outcome: HemsCommandOutcome, expiresAtMs: number, nowMs: number): string | null {
   if (!NEXT[status].includes(outcome)) return `A ${status} command cannot become ${outcome}`;

@@ -19,7 +19,7 @@ registerEnumType(HemsCommandStatus, {
 export const HemsCommandOutcome = enumOf(HEMS_COMMAND_OUTCOMES);
 registerEnumType(HemsCommandOutcome, { name: 'HemsCommandOutcome', description: 'What a HEMS reports of a command' });
 
-@ObjectType({ description: 'What a retailer or aggregator asked a HEMS to do, why, and what came of it. Seen by the issuer and the customer.' })
+@ObjectType({ description: 'What a retailer or aggregator asked a HEMS to do, why, and what came of it. Seen by the issuer and the customer; the DSO sees those sent for a flex order.' })
 @Directive('@key(fields: "id")')
 export class HemsCommand {
   @Field(() => ID)
@@ -101,7 +101,7 @@ export class IssueHemsCommandInput {
   reason!: keyof typeof HemsCommandReason;
 
   @Field(() => ID, {
-    description: `The order it serves, 1 to ${MAX_ORDER_ID_LENGTH} characters, covering the HEMS's metering point and yours: for CONTRACTED_POWER_ORDER an order in force addressed to you; for FLEX_ORDER your ordered (or activated) flex order on an open request, the command's window within its period`,
+    description: `The order it serves, 1 to ${MAX_ORDER_ID_LENGTH} characters, covering the HEMS's metering point and yours: for CONTRACTED_POWER_ORDER an order in force addressed to you; for FLEX_ORDER your ordered (or activated) flex order on an open request, the command's window within its period. A RESTORE may also name such an order once it has ended, if you sent this HEMS a SHIFT or CURTAIL for it`,
   })
   orderId!: string;
 

@@ -20,7 +20,7 @@ export interface HemsLoaders {
   /** The flexible loads of HEMS already checked, by priority. */
   flexibleLoads: DataLoader<string, FlexibleLoad[]>;
   hemsCommandRepo: HemsCommandRepo;
-  /** Commands by id, if the caller sent them or is the customer of their HEMS. */
+  /** Commands by id, if the caller may see them (hems-command.repo.ts mayViewCommand). */
   hemsCommand: DataLoader<string, HemsCommandRow | null>;
   /** Logs HEMS read by a list (a page) and primes the loader with them. */
   logHems(rows: readonly Hems[]): Promise<void>;

@@ -39,6 +39,15 @@ describe('operationCost', () => {
     expect(cost.total).toBe(2 * 365 * 10);
   });
 
+  it("multiplies a field's children by its FieldCost's fanOut, given the field's arguments, instead of the default", () => {
+    const query = '{ meteringPoints(first: 50) { edges { node { loadCurve(from: "2026-10-05T00:00:00Z", to: "2026-10-06T00:00:00Z") { importWh } } } } }';
+    const document = parse(query);
+    const model = { ...meteringCosts, 'Query.meteringPoints': { cost: () => 0, advice: 'fewer', fanOut: (args: Record<string, unknown>) => Number(args.first) + 1 } };
+    const cost = operationCost(schema, document, getOperationAST(document)!, {}, model);
+    expect(cost.total).toBe(51 * 96 * 10);
+    expect(cost.heaviest).toMatchObject({ field: 'MeteringPoint.loadCurve', times: 51 });
+  });
+
   it('costs nothing for arguments that do not make a window: the resolver refuses those with its own message', () => {
     expect(costOf('{ meteringPoints { edges { node { loadCurve(from: "2026-10-06T00:00:00Z", to: "2026-10-05T00:00:00Z") { importWh } } } } }').total).toBe(0);
   });

@@ -22,6 +22,11 @@ import { DEFAULT_PAGE_SIZE } from './connection';
 export interface FieldCost {
   cost(args: Record<string, unknown>): number;
   advice: string;
+  /**
+   * How many times the field's children are resolved per resolution of it, when that is not the
+   * default (fanOut below): a list of unknown length priced by an estimate or a bound of its own.
+   */
+  fanOut?(args: Record<string, unknown>): number;
 }
 
 /** A subgraph's costly fields, by `Type.field`; every other field costs nothing. */
@@ -35,8 +40,9 @@ export interface OperationCost {
 
 /**
  * How many times a field's children are resolved per resolution of the field: a page's size
- * (`first`, or the default), the representations of `_entities`, else once. Lists of unknown
- * length are bounded by their own field's cost or by the subgraph that resolves them.
+ * (`first`, or the default), the representations of `_entities`, else once, unless the field's
+ * FieldCost says otherwise. Lists of unknown length are bounded by their own field's cost, their
+ * FieldCost's fanOut, or the subgraph that resolves them.
  */
 function fanOut(field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number {
   if (field.name === '_entities') return Array.isArray(args.representations) ? args.representations.length : 1;
@@ -84,7 +90,7 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
         if (!result.heaviest || times * each > result.heaviest.times * result.heaviest.each) result.heaviest = { field: `${parent.name}.${field.name}`, times, each, advice: priced.advice };
       }
       const type = getNamedType(field.type);
-      if (selection.selectionSet && isCompositeType(type)) walk(selection.selectionSet, type, times * fanOut(field, args), visiting);
+      if (selection.selectionSet && isCompositeType(type)) walk(selection.selectionSet, type, times * (priced?.fanOut ? priced.fanOut(args) : fanOut(field, args)), visiting);
     }
   };
   const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { TestHub } from '../../../tools/testing/hub-fixture';
 import { lisbonLocalDay } from '../../kit/calendar';
 import { localTimeUtcMs } from '../../hems/flex-availability.rules';
@@ -23,6 +24,22 @@ export const tomorrowAt = (hour: number, minute = 0) => localTimeUtcMs(lisbonLoc
 export const ISP_1 = () => tomorrowAt(19);
 export const ISP_2 = () => tomorrowAt(19, 15);
 
+/** A grid flexibility need at the feeder over the intervals, written as a power-flow run would: what a request may answer (needId). */
+export async function flexibilityNeedAt(t: TestHub, feeder: { feederId: string; secondarySubstationId: string }, intervals: { startMs: number; kw: number }[]): Promise<string> {
+  const sql = (text: string, values: unknown[]) => t.database.handle.pool.query(text, values);
+  const runId = `run-${randomUUID()}`;
+  const needId = `need-${randomUUID()}`;
+  await sql(`INSERT INTO grid.power_flow_runs (id, source, start, "end", intervals, requested_by) VALUES ($1, 'FORECAST', now(), now() + interval '1 day', 96, 'dso')`, [runId]);
+  await sql(
+    `INSERT INTO grid.flexibility_needs (id, run_id, secondary_substation_id, congestion_point_kind, congestion_point_id, feeder_id) VALUES ($1, $2, $3, 'FEEDER', $4, $4)`,
+    [needId, runId, feeder.secondarySubstationId, feeder.feederId],
+  );
+  for (const interval of intervals) {
+    await sql(`INSERT INTO grid.flexibility_need_intervals (need_id, interval_start, reduction_kw) VALUES ($1, $2, $3)`, [needId, new Date(interval.startMs), interval.kw]);
+  }
+  return needId;
+}
+
 export interface Party {
   id: string;
   key: string;
@@ -38,6 +55,12 @@ export interface MarketFixture {
   createRequest(isps: { startMs: number; minKw: number; maxKw: number }[], expiresAtMs?: number): Promise<string>;
   /** Runs SQL on the test's own connection, to set up what the API cannot (a past expiry). */
   sql(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  /**
+   * Closes every open request, as if by the DSO: a party's live offers to every open request on
+   * the feeder count against its one availability, so a test that starts from the whole of it
+   * calls this first (in a beforeEach).
+   */
+  closeOpenRequests(): Promise<void>;
 }
 
 interface TestLoad {
@@ -116,5 +139,8 @@ export async function marketFixture(t: TestHub): Promise<MarketFixture> {
       return body.data.createFlexRequest.id;
     },
     sql,
+    async closeOpenRequests() {
+      await sql(`UPDATE flexibility.flex_requests SET status = 'CLOSED', close_reason = 'BY_DSO', closed_at = now(), restored_at = now() WHERE status = 'OPEN'`);
+    },
   };
 }

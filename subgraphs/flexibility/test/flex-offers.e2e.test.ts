@@ -19,6 +19,9 @@ beforeAll(async () => {
 
 afterAll(() => t.stop());
 
+// Each test offers from the retailers' whole availability: earlier tests' requests must not hold it.
+beforeEach(() => f.closeOpenRequests());
+
 const SUBMIT = `mutation($input: SubmitFlexOfferInput!) {
   submitFlexOffer(input: $input) { id organisationId status priceEurPerKwh expiresAt flexRequestId requestRevision isps { start kw } }
 }`;
@@ -134,6 +137,80 @@ describe('submitFlexOffer within the available flexibility', () => {
       expect([codes(body), body.errors?.[0]?.message]).toEqual([['BAD_USER_INPUT'], message]);
     }
     expect(await offersInDb(requestId)).toBe(0);
+  });
+});
+
+describe('submitFlexOffer across requests sharing points', () => {
+  it("counts the offerer's live offers on every open request of the feeder or its substation, and not on a closed one", async () => {
+    const first = await request();
+    await submitted(f.retailer, input(first, RETAILER_AVAILABLE_KW));
+    const second = await request();
+    const onFeeder = await submit(f.retailer, input(second, 0.001));
+    expect(codes(onFeeder.body)).toEqual(['BAD_USER_INPUT']);
+    expect(onFeeder.body.errors![0]!.message).toContain(`(${RETAILER_AVAILABLE_KW} kW, ${RETAILER_AVAILABLE_KW} kW already offered)`);
+
+    // The whole substation behind which the feeder lies holds the same loads.
+    const { rows } = await f.sql(`SELECT secondary_substation_id FROM flexibility.flex_requests WHERE id = $1`, [first]);
+    const substationId = String(rows[0]!.secondary_substation_id);
+    const created = await t.graphql<{ createFlexRequest: { id: string } }>(`mutation($input: CreateFlexRequestInput!) { createFlexRequest(input: $input) { id } }`, {
+      key: f.dsoKey,
+      variables: {
+        input: {
+          congestionPointId: substationId,
+          isps: [ISP_1(), ISP_2()].map((startMs) => ({ start: iso(startMs), minKw: 10, maxKw: 12 })),
+          expiresAt: iso(Date.now() + 3_600_000),
+        },
+      },
+    });
+    const onSubstation = await submit(f.retailer, input(created.body.data!.createFlexRequest.id, 0.001));
+    expect(onSubstation.body.errors?.[0]?.message).toBe(
+      `offer of 0.001 kW at ${iso(ISP_1())} exceeds your available flexibility behind secondary substation ${substationId} (${RETAILER_AVAILABLE_KW} kW, ${RETAILER_AVAILABLE_KW} kW already offered); ` +
+        `offer of 0.001 kW at ${iso(ISP_2())} exceeds your available flexibility behind secondary substation ${substationId} (${RETAILER_AVAILABLE_KW} kW, ${RETAILER_AVAILABLE_KW} kW already offered)`,
+    );
+    expect(await offersInDb(second)).toBe(0);
+
+    // Closed, the first request binds nothing more.
+    expect((await t.graphql(`mutation($id: ID!) { closeFlexRequest(id: $id) { id } }`, { key: f.dsoKey, variables: { id: first } })).body.errors).toBeUndefined();
+    expect((await submitted(f.retailer, input(second, RETAILER_AVAILABLE_KW))).status).toBe('OPEN');
+  });
+});
+
+describe('submitFlexOffer over a run of consecutive ISPs', () => {
+  // Tomorrow 19:00 to 21:30 local, ten ISPs: 150 minutes, longer than the water heater's 2-hour shift.
+  const tenIsps = () => Array.from({ length: 10 }, (_, i) => ISP_1() + i * 900_000);
+
+  it('counts only the loads that can be held for the whole run, and every load in a shorter run', async () => {
+    const requestId = await f.createRequest(tenIsps().map((startMs) => ({ startMs, minKw: 1, maxKw: 12 })));
+    const all = await submit(f.retailer, input(requestId, 0, { isps: tenIsps().map((startMs) => ({ start: iso(startMs), kw: RETAILER_AVAILABLE_KW })) }));
+    // The EV charger (4-hour shift) alone: 7.4 kW in each of the ten ISPs.
+    expect(all.body.errors?.[0]?.message.split('; ')).toEqual(
+      tenIsps().map((startMs) => `offer of ${RETAILER_AVAILABLE_KW} kW at ${iso(startMs)} exceeds your available flexibility behind feeder ${f.feederId} (7.4 kW, 0 kW already offered)`),
+    );
+    expect(await offersInDb(requestId)).toBe(0);
+    expect((await submitted(f.retailer, input(requestId, 0, { isps: tenIsps().map((startMs) => ({ start: iso(startMs), kw: 7.4 })) }))).status).toBe('OPEN');
+  });
+
+  it('takes the water heater too in a run of two ISPs of the same request', async () => {
+    const requestId = await f.createRequest(tenIsps().map((startMs) => ({ startMs, minKw: 1, maxKw: 12 })));
+    expect((await submitted(f.retailer, input(requestId, RETAILER_AVAILABLE_KW))).isps.map((isp) => isp.kw)).toEqual([RETAILER_AVAILABLE_KW, RETAILER_AVAILABLE_KW]);
+  });
+});
+
+describe('offers of one organisation to one request', () => {
+  it('are taken up to ten, revoked ones included, and refused beyond', async () => {
+    const requestId = await request();
+    const offers: Offer[] = [];
+    for (let i = 0; i < 10; i++) offers.push(await submitted(f.retailer, input(requestId, 0.001)));
+    expect((await t.graphql(REVOKE, { key: f.retailer.key, variables: { id: offers[0]!.id } })).body.errors).toBeUndefined();
+    const before = await latestEvent();
+    const { body } = await submit(f.retailer, input(requestId, 0.001));
+    expect(body.errors?.map((error) => [error.extensions?.code, error.extensions?.field, error.message])).toEqual([
+      ['BAD_USER_INPUT', 'flexRequestId', 'at most 10 offers per organisation to one request, and yours has 10'],
+    ]);
+    expect(await offersInDb(requestId)).toBe(10);
+    expect(await latestEvent()).toBe(before);
+    // Another organisation's count is its own.
+    expect((await submitted(f.rival, input(requestId, 0.001))).status).toBe('OPEN');
   });
 });
 

@@ -19,6 +19,9 @@ beforeAll(async () => {
 
 afterAll(() => t.stop());
 
+// Each test offers from the retailers' whole availability: earlier tests' requests must not hold it.
+beforeEach(() => f.closeOpenRequests());
+
 const request = (minKw: number, maxKw: number) =>
   f.createRequest([
     { startMs: ISP_1(), minKw, maxKw },
@@ -169,6 +172,63 @@ describe('orderFlex', () => {
 });
 
 const AUTO_SELECT = `mutation($id: ID!) { autoSelectFlexOffers(flexRequestId: $id) { id activationFactor offer { id } } }`;
+
+describe('an order cancelled by the close', () => {
+  it('leaves its offer ORDERED and counting nothing in sufficiency', async () => {
+    const requestId = await request(5, 12);
+    const offerId = await offer(f.retailer, requestId, 4);
+    await ordered(offerId);
+    expect(await sufficiency(requestId)).toEqual([
+      [4, 1],
+      [4, 1],
+    ]);
+    // Its ISPs are tomorrow's: the close cancels it.
+    expect((await t.graphql(`mutation($id: ID!) { closeFlexRequest(id: $id) { id } }`, { key: f.dsoKey, variables: { id: requestId } })).body.errors).toBeUndefined();
+    const { rows } = await f.sql(`SELECT o.status AS "order", f.status AS offer FROM flexibility.flex_orders o JOIN flexibility.flex_offers f ON f.id = o.offer_id WHERE o.request_id = $1`, [requestId]);
+    expect(rows).toEqual([{ order: 'CANCELLED', offer: 'ORDERED' }]);
+    expect(await sufficiency(requestId)).toEqual([
+      [0, 5],
+      [0, 5],
+    ]);
+  });
+});
+
+describe('reportActivation', () => {
+  const REPORT = `mutation($input: ReportActivationInput!) { reportActivation(input: $input) { id status } }`;
+
+  it('refuses a report of an ISP that has not ended, naming it, and writes nothing', async () => {
+    const requestId = await request(1, 12);
+    const orderId = (await ordered(await offer(f.retailer, requestId, 4))).id;
+    const { rows } = await f.sql(
+      `SELECT h.id FROM hems.systems h JOIN hub.consents c ON c.metering_point_id = h.metering_point_id
+       WHERE h.id LIKE 'FM-%' AND c.id LIKE 'test-market-%' AND c.organisation_id = $1 ORDER BY 1 LIMIT 1`,
+      [f.retailer.id],
+    );
+    const hemsId = String(rows[0]!.id);
+    const command = await t.graphql(`mutation($input: IssueHemsCommandInput!) { issueHemsCommand(input: $input) { id } }`, {
+      key: f.retailer.key,
+      variables: { input: { hemsId, deviceId: `${hemsId}-D1`, kind: 'SHIFT', start: iso(ISP_1()), end: iso(ISP_2() + 900_000), reason: 'FLEX_ORDER', orderId } },
+    });
+    expect(command.body.errors).toBeUndefined();
+    const before = await latestOutboxId(t.database.handle.pool);
+    const { body } = await t.graphql(REPORT, { key: f.retailer.key, variables: { input: { orderId, isps: [{ hemsId, start: iso(ISP_1()), kw: 1 }] } } });
+    expect(body.errors?.map((error) => [error.extensions?.code, error.extensions?.field, error.message])).toEqual([
+      ['BAD_USER_INPUT', 'isps', `ISP ${iso(ISP_1())} has not ended yet: report what was shifted once it has`],
+    ]);
+    const { rows: written } = await f.sql(
+      `SELECT (SELECT status::text FROM flexibility.flex_orders WHERE id = $1) AS status, (SELECT count(*)::int FROM flexibility.flex_activations WHERE order_id = $1) AS activations`,
+      [orderId],
+    );
+    expect(written).toEqual([{ status: 'ORDERED', activations: 0 }]);
+    expect(await latestOutboxId(t.database.handle.pool)).toBe(before);
+    // The HEMS restored, its charger is free again for the other tests' offers.
+    const restore = await t.graphql(`mutation($input: IssueHemsCommandInput!) { issueHemsCommand(input: $input) { id } }`, {
+      key: f.retailer.key,
+      variables: { input: { hemsId, kind: 'RESTORE', start: iso(ISP_1()), end: iso(ISP_2() + 900_000), reason: 'FLEX_ORDER', orderId } },
+    });
+    expect(restore.body.errors).toBeUndefined();
+  });
+});
 
 describe('autoSelectFlexOffers', () => {
   it('orders the cheapest sufficient set, the last offer trimmed', async () => {

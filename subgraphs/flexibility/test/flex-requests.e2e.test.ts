@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { latestOutboxId } from '../../kit/outbox-tail';
 import { startTestHub, type TestHub } from '../../../tools/testing/hub-fixture';
+import { eventually } from '../../../tools/testing/eventually';
 import { subscribeOverWs } from '../../../tools/testing/ws-subscriber';
 import { closeEndedFlexRequests } from '../flex-request.command';
+import { flexibilityNeedAt } from './flex-market.fixture';
 
 /**
  * The DSO's flexibility requests end to end: created at a feeder or a secondary substation (ISPs
@@ -245,25 +247,10 @@ describe('createFlexRequest', () => {
 });
 
 describe('a request from a flexibility need', () => {
-  /** A grid flexibility need at the feeder with a started interval and two to come (written as a power-flow run would). */
-  async function needAt(feeder: Feeder, intervals: { startMs: number; kw: number }[]): Promise<string> {
-    const runId = `run-${randomUUID()}`;
-    const needId = `need-${randomUUID()}`;
-    await sql(`INSERT INTO grid.power_flow_runs (id, source, start, "end", intervals, requested_by) VALUES ($1, 'FORECAST', now(), now() + interval '1 day', 96, 'dso')`, [runId]);
-    await sql(
-      `INSERT INTO grid.flexibility_needs (id, run_id, secondary_substation_id, congestion_point_kind, congestion_point_id, feeder_id) VALUES ($1, $2, $3, 'FEEDER', $4, $4)`,
-      [needId, runId, feeder.secondarySubstationId, feeder.feederId],
-    );
-    for (const interval of intervals) {
-      await sql(`INSERT INTO grid.flexibility_need_intervals (need_id, interval_start, reduction_kw) VALUES ($1, $2, $3)`, [needId, new Date(interval.startMs), interval.kw]);
-    }
-    return needId;
-  }
-
   it("takes the need's intervals still to come, each asking for exactly its reduction", async () => {
     const feeder = feederWithOutsider();
     const started = Math.floor(Date.now() / ISP_MS) * ISP_MS;
-    const needId = await needAt(feeder, [
+    const needId = await flexibilityNeedAt(t, feeder, [
       { startMs: started, kw: 99 },
       { startMs: quarter(4), kw: 12.5 },
       { startMs: quarter(5), kw: 20 },
@@ -278,7 +265,7 @@ describe('a request from a flexibility need', () => {
 
   it('keeps ISPs given with a need, and refuses a need at another congestion point or with nothing to come', async () => {
     const feeder = feederWithOutsider();
-    const needId = await needAt(feeder, [{ startMs: quarter(4), kw: 12.5 }]);
+    const needId = await flexibilityNeedAt(t, feeder, [{ startMs: quarter(4), kw: 12.5 }]);
     const given = await create({ ...threeIsps(feeder.feederId), needId });
     expect(given).toMatchObject({ needId, isps: threeIsps(feeder.feederId).isps });
 
@@ -286,7 +273,7 @@ describe('a request from a flexibility need', () => {
     expect(elsewhere.body.errors?.map((error) => [error.extensions?.code, error.extensions?.field, error.message])).toEqual([
       ['BAD_USER_INPUT', 'needId', `The flexibility need ${needId} is at congestion point ${feeder.feederId}, not ${feeder.secondarySubstationId}`],
     ]);
-    const past = await needAt(feeder, [{ startMs: Math.floor(Date.now() / ISP_MS) * ISP_MS - ISP_MS, kw: 3 }]);
+    const past = await flexibilityNeedAt(t, feeder, [{ startMs: Math.floor(Date.now() / ISP_MS) * ISP_MS - ISP_MS, kw: 3 }]);
     const nothing = await ask(dsoKey, CREATE, { input: { congestionPointId: feeder.feederId, isps: [], needId: past, expiresAt: iso(quarter(0)) } });
     expect(nothing.body.errors?.map((error) => [error.extensions?.code, error.extensions?.field, error.message])).toEqual([
       ['BAD_USER_INPUT', 'needId', `The flexibility need ${past} has no interval still to come`],
@@ -384,14 +371,17 @@ describe('reviseFlexRequest', () => {
 });
 
 describe('closeFlexRequest', () => {
-  it('closes BY_DSO, cancels only the ordered orders not yet started, and restores every recipient', async () => {
+  it('closes BY_DSO, cancels the ordered and activated orders not yet started, and restores every recipient', async () => {
     const feeder = feederWithOutsider();
     const [offerer, other] = feeder.retailers as [string, string];
     const request = await create(threeIsps(feeder.feederId));
     const openOffer = await offerOn(request.id, other, 'OPEN', quarter(1));
+    const started = Math.floor(Date.now() / ISP_MS) * ISP_MS;
     const toCancel = await offerOn(request.id, offerer, 'ORDERED', quarter(0), 'ORDERED');
-    const running = await offerOn(request.id, offerer, 'ORDERED', Math.floor(Date.now() / ISP_MS) * ISP_MS, 'ORDERED');
-    const activated = await offerOn(request.id, other, 'ORDERED', quarter(0), 'ACTIVATED');
+    const running = await offerOn(request.id, offerer, 'ORDERED', started, 'ORDERED');
+    // ACTIVATED ahead of its ISPs (as reports could make it before they had to wait for the ISP's end): nothing of it runs before the restore.
+    const activatedAhead = await offerOn(request.id, other, 'ORDERED', quarter(0), 'ACTIVATED');
+    const activated = await offerOn(request.id, other, 'ORDERED', started, 'ACTIVATED');
     const after = String(await latestOutboxId(t.database.handle.pool));
     const SUBSCRIBE = `subscription($after: ID) { flexRequests(after: $after) { kind flexRequest { id status closeReason } } }`;
     type Frame = { data: { flexRequests: { kind: string; flexRequest: { id: string; status: string; closeReason: string } } } };
@@ -412,18 +402,50 @@ describe('closeFlexRequest', () => {
       expect.arrayContaining([
         { id: toCancel.orderId, status: 'CANCELLED', cancelled: true },
         { id: running.orderId, status: 'ORDERED', cancelled: false },
+        { id: activatedAhead.orderId, status: 'CANCELLED', cancelled: true },
         { id: activated.orderId, status: 'ACTIVATED', cancelled: false },
       ]),
     );
     expect(await sql(`SELECT status FROM flexibility.flex_offers WHERE id = $1`, [openOffer.offerId])).toEqual([{ status: 'OPEN' }]);
+    // One FLEX_ORDER CANCELLED per cancelled order, in order id order (the order they are locked in), then the restore.
+    const cancelledEvents = [
+      { organisationId: offerer, orderId: toCancel.orderId! },
+      { organisationId: other, orderId: activatedAhead.orderId! },
+    ].sort((a, b) => (a.orderId < b.orderId ? -1 : 1));
     expect(await eventsAfter(Number(after))).toEqual([
-      { type: 'FLEX_ORDER', audience: [offerer], payload: { kind: 'CANCELLED', flexOrderId: toCancel.orderId, flexRequestId: request.id } },
+      ...cancelledEvents.map(({ organisationId, orderId }) => ({ type: 'FLEX_ORDER', audience: [organisationId], payload: { kind: 'CANCELLED', flexOrderId: orderId, flexRequestId: request.id } })),
       { type: 'FLEX_RESTORE', audience: expectedRecipients([feeder]), payload: { kind: 'BY_DSO', flexRequestId: request.id } },
     ]);
     // A second close finds it closed, and says nothing more.
     const again = await ask(dsoKey, CLOSE, { id: request.id });
     expect(again.body.errors?.map((error) => error.extensions?.code)).toEqual(['CONFLICT']);
-    expect((await eventsAfter(Number(after))).length).toBe(2);
+    expect((await eventsAfter(Number(after))).length).toBe(3);
+  });
+
+  it("waits for a concurrent writer of an order and decides on the order's committed status, never overwriting it", async () => {
+    const feeder = feederWithOutsider();
+    const [offerer] = feeder.retailers as [string];
+    const request = await create(threeIsps(feeder.feederId));
+    const order = await offerOn(request.id, offerer, 'ORDERED', quarter(0), 'ORDERED');
+    // Another transaction holds the order's row and changes it (here it settles it) while the close runs.
+    const writer = await t.database.handle.pool.connect();
+    try {
+      await writer.query('BEGIN');
+      await writer.query(`UPDATE flexibility.flex_orders SET status = 'SETTLED', settled_at = now() WHERE id = $1`, [order.orderId]);
+      const after = await latestOutboxId(t.database.handle.pool);
+      const closing = ask<{ closeFlexRequest: Request }>(dsoKey, CLOSE, { id: request.id });
+      await eventually(
+        async () => (await sql<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%flex_orders%'`))[0]!.n !== '0',
+        'the close waiting for the order',
+      );
+      await writer.query('COMMIT');
+      const { body } = await closing;
+      expect(body.errors).toBeUndefined();
+      expect(await sql(`SELECT status, cancelled_at IS NOT NULL AS cancelled FROM flexibility.flex_orders WHERE id = $1`, [order.orderId])).toEqual([{ status: 'SETTLED', cancelled: false }]);
+      expect((await eventsAfter(Number(after))).map((event) => event.type)).toEqual(['FLEX_RESTORE']);
+    } finally {
+      writer.release();
+    }
   });
 
   it('is refused to a retailer', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { startTestHub, type TestHub } from '../../../tools/testing/hub-fixture';
 import { hemsFixture, type HemsFixture, type TestHems } from '../../hems/test/shared-hems.fixture';
-import { ISP_1, ISP_2, marketFixture, type MarketFixture } from './flex-market.fixture';
+import { flexibilityNeedAt, ISP_1, ISP_2, marketFixture, type MarketFixture } from './flex-market.fixture';
 
 /**
  * Activation reports and settlement through the gateway. Orders for past periods cannot be
@@ -42,6 +42,7 @@ async function hemsOfOneRetailer(count: number): Promise<TestHems[]> {
 
 interface PastOrder {
   orderId: string;
+  offerId: string;
   requestId: string;
   retailerId: string;
 }
@@ -89,7 +90,7 @@ async function pastOrder(options: { retailerId: string; hems: TestHems[]; isps: 
       [`hc-t-${randomUUID()}`, hems.hemsId, new Date(periodStart), new Date(periodEnd), orderId, options.retailerId, new Date(periodStart - HOUR_MS / 2)],
     );
   }
-  return { orderId, requestId, retailerId: options.retailerId };
+  return { orderId, offerId, requestId, retailerId: options.retailerId };
 }
 
 /** Ingests import readings (Wh) per point and instant. */
@@ -336,12 +337,12 @@ describe('reporting an activation', () => {
     );
     expect(commands.body.errors).toBeUndefined();
     expect(commands.body.data!.flexOrder.hemsCommands).toEqual([{ id: expect.any(String), reason: 'FLEX_ORDER', orderId: order.orderId }]);
-    // The DSO follows the link by id; what a command says is its sender's (the HEMS subgraph's rule).
-    const linked = await t.graphql<{ flexOrder: { hemsCommands: ({ id: string } | null)[] } }>(`query($id: ID!) { flexOrder(id: $id) { ids: hemsCommands { id } hemsCommands { id reason } } }`, {
+    // The DSO reads it too: a command sent for a flex order is the link from its order to the household it settles (the HEMS subgraph's rule).
+    const linked = await t.graphql<{ flexOrder: { hemsCommands: ({ id: string } | null)[] } }>(`query($id: ID!) { flexOrder(id: $id) { hemsCommands { id reason orderId } } }`, {
       key: dsoKey,
       variables: { id: order.orderId },
     });
-    expect(linked.body.data!.flexOrder).toEqual({ ids: [{ id: commands.body.data!.flexOrder.hemsCommands[0]!.id }], hemsCommands: [null] });
+    expect(linked.body.data!.flexOrder).toEqual(commands.body.data!.flexOrder);
   });
 
   it('refuses, writing nothing and pushing nothing, another organisation, a HEMS not in the order, an ISP outside it and a kW out of range', async () => {
@@ -414,7 +415,8 @@ describe('a FLEX_ORDER command to a HEMS', () => {
     for (const id of [foreign.orderId, others.orderId, 'fx-none']) {
       const { body } = await command({ orderId: id });
       expect(body.errors?.[0]).toMatchObject({
-        message: `no flex order ${id} of yours, ordered or activated on an open request, covers this HEMS's metering point`,
+        // A RESTORE, and the sender held the HEMS off for none of these orders.
+        message: `no flex order ${id} of yours, ordered or activated on an open request, covers this HEMS's metering point, and you sent this HEMS no SHIFT or CURTAIL for it to restore`,
         extensions: { code: 'BAD_USER_INPUT', field: 'orderId' },
       });
     }
@@ -423,6 +425,48 @@ describe('a FLEX_ORDER command to a HEMS', () => {
     expect(late.body.errors?.[0]).toMatchObject({ message: expect.stringContaining(`must lie within flex order ${orderId}'s period`), extensions: { code: 'BAD_USER_INPUT', field: 'start' } });
     const { rows: [after] } = await sql(`SELECT count(*)::int AS n FROM hems.commands WHERE reason = 'FLEX_ORDER'`);
     expect(after).toEqual(before);
+  });
+});
+
+describe('the chain the DSO walks', () => {
+  it("reads in one query a settled order's whole chain: the need, its request, the offers, the order's HEMS commands, activations and settlement", async () => {
+    const [a, b] = await hemsOfOneRetailer(2);
+    const retailerId = a!.retailerId;
+    const isps = [
+      { start: '2026-11-26T18:00:00Z', kw: 2 },
+      { start: '2026-11-26T18:15:00Z', kw: 2 },
+    ];
+    const feeder = t.parish.feeders.find((candidate) => candidate.id === a!.feederId)!;
+    const needId = await flexibilityNeedAt(t, { feederId: feeder.id, secondarySubstationId: feeder.secondarySubstationId }, isps.map((isp) => ({ startMs: at(isp.start), kw: isp.kw })));
+    // The request answered that need (createFlexRequest's needId); its order commanded both HEMS.
+    const order = await pastOrder({ retailerId, hems: [a!, b!], isps, price: 0.2, factor: 1 });
+    await sql(`UPDATE flexibility.flex_requests SET need_id = $2 WHERE id = $1`, [order.requestId, needId]);
+    await ingest(evenings(a!.pointId, b!.pointId, { '2026-11-26': [200, 200, 100, 100], '2026-11-25': [500, 500, 300, 300], '2026-11-24': [600, 600, 300, 300] }));
+    const reported = await t.graphql(REPORT, { key: await f.keyFor('retailer', retailerId), variables: { input: { orderId: order.orderId, isps: [{ hemsId: a!.hemsId, start: isps[0]!.start, kw: 1.2 }] } } });
+    expect(reported.body.errors).toBeUndefined();
+    expect(await settle('2026-11-26')).toEqual({ settled: 1, unsettledOrderIds: [] });
+    const { rows: commands } = await sql(`SELECT id FROM hems.commands WHERE order_id = $1`, [order.orderId]);
+    expect(commands).toHaveLength(2);
+
+    type Chain = { flexRequest: { needId: string; offers: { id: string }[]; orders: { hemsCommands: { id: string; kind: string; status: string }[]; activations: unknown[]; settlement: unknown }[] } };
+    const { body } = await t.graphql<Chain>(
+      `query($id: ID!) { flexRequest(id: $id) { needId offers { id } orders { hemsCommands { id kind status } activations { hemsId kw } settlement { baselineDays } } } }`,
+      { key: dsoKey, variables: { id: order.requestId } },
+    );
+    expect(body.errors).toBeUndefined();
+    const [placed] = body.data!.flexRequest.orders;
+    expect({ ...body.data!.flexRequest, orders: [{ ...placed!, hemsCommands: [...placed!.hemsCommands].sort((x, y) => x.id.localeCompare(y.id)) }] }).toEqual({
+      needId,
+      offers: [{ id: order.offerId }],
+      orders: [
+        {
+          hemsCommands: commands.map((row) => String(row.id)).sort().map((id) => ({ id, kind: 'SHIFT', status: 'EXECUTED' })),
+          activations: [{ hemsId: a!.hemsId, kw: 1.2 }],
+          // The two working days before, newest first: both clean and metered.
+          settlement: { baselineDays: ['2026-11-25', '2026-11-24'] },
+        },
+      ],
+    });
   });
 });
 
@@ -475,8 +519,12 @@ describe('the chain through the API', () => {
     });
     expect(command.body.errors).toBeUndefined();
 
+    // A report waits for its ISP's end: the ISPs are moved two days back, as if they had run.
+    const ranMs = (startMs: number) => startMs - 2 * 86_400_000;
+    await m.sql(`UPDATE flexibility.flex_offer_isps SET start = start - interval '2 days' WHERE offer_id = $1`, [offered.body.data!.submitFlexOffer.id]);
+    await m.sql(`UPDATE flexibility.flex_request_isps SET start = start - interval '2 days' WHERE request_id = $1`, [requestId]);
     const report = (hemsId: string) =>
-      t.graphql<{ reportActivation: { status: string } }>(REPORT, { key: m.retailer.key, variables: { input: { orderId, isps: [{ hemsId, start: iso(ISP_1()), kw: 1.5 }] } } });
+      t.graphql<{ reportActivation: { status: string } }>(REPORT, { key: m.retailer.key, variables: { input: { orderId, isps: [{ hemsId, start: iso(ranMs(ISP_1())), kw: 1.5 }] } } });
     expect((await report(idle!)).body.errors?.[0]?.message).toBe(`HEMS ${idle} is not in order ${orderId}: send it a FLEX_ORDER command for the order first`);
     expect((await report(commanded!)).body.data?.reportActivation.status).toBe('ACTIVATED');
 
@@ -485,8 +533,8 @@ describe('the chain through the API', () => {
       variables: { id: requestId },
     });
     expect(feedback.body.data!.flexRequest.activation).toEqual([
-      { start: iso(ISP_1()), orderedKw: 2, reportedKw: 1.5, hemsCount: 1 },
-      { start: iso(ISP_2()), orderedKw: 2, reportedKw: 0, hemsCount: 0 },
+      { start: iso(ranMs(ISP_1())), orderedKw: 2, reportedKw: 1.5, hemsCount: 1 },
+      { start: iso(ranMs(ISP_2())), orderedKw: 2, reportedKw: 0, hemsCount: 0 },
     ]);
   });
 });

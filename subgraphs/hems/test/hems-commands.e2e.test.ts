@@ -312,3 +312,120 @@ describe('listing', () => {
     expect((await t.graphql(LIST, { key: retailer, variables: { after: 'bm90LWEta2V5' } })).body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });
+
+describe('restoring once the order has left', () => {
+  const QUARTER_MS = 15 * MINUTE_MS;
+  const LIST_OWN = `query($hemsId: ID) { hemsCommands(hemsId: $hemsId) { edges { node { id reason } } } }`;
+  const refusal = async (key: string, input: Record<string, unknown>) => (await issue(key, input)).body.errors?.map((error) => [error.extensions?.code, error.extensions?.field, error.message]);
+
+  /** The next shared HEMS with a controllable device that takes load off (not a PV inverter): what a flex order can shift. */
+  async function reducibleHems(): Promise<{ hems: TestHems; deviceId: string }> {
+    for (;;) {
+      const hems = await f.sharedHems(1);
+      const device = hems.devices.find((candidate) => candidate.controllable && candidate.kind !== 'PV_INVERTER');
+      if (device) return { hems, deviceId: device.id };
+    }
+  }
+
+  /**
+   * A flex order of the HEMS's retailer covering the HEMS, through the API: the customer lets the
+   * device be held off all day, the HEMS reports itself online, the DSO asks for 0.1 kW in two ISPs
+   * three hours ahead on its feeder, the retailer offers it and the DSO orders it.
+   */
+  async function flexOrderFor(hems: TestHems, deviceId: string, retailer: string): Promise<{ requestId: string; orderId: string; startMs: number }> {
+    const startMs = Math.ceil(Date.now() / QUARTER_MS) * QUARTER_MS + 3 * HOUR_MS;
+    const customer = await f.keyFor('customer', hems.pointId);
+    const loads = await t.graphql(`mutation($input: SetFlexibleLoadsInput!) { setFlexibleLoads(input: $input) { id } }`, {
+      key: customer,
+      variables: { input: { hemsId: hems.hemsId, loads: [{ deviceId, earliestStart: '00:00', latestEnd: '00:00', maxShiftMinutes: 240, minRunMinutes: 15, priority: 1, optedOut: false }] } },
+    });
+    expect(loads.body.errors).toBeUndefined();
+    const online = await t.graphql(`mutation($input: ReportHemsTelemetryInput!) { reportHemsTelemetry(input: $input) { reports } }`, {
+      key: retailer,
+      variables: { input: { reports: [{ hemsId: hems.hemsId, at: iso(Date.now()), devices: [{ deviceId, state: 'ON', powerKw: 1 }] }] } },
+    });
+    expect(online.body.errors).toBeUndefined();
+    const isps = [startMs, startMs + QUARTER_MS];
+    const request = await t.graphql<{ createFlexRequest: { id: string } }>(`mutation($input: CreateFlexRequestInput!) { createFlexRequest(input: $input) { id } }`, {
+      key: f.dsoKey,
+      variables: { input: { congestionPointId: hems.feederId, isps: isps.map((ms) => ({ start: iso(ms), minKw: 0.1, maxKw: 0.1 })), expiresAt: iso(Date.now() + HOUR_MS) } },
+    });
+    expect(request.body.errors).toBeUndefined();
+    const requestId = request.body.data!.createFlexRequest.id;
+    const offer = await t.graphql<{ submitFlexOffer: { id: string } }>(`mutation($input: SubmitFlexOfferInput!) { submitFlexOffer(input: $input) { id } }`, {
+      key: retailer,
+      variables: { input: { flexRequestId: requestId, isps: isps.map((ms) => ({ start: iso(ms), kw: 0.1 })), priceEurPerKwh: 0.2, expiresAt: iso(Date.now() + HOUR_MS / 2), idempotencyKey: `restore-${requestId}` } },
+    });
+    expect(offer.body.errors).toBeUndefined();
+    const order = await t.graphql<{ orderFlex: { id: string } }>(`mutation($input: OrderFlexInput!) { orderFlex(input: $input) { id } }`, { key: f.dsoKey, variables: { input: { offerId: offer.body.data!.submitFlexOffer.id } } });
+    expect(order.body.errors).toBeUndefined();
+    return { requestId, orderId: order.body.data!.orderFlex.id, startMs };
+  }
+
+  it('takes a FLEX_ORDER RESTORE after FLEX_RESTORE from the sender that held the HEMS off for the order, and refuses a new SHIFT and a RESTORE of an order never held', async () => {
+    const { hems, deviceId } = await reducibleHems();
+    const retailer = await f.keyFor('retailer', hems.retailerId);
+    const held = await flexOrderFor(hems, deviceId, retailer);
+    const untouched = await flexOrderFor(hems, deviceId, retailer);
+    const window = { start: iso(held.startMs), end: iso(held.startMs + 2 * QUARTER_MS) };
+    const shift = await issued(retailer, { hemsId: hems.hemsId, deviceId, kind: 'SHIFT', ...window, reason: 'FLEX_ORDER', orderId: held.orderId });
+    // The DSO closes both requests: FLEX_RESTORE, and the orders (not started) leave the open orders.
+    for (const { requestId } of [held, untouched]) {
+      expect((await t.graphql(`mutation($id: ID!) { closeFlexRequest(id: $id) { status } }`, { key: f.dsoKey, variables: { id: requestId } })).body.errors).toBeUndefined();
+    }
+    const { rows: open } = await t.database.handle.pool.query(`SELECT 1 FROM flexibility.open_order_points_v WHERE order_id = ANY($1)`, [[held.orderId, untouched.orderId]]);
+    expect(open).toEqual([]);
+    const before = await counts();
+
+    const restore = await issued(retailer, { hemsId: hems.hemsId, kind: 'RESTORE', ...window, reason: 'FLEX_ORDER', orderId: held.orderId });
+    expect(restore).toMatchObject({ kind: 'RESTORE', reason: 'FLEX_ORDER', orderId: held.orderId, status: 'SENT', issuerId: hems.retailerId });
+    expect(await counts()).toEqual({ commands: before.commands + 1, events: before.events, audit: before.audit + 1 });
+    // Holding off again is the order's, which is over; restoring what was never held off is nobody's.
+    expect(await refusal(retailer, { hemsId: hems.hemsId, deviceId, kind: 'SHIFT', ...window, reason: 'FLEX_ORDER', orderId: held.orderId })).toEqual([
+      ['BAD_USER_INPUT', 'orderId', `no flex order ${held.orderId} of yours, ordered or activated on an open request, covers this HEMS's metering point`],
+    ]);
+    expect(await refusal(retailer, { hemsId: hems.hemsId, kind: 'RESTORE', ...window, reason: 'FLEX_ORDER', orderId: untouched.orderId })).toEqual([
+      [
+        'BAD_USER_INPUT',
+        'orderId',
+        `no flex order ${untouched.orderId} of yours, ordered or activated on an open request, covers this HEMS's metering point, and you sent this HEMS no SHIFT or CURTAIL for it to restore`,
+      ],
+    ]);
+    expect(await counts()).toEqual({ commands: before.commands + 1, events: before.events, audit: before.audit + 1 });
+    // The DSO, which ordered that flexibility, reads both commands sent for it.
+    const dso = await t.graphql<{ hemsCommands: { edges: { node: { id: string; reason: string } }[] } }>(LIST_OWN, { key: f.dsoKey, variables: { hemsId: hems.hemsId } });
+    expect(dso.body.data!.hemsCommands.edges.map((edge) => edge.node)).toEqual([
+      { id: restore.id, reason: 'FLEX_ORDER' },
+      { id: shift.id, reason: 'FLEX_ORDER' },
+    ]);
+  });
+
+  it('takes a CONTRACTED_POWER_ORDER RESTORE after the DSO restored the order from the sender that curtailed the HEMS for it, and the DSO sees none of those commands', async () => {
+    const hems = await f.sharedHems();
+    const retailer = await f.keyFor('retailer', hems.retailerId);
+    const [curtailed, untouched] = [await orderOn(hems), await orderOn(hems)];
+    const curtail = await issued(retailer, curtailment(hems, curtailed));
+    for (const orderId of [curtailed, untouched]) {
+      expect((await t.graphql(`mutation($id: ID!) { restoreContractedPowerOrder(id: $id) { id } }`, { key: f.dsoKey, variables: { id: orderId } })).body.errors).toBeUndefined();
+    }
+    const window = { start: iso(Date.now() + HOUR_MS), end: iso(Date.now() + 2 * HOUR_MS) };
+    const restore = await issued(retailer, { hemsId: hems.hemsId, kind: 'RESTORE', ...window, reason: 'CONTRACTED_POWER_ORDER', orderId: curtailed });
+    expect(restore).toMatchObject({ kind: 'RESTORE', reason: 'CONTRACTED_POWER_ORDER', orderId: curtailed, status: 'SENT' });
+    expect(await refusal(retailer, curtailment(hems, curtailed))).toEqual([
+      ['BAD_USER_INPUT', 'orderId', `no contracted-power order ${curtailed} in force covers this HEMS's metering point and is addressed to you`],
+    ]);
+    expect(await refusal(retailer, { hemsId: hems.hemsId, kind: 'RESTORE', ...window, reason: 'CONTRACTED_POWER_ORDER', orderId: untouched })).toEqual([
+      [
+        'BAD_USER_INPUT',
+        'orderId',
+        `no contracted-power order ${untouched} in force covers this HEMS's metering point and is addressed to you, and you sent this HEMS no SHIFT or CURTAIL for it to restore`,
+      ],
+    ]);
+    // The sender sees both; the DSO neither (only commands sent for flex orders are its).
+    const own = await t.graphql<{ hemsCommands: { edges: { node: { id: string } }[] } }>(LIST_OWN, { key: retailer, variables: { hemsId: hems.hemsId } });
+    expect(own.body.data!.hemsCommands.edges.map((edge) => edge.node.id)).toEqual([restore.id, curtail.id]);
+    const dso = await t.graphql<{ hemsCommands: { edges: unknown[] } }>(LIST_OWN, { key: f.dsoKey, variables: { hemsId: hems.hemsId } });
+    expect(dso.body.data!.hemsCommands.edges).toEqual([]);
+    expect((await t.graphql(ONE, { key: f.dsoKey, variables: { id: curtail.id } })).body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+});
