@@ -13,13 +13,16 @@ export interface DemoKey {
   key: string;
 }
 
+/** Retailers with a demo key each: two, so that the market's competition can be tried at once. */
+const DEMO_RETAILERS = 2;
+
 /**
- * The organisation a demo key of `role` speaks for: the DSO, the first organisation of that kind,
- * or, for a customer, a household with a HEMS (so its key shows tariff, HEMS and consents at once),
- * and for a HEMS, that household's.
+ * The organisations demo keys of `role` speak for: the DSO; the first two retailers; the first
+ * organisation of any other kind; for a customer, a household with a HEMS (so its key shows
+ * tariff, HEMS and consents at once), and for a HEMS, that household's.
  */
-async function organisationFor(db: Database, role: Role): Promise<string | null> {
-  if (role === 'dso') return DSO_ORGANISATION_ID;
+async function organisationsFor(db: Database, role: Role): Promise<string[]> {
+  if (role === 'dso') return [DSO_ORGANISATION_ID];
   if (role === 'customer') {
     const [household] = await db
       .select({ id: meteringPoints.id })
@@ -28,15 +31,20 @@ async function organisationFor(db: Database, role: Role): Promise<string | null>
       .orderBy(asc(meteringPoints.id))
       .limit(1);
     const [any] = household ? [household] : await db.select({ id: meteringPoints.id }).from(meteringPoints).orderBy(asc(meteringPoints.id)).limit(1);
-    return any?.id ?? null;
+    return any ? [any.id] : [];
   }
   if (role === 'hems') {
     // The demo customer's own HEMS: the household with a HEMS first by CPE, as above.
     const [system] = await db.select({ id: hemsSystems.id }).from(hemsSystems).orderBy(asc(hemsSystems.meteringPointId)).limit(1);
-    return system?.id ?? null;
+    return system ? [system.id] : [];
   }
-  const [first] = await db.select({ id: organisations.id }).from(organisations).where(eq(organisations.kind, role)).orderBy(asc(organisations.id)).limit(1);
-  return first?.id ?? `demo-${role}`;
+  const found = await db
+    .select({ id: organisations.id })
+    .from(organisations)
+    .where(eq(organisations.kind, role))
+    .orderBy(asc(organisations.id))
+    .limit(role === 'retailer' ? DEMO_RETAILERS : 1);
+  return found.length > 0 ? found.map((row) => row.id) : [`demo-${role}`];
 }
 
 function sameScopes(a: readonly string[], b: readonly string[]): boolean {
@@ -44,7 +52,7 @@ function sameScopes(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /**
- * One key per role for the demo, each with its role's default scopes (a customer's only when the
+ * One key per role for the demo (two retailers'), each with its role's default scopes (a customer's only when the
  * database holds a metering point to bind it to). Keys are shown once and stored as digests, so
  * the local install keeps the demo keys in its private data directory (made when missing) and
  * re-issues any that stopped working or lack some of their role's default scopes.
@@ -56,21 +64,21 @@ export async function ensureDemoKeys(db: Database, dataDir: string): Promise<Dem
   const repo = new ApiKeysRepo(db);
   const keys: DemoKey[] = [];
   for (const role of ROLES) {
-    const previous = known.find((entry) => entry.role === role);
-    const identity = previous ? await repo.identify(previous.key) : null;
-    if (previous && identity) {
-      // A demo key shows what its role may do: one narrowed since (by hand, or by a migration
-      // of the access model) is replaced, and revoked so that it does not linger.
-      if (identity.role === role && sameScopes(identity.scopes, ROLE_SCOPES[role])) {
-        keys.push(previous);
-        continue;
+    for (const organisationId of await organisationsFor(db, role)) {
+      const previous = known.find((entry) => entry.role === role && entry.organisationId === organisationId);
+      const identity = previous ? await repo.identify(previous.key) : null;
+      if (previous && identity) {
+        // A demo key shows what its role may do: one narrowed since (by hand, or by a migration
+        // of the access model) is replaced, and revoked so that it does not linger.
+        if (identity.role === role && sameScopes(identity.scopes, ROLE_SCOPES[role])) {
+          keys.push(previous);
+          continue;
+        }
+        await repo.revoke(identity.keyId);
       }
-      await repo.revoke(identity.keyId);
+      const { key } = await repo.create({ name: `demo ${role}`, organisationId, role });
+      keys.push({ role, organisationId, key });
     }
-    const organisationId = await organisationFor(db, role);
-    if (organisationId === null) continue;
-    const { key } = await repo.create({ name: `demo ${role}`, organisationId, role });
-    keys.push({ role, organisationId, key });
   }
   writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
   return keys;

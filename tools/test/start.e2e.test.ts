@@ -141,6 +141,9 @@ describe('npm start', () => {
       const hub = await startNpmStart({ ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, PORT: '0', SEED_CUSTOMERS: '200', LOG_LEVEL: 'warn', SUBGRAPH_PORT: 'not-a-port' });
       expect(existsSync(path.join(dataDir, 'demo-keys.json'))).toBe(true);
       expect(existsSync(path.join(dataDir, 'pg'))).toBe(false);
+      // Two competing retailers, so that the flexibility market can be tried with the printed keys.
+      const retailers = [...hub.output.matchAll(/^\s+retailer\s+(\S+)\s+mh_\w+$/gm)].map((match) => match[1]);
+      expect(new Set(retailers).size).toBe(2);
       await retailerSeesOwnPortfolio(hub);
       expect(await hub.stop()).not.toMatch(/unclean|Error/);
     } finally {

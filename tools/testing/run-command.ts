@@ -48,7 +48,9 @@ export function startNpmStart(env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promi
       ready = true;
       clearTimeout(timer);
       stdout.off('data', onData);
-      const keys = new Map([...output.matchAll(/^\s+(\w+)\s+\S+\s+(mh_\w+)$/gm)].map((match) => [match[1]!, match[2]!]));
+      // The first key printed per role (the demo prints two retailers': the first is ret-edpc's).
+      const keys = new Map<string, string>();
+      for (const match of output.matchAll(/^\s+(\w+)\s+\S+\s+(mh_\w+)$/gm)) if (!keys.has(match[1]!)) keys.set(match[1]!, match[2]!);
       resolve({
         child: part.child,
         get output() {
