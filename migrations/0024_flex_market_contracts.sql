@@ -1,7 +1,8 @@
 -- Flexibility's contract for open orders (0017) now covers the market's orders too: a flex order
 -- is open while ORDERED or ACTIVATED and its request OPEN (the close job closes it when its last
 -- ISP ends), and covers every metering point behind its congestion point, for the organisation
--- whose offer was ordered. HEMS checks a FLEX_ORDER command against it as it does a
+-- whose offer was ordered, from its offer's first ISP to the end of its last (what was bought,
+-- not the request's whole period). HEMS checks a FLEX_ORDER command against it as it does a
 -- contracted-power order's.
 CREATE OR REPLACE VIEW "flexibility"."open_order_points_v" AS
 SELECT o.id AS order_id,
@@ -18,10 +19,14 @@ SELECT o.id,
        'FLEX_ORDER'::text,
        c.metering_point_id,
        o.organisation_id,
-       r.period_start,
-       r.period_end
+       span.start,
+       span.expected_end
 FROM "flexibility"."flex_orders" o
 JOIN "flexibility"."flex_requests" r ON r.id = o.request_id
+JOIN LATERAL (
+  SELECT min(i.start) AS start, max(i.start) + interval '15 minutes' AS expected_end
+  FROM "flexibility"."flex_offer_isps" i WHERE i.offer_id = o.offer_id
+) span ON true
 JOIN "grid"."metering_point_connections_v" c
   ON (r.congestion_point_kind = 'FEEDER' AND c.feeder_id = r.congestion_point_id)
   OR (r.congestion_point_kind = 'SECONDARY_SUBSTATION' AND c.secondary_substation_id = r.congestion_point_id)

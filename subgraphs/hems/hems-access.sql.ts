@@ -11,8 +11,8 @@ import { consentFor, contractOf } from '../kit/point-access.sql';
  * - a retailer: the HEMS of the points it supplies now whose customer shares the HEMS with it
  *   (a hems:read consent in force): sharing ends with the consent or the contract;
  * - an aggregator or researcher: under a hems:read consent in force;
- * - the DSO: only while an order it issued is active behind the point (flexibility's
- *   open_order_points_v, started); otherwise it sees areas' totals (availableFlexibility);
+ * - the DSO: only while a contracted-power order it issued is active behind the point
+ *   (activeOrderBehind); otherwise it sees areas' totals (availableFlexibility);
  * - a HEMS's own key: its own HEMS, for the fields its scope (hems:report) opens, which are none
  *   to read;
  * - anyone else: nothing.
@@ -62,10 +62,15 @@ export function mayConditionHems(identity: Identity, hemsId: SQL, pointId: SQL):
   return mayViewHems(identity, hemsId, pointId);
 }
 
-/** An order is active behind the point: issued, started and not ended. */
+/**
+ * A contracted-power order is active behind the point (flexibility's open_order_points_v): issued,
+ * started and not ended. Such an order caps every point of its area. A flex order's rows are left
+ * out: they name every point behind the congestion point, while the order concerns only the HEMS
+ * its offerer commands, whose commands the DSO already sees (mayViewCommand).
+ */
 export const activeOrderBehind = (pointId: SQL) => sql`EXISTS (
   SELECT 1 FROM flexibility.open_order_points_v active_order
-  WHERE active_order.metering_point_id = ${pointId} AND active_order.start <= now())`;
+  WHERE active_order.metering_point_id = ${pointId} AND active_order.reason = 'CONTRACTED_POWER_ORDER' AND active_order.start <= now())`;
 
 /**
  * The organisations a HEMS is shared with now (mayViewHems read the other way, without the

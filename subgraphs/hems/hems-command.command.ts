@@ -6,8 +6,9 @@ import { hemsCommands } from '../../schema/tables';
 import { recordMutation, type Actor } from '../kit/audit';
 import type { Database } from '../kit/db';
 import { appendEventsToOutbox, appendToOutbox } from '../kit/outbox';
+import { badInput } from '../kit/bad-input';
 import { commandTarget, deviceOfHems, heldForOrder, mayReportOutcome, openOrderCovering, type HemsCommandRow } from './hems-command.repo';
-import { commandProblems, defaultExpiryMs, orderProblem, outcomeDetail, outcomeTime, transitionProblem, type HemsCommandOutcome, type Problem } from './hems-command.rules';
+import { commandProblems, defaultExpiryMs, HOLDING_KINDS, orderProblem, outcomeDetail, outcomeTime, transitionProblem, type HemsCommandOutcome } from './hems-command.rules';
 
 export interface NewHemsCommand {
   hemsId: string;
@@ -31,14 +32,14 @@ export interface HemsCommandOutcomeReport {
 /** How many expired commands one sweep marks at most: the next sweep takes the rest. */
 const EXPIRY_BATCH = 1_000;
 
-const badInput = (problems: readonly Problem[]) => new BadUserInputError(problems.map((problem) => problem.message).join('; '), { field: problems[0]!.field });
-
 /** The outcome's event, to the organisation that sent the command only. */
 const commandEvent = (row: HemsCommandRow) => ({ audience: [row.issuerId], payload: { kind: row.status, commandId: row.id, hemsId: row.hemsId } });
 
 /**
  * issueHemsCommand: stores the command (SENT) with its audit line. The HEMS must be shared with
- * the caller now (mayControlHems): NOT_FOUND when it never was, FORBIDDEN when it no longer is;
+ * the caller now (mayControlHems): NOT_FOUND when it never was, FORBIDDEN when it no longer is,
+ * and FORBIDDEN for a SHIFT or CURTAIL for a flex order when the caller may not read the
+ * household's meter now (mayReadPresent metering:read: the order's settlement shows it);
  * BAD_USER_INPUT naming the field for the command's own problems, an order (of its reason, open,
  * the caller's) that does not cover the HEMS's point, or a window outside a flex order's period
  * (orderProblem: a RESTORE of what the caller held off for an order that has since left is taken).
@@ -51,6 +52,13 @@ export function issueHemsCommand(db: Database, command: NewHemsCommand, actor: A
     if (!target?.mayControl) {
       if (target?.wasShared) throw new ForbiddenError(`HEMS ${command.hemsId} is no longer shared with you: the customer's hems:read consent or your supply contract has ended`);
       throw new NotFoundError('HEMS');
+    }
+    // The offerer reads its order's settlement, the household's metered import per ISP: holding
+    // off a load for a flex order needs what reading that meter needs.
+    if (command.reason === 'FLEX_ORDER' && HOLDING_KINDS.some((kind) => kind === command.kind) && !target.mayReadMetering) {
+      throw new ForbiddenError(
+        `the market settles a flex order from the household's meter, so a flex order's commands need a metering:read consent for HEMS ${command.hemsId}'s metering point (for an aggregator)`,
+      );
     }
     const device = command.deviceId === null ? null : await deviceOfHems(tx, command.hemsId, command.deviceId);
     const nowMs = Date.now();

@@ -4,6 +4,7 @@ import type { Identity } from '../../schema/identity';
 import { devices, hemsCommands, hemsSystems, openOrderPointsView } from '../../schema/tables';
 import type { Page } from '../kit/connection';
 import type { Database, Transaction } from '../kit/db';
+import { mayReadPresent } from '../kit/point-access.sql';
 import { anyText } from '../kit/sql';
 import { mayControlHems } from './hems-access.sql';
 import { HOLDING_KINDS, type CommandedDevice } from './hems-command.rules';
@@ -57,6 +58,8 @@ export interface CommandTarget {
   mayControl: boolean;
   /** The customer once shared it with the caller (a hems:read consent, over or not): a refusal may say it is no longer shared. */
   wasShared: boolean;
+  /** The caller may read the point's metering data now (supplying it, or a metering:read consent in force). */
+  mayReadMetering: boolean;
 }
 
 export async function commandTarget(tx: Transaction, identity: Identity, hemsId: string): Promise<CommandTarget | null> {
@@ -70,6 +73,7 @@ export async function commandTarget(tx: Transaction, identity: Identity, hemsId:
       wasShared: sql`EXISTS (
         SELECT 1 FROM hub.consents c
         WHERE c.metering_point_id = ${pointId} AND c.organisation_id = ${identity.organisationId} AND 'hems:read'::hub.consent_scope = ANY(c.scopes))`.mapWith(Boolean),
+      mayReadMetering: mayReadPresent(identity, pointId, 'metering:read').mapWith(Boolean),
     })
     .from(hemsSystems)
     .where(eq(hemsSystems.id, hemsId));
@@ -79,7 +83,7 @@ export async function commandTarget(tx: Transaction, identity: Identity, hemsId:
 /** The device if it is one of the HEMS's. */
 export async function deviceOfHems(tx: Transaction, hemsId: string, deviceId: string): Promise<CommandedDevice | null> {
   const [device] = await tx
-    .select({ ratedPowerKw: devices.ratedPowerKw, controllable: devices.controllable })
+    .select({ kind: devices.kind, ratedPowerKw: devices.ratedPowerKw, controllable: devices.controllable })
     .from(devices)
     .where(and(eq(devices.id, deviceId), eq(devices.hemsId, hemsId)));
   return device ?? null;

@@ -10,11 +10,13 @@ import {
   outcomeTime,
   transitionProblem,
   type CommandDraft,
+  type CommandedDevice,
 } from './hems-command.rules';
 
 const HOUR_MS = 3_600_000;
 const now = Date.parse('2026-11-26T17:00:00Z');
-const charger = { ratedPowerKw: 7.4, controllable: true };
+const charger: CommandedDevice = { kind: 'EV_CHARGER', ratedPowerKw: 7.4, controllable: true };
+const pv: CommandedDevice = { kind: 'PV_INVERTER', ratedPowerKw: 4, controllable: true };
 
 const draft = (overrides: Partial<CommandDraft> = {}): CommandDraft => ({
   kind: 'CURTAIL',
@@ -28,7 +30,7 @@ const draft = (overrides: Partial<CommandDraft> = {}): CommandDraft => ({
   ...overrides,
 });
 
-const fields = (overrides: Partial<CommandDraft>, device: typeof charger | null = charger) => commandProblems(draft(overrides), device, now).map((problem) => problem.field);
+const fields = (overrides: Partial<CommandDraft>, device: CommandedDevice | null = charger) => commandProblems(draft(overrides), device, now).map((problem) => problem.field);
 
 describe('commandProblems', () => {
   it('accepts a curtailment of a controllable device down to 0 and up to its rated power', () => {
@@ -56,6 +58,17 @@ describe('commandProblems', () => {
     expect(fields({ kind: 'SHIFT', targetPowerKw: null, deviceId: null }, null)).toEqual(['deviceId']);
     expect(fields({ kind: 'CURTAIL', deviceId: null }, null)).toEqual(['deviceId']);
     expect(fields({ kind: 'RESTORE', targetPowerKw: null, deviceId: null }, null)).toEqual([]);
+  });
+
+  it('refuses holding off a PV inverter for either order, naming the device: less output is more consumption; a RESTORE of it is taken', () => {
+    for (const reason of ['FLEX_ORDER', 'CONTRACTED_POWER_ORDER'] as const) {
+      for (const kind of ['SHIFT', 'CURTAIL'] as const) {
+        const problems = commandProblems(draft({ kind, reason, targetPowerKw: kind === 'CURTAIL' ? 1 : null }), pv, now);
+        expect(problems).toEqual([{ field: 'deviceId', message: `device D1 is a PV_INVERTER: holding it off raises the household's consumption, the opposite of what a ${reason} asks` }]);
+      }
+    }
+    expect(fields({ kind: 'RESTORE', targetPowerKw: null }, pv)).toEqual([]);
+    expect(fields({ kind: 'SHIFT', targetPowerKw: null }, { ...charger, kind: 'BATTERY' })).toEqual([]);
   });
 
   it('needs a window after its start, ending in the future, at most a day long', () => {

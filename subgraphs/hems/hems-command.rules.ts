@@ -1,5 +1,6 @@
 /** Pure rules of the commands a retailer or aggregator sends a HEMS, and of the outcomes the HEMS reports. */
-import type { HemsCommandKind, HemsCommandReason, HemsCommandStatus } from '../../schema/hems';
+import { REDUCIBLE_DEVICE_KINDS, type DeviceKind, type HemsCommandKind, type HemsCommandReason, type HemsCommandStatus } from '../../schema/hems';
+import type { Problem } from '../kit/problem';
 
 const MINUTE_MS = 60_000;
 /** The longest a command may act: a day, the horizon of every order it can serve. */
@@ -24,12 +25,6 @@ const NEXT: Readonly<Record<HemsCommandStatus, readonly HemsCommandOutcome[]>> =
   EXPIRED: [],
 };
 
-export interface Problem {
-  /** The input field at fault, as the client named it. */
-  field: string;
-  message: string;
-}
-
 export interface CommandDraft {
   kind: HemsCommandKind;
   deviceId: string | null;
@@ -43,9 +38,12 @@ export interface CommandDraft {
 
 /** What the rules need of the device a command names. */
 export interface CommandedDevice {
+  kind: DeviceKind;
   ratedPowerKw: number;
   controllable: boolean;
 }
+
+const REDUCIBLE = new Set<DeviceKind>(REDUCIBLE_DEVICE_KINDS);
 
 /** When the HEMS must have answered by, when the issuer does not say: the start, and at least DEFAULT_ANSWER_MS from now, never after the end. */
 export function defaultExpiryMs(draft: Pick<CommandDraft, 'startMs' | 'endMs'>, nowMs: number): number {
@@ -63,6 +61,10 @@ export function commandProblems(draft: CommandDraft, device: CommandedDevice | n
     if (draft.kind !== 'RESTORE') problems.push({ field: 'deviceId', message: `a ${draft.kind} command acts on one device: name it` });
   } else if (!device) problems.push({ field: 'deviceId', message: `no device ${draft.deviceId} in this HEMS` });
   else if (!device.controllable) problems.push({ field: 'deviceId', message: `device ${draft.deviceId} cannot be controlled by the HEMS` });
+  else if (draft.kind !== 'RESTORE' && !REDUCIBLE.has(device.kind)) {
+    // Every reason is an order for less consumption: holding off a PV inverter's output raises it.
+    problems.push({ field: 'deviceId', message: `device ${draft.deviceId} is a ${device.kind}: holding it off raises the household's consumption, the opposite of what a ${draft.reason} asks` });
+  }
   if (draft.kind === 'CURTAIL') {
     if (draft.targetPowerKw === null) problems.push({ field: 'targetPowerKw', message: 'a CURTAIL command needs the power the device may draw at most' });
     else if (!(draft.targetPowerKw >= 0 && draft.targetPowerKw <= (device?.ratedPowerKw ?? Infinity))) {
@@ -86,7 +88,7 @@ export const HOLDING_KINDS = ['SHIFT', 'CURTAIL'] as const satisfies readonly He
 
 /** What a command's order is to it: open for the sender and covering the HEMS's point (with its period), or not; and what the sender sent that HEMS for it before. */
 export interface OrderStanding {
-  /** The order's period while it is open for the sender and covers the HEMS's point; null otherwise. */
+  /** The order's period (a flex order's: its offer's ISPs) while it is open for the sender and covers the HEMS's point; null otherwise. */
   period: { startMs: number; endMs: number } | null;
   /** The sender sent that HEMS a SHIFT or CURTAIL (HOLDING_KINDS) for the order before, whatever came of it. */
   heldBefore: boolean;
@@ -100,7 +102,8 @@ const ORDER_NEEDED: Readonly<Record<HemsCommandReason, (orderId: string) => stri
 
 /**
  * The command's problem with its order, or null. A SHIFT or CURTAIL acts only under an order of
- * its reason open for the sender that covers the HEMS's point, a flex order's within its period.
+ * its reason open for the sender that covers the HEMS's point, a flex order's within its period
+ * (the ISPs its offer covers).
  * A RESTORE undoes what the sender asked of the HEMS: it is taken under such an order too, and,
  * once the order has left (restored or cancelled, its request closed or its period over), when
  * the sender sent that HEMS a SHIFT or CURTAIL for it: restoring is then exactly what it must do.

@@ -82,7 +82,7 @@ export class IssueHemsCommandInput {
   @Field(() => ID, { description: 'A HEMS shared with you now' })
   hemsId!: string;
 
-  @Field(() => ID, { nullable: true, description: 'A controllable device of the HEMS; required for SHIFT and CURTAIL, omitted for a RESTORE of the whole HEMS' })
+  @Field(() => ID, { nullable: true, description: 'A controllable device of the HEMS; required for SHIFT and CURTAIL (which take load off, so not a PV inverter), omitted for a RESTORE of the whole HEMS' })
   deviceId?: string | null;
 
   @Field(() => HemsCommandKind)
@@ -101,7 +101,7 @@ export class IssueHemsCommandInput {
   reason!: keyof typeof HemsCommandReason;
 
   @Field(() => ID, {
-    description: `The order it serves, 1 to ${MAX_ORDER_ID_LENGTH} characters, covering the HEMS's metering point and yours: for CONTRACTED_POWER_ORDER an order in force addressed to you; for FLEX_ORDER your ordered (or activated) flex order on an open request, the command's window within its period. A RESTORE may also name such an order once it has ended, if you sent this HEMS a SHIFT or CURTAIL for it`,
+    description: `The order it serves, 1 to ${MAX_ORDER_ID_LENGTH} characters, covering the HEMS's metering point and yours: for CONTRACTED_POWER_ORDER an order in force addressed to you; for FLEX_ORDER your ordered (or activated) flex order on an open request, the command's window within its offer's ISPs, a SHIFT or CURTAIL only if you may read the household's meter (an aggregator: a metering:read consent). A RESTORE may also name such an order once it has ended, if you sent this HEMS a SHIFT or CURTAIL for it`,
   })
   orderId!: string;
 

@@ -200,6 +200,9 @@ describe('bad commands', () => {
     const [device, fixed] = hems.devices;
     await t.database.handle.db.update(devices).set({ controllable: false }).where(eq(devices.id, fixed!.id));
     const elsewhere = t.parish.hemsDevices.find((candidate) => candidate.hemsId !== hems.hemsId)!;
+    // A controllable PV inverter: holding its output off raises consumption, against any order.
+    const pv = `${hems.hemsId}-PV-TEST`;
+    await t.database.handle.db.insert(devices).values({ id: pv, hemsId: hems.hemsId, kind: 'PV_INVERTER', ratedPowerKw: 4, controllable: true, state: 'ON', powerKw: 0, stateAt: new Date() });
     const now = Date.now();
     const restoredOrder = await orderOn(hems);
     expect((await t.graphql(`mutation($id: ID!) { restoreContractedPowerOrder(id: $id) { id } }`, { key: f.dsoKey, variables: { id: restoredOrder } })).body.errors).toBeUndefined();
@@ -215,6 +218,8 @@ describe('bad commands', () => {
       [{ deviceId: elsewhere.id, targetPowerKw: 0 }, 'deviceId'],
       [{ deviceId: 'NO-SUCH-DEVICE', targetPowerKw: 0 }, 'deviceId'],
       [{ deviceId: fixed!.id, targetPowerKw: 0 }, 'deviceId'],
+      [{ deviceId: pv, targetPowerKw: 1 }, 'deviceId'],
+      [{ deviceId: pv, kind: 'SHIFT', targetPowerKw: null }, 'deviceId'],
       [{ start: iso(now + 3 * HOUR_MS), end: iso(now + HOUR_MS) }, 'end'],
       [{ start: iso(now - 3 * HOUR_MS), end: iso(now - HOUR_MS) }, 'end'],
       [{ start: iso(now), end: iso(now + 25 * HOUR_MS) }, 'end'],
@@ -318,14 +323,6 @@ describe('restoring once the order has left', () => {
   const LIST_OWN = `query($hemsId: ID) { hemsCommands(hemsId: $hemsId) { edges { node { id reason } } } }`;
   const refusal = async (key: string, input: Record<string, unknown>) => (await issue(key, input)).body.errors?.map((error) => [error.extensions?.code, error.extensions?.field, error.message]);
 
-  /** The next shared HEMS with a controllable device that takes load off (not a PV inverter): what a flex order can shift. */
-  async function reducibleHems(): Promise<{ hems: TestHems; deviceId: string }> {
-    for (;;) {
-      const hems = await f.sharedHems(1);
-      const device = hems.devices.find((candidate) => candidate.controllable && candidate.kind !== 'PV_INVERTER');
-      if (device) return { hems, deviceId: device.id };
-    }
-  }
 
   /**
    * A flex order of the HEMS's retailer covering the HEMS, through the API: the customer lets the
@@ -363,7 +360,8 @@ describe('restoring once the order has left', () => {
   }
 
   it('takes a FLEX_ORDER RESTORE after FLEX_RESTORE from the sender that held the HEMS off for the order, and refuses a new SHIFT and a RESTORE of an order never held', async () => {
-    const { hems, deviceId } = await reducibleHems();
+    const hems = await f.sharedHems(1);
+    const deviceId = hems.devices[0]!.id;
     const retailer = await f.keyFor('retailer', hems.retailerId);
     const held = await flexOrderFor(hems, deviceId, retailer);
     const untouched = await flexOrderFor(hems, deviceId, retailer);

@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { REDUCIBLE_DEVICE_KINDS, type DeviceKind } from '../../../schema/hems';
 import type { Role } from '../../../schema/identity';
 import { consents } from '../../../schema/tables';
 import type { TestHub } from '../../../tools/testing/hub-fixture';
@@ -9,6 +10,7 @@ const DAY_MS = 86_400_000;
 export const iso = (ms: number) => new Date(ms).toISOString();
 
 type DeviceRow = TestHub['parish']['hemsDevices'][number];
+const REDUCIBLE = new Set<DeviceKind>(REDUCIBLE_DEVICE_KINDS);
 
 export interface TestHems {
   hemsId: string;
@@ -16,7 +18,7 @@ export interface TestHems {
   /** The retailer supplying the household now, which it shares the HEMS with. */
   retailerId: string;
   feederId: string;
-  /** Its devices, controllable ones first. */
+  /** Its devices, controllable ones that take load off first (what an order may hold off: not a PV inverter), then other controllable ones. */
   devices: DeviceRow[];
 }
 
@@ -26,7 +28,7 @@ export interface HemsFixture {
   keyFor(role: Role, organisationId: string): Promise<string>;
   /**
    * The next HEMS of the parish (one per call, so each test has its own) with at least
-   * `controllable` controllable devices, shared with its household's retailer by a hems:read
+   * `controllable` controllable devices that take load off (REDUCIBLE_DEVICE_KINDS), shared with its household's retailer by a hems:read
    * consent written here: the seed's sharing is not relied on.
    */
   sharedHems(controllable?: number): Promise<TestHems>;
@@ -64,8 +66,9 @@ export async function hemsFixture(t: TestHub): Promise<HemsFixture> {
     async sharedHems(controllable = 2) {
       for (; hemsCursor < t.parish.hemsSystems.length; hemsCursor++) {
         const system = t.parish.hemsSystems[hemsCursor]!;
-        const devices = t.parish.hemsDevices.filter((device) => device.hemsId === system.id).sort((a, b) => Number(b.controllable) - Number(a.controllable));
-        if (devices.filter((device) => device.controllable).length < controllable) continue;
+        const rank = (device: DeviceRow) => (device.controllable ? (REDUCIBLE.has(device.kind) ? 0 : 1) : 2);
+        const devices = t.parish.hemsDevices.filter((device) => device.hemsId === system.id).sort((a, b) => rank(a) - rank(b));
+        if (devices.filter((device) => rank(device) === 0).length < controllable) continue;
         hemsCursor++;
         const point = t.parish.meteringPoints.find((candidate) => candidate.id === system.meteringPointId)!;
         const feederId = t.parish.connections.find((connection) => connection.meteringPointId === point.id)!.feederId;
