@@ -4,7 +4,7 @@ import { flexActivations, flexOrders } from '../../schema/tables';
 import { recordMutation, type Actor } from '../kit/audit';
 import type { Database } from '../kit/db';
 import { appendToOutbox } from '../kit/outbox';
-import { badInput } from '../kit/problem';
+import { badInput } from '../kit/bad-input';
 import { offerIspsOf } from './flex-offer.repo';
 import { activationProblems, reportConflict, type ActivationEntry } from './flex-activation.rules';
 import { orderHems } from './flex-order-hems.repo';

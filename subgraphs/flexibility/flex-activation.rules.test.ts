@@ -35,6 +35,11 @@ describe('an activation report', () => {
     ]);
   });
 
+  it('names an ISP off the 15-minute grid so, not as outside the order', () => {
+    const entries = [{ hemsId: 'h1', startMs: at('2026-01-14T18:07:30Z'), kw: 1 }];
+    expect(activationProblems('o1', entries, hems, isps, later)).toEqual([{ field: 'isps', message: 'ISP 2026-01-14T18:07:30.000Z is not on the 15-minute grid' }]);
+  });
+
   it('names an ISP of the order that has not ended yet: one still running, one to come', () => {
     const entries = [
       { hemsId: 'h1', startMs: at('2026-01-14T18:00:00Z'), kw: 1 },

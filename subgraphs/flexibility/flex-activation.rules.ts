@@ -1,6 +1,7 @@
 /** Pure rules of activation reports (what an offerer says its HEMS shifted) and of the feedback the DSO reads from them. */
 import { ISP_MS, type FlexOrderStatus } from '../../schema/flexibility';
 import { isoTime, type Problem } from '../kit/problem';
+import { ispOutsideProblem } from './flex-isp.rules';
 
 /** More than any one household's HEMS can shift: a report above it is a unit mistake (W for kW). */
 export const MAX_ACTIVATION_KW = 1_000;
@@ -18,9 +19,9 @@ export function reportConflict(orderId: string, status: FlexOrderStatus): string
 
 /**
  * The problems of a report on order `orderId` (field `isps`): at least one entry; each of the
- * order's HEMS (`orderHems`: those its offerer commanded for it) and ISPs (`orderIspStartsMs`),
- * and an ISP that has ended by `nowMs` (what was shifted is known only then: a report ahead of it
- * would make an order ACTIVATED before it began); kW finite, 0 to MAX_ACTIVATION_KW; no HEMS and
+ * order's HEMS (`orderHems`: those its offerer commanded for it) and ISPs (`orderIspStartsMs`; a
+ * start off the 15-minute grid is named so), and an ISP that has ended by `nowMs` (what was
+ * shifted is known only then: a report ahead of it would make an order ACTIVATED before it began); kW finite, 0 to MAX_ACTIVATION_KW; no HEMS and
  * ISP twice. Empty when it may be stored.
  */
 export function activationProblems(orderId: string, entries: readonly ActivationEntry[], orderHems: ReadonlySet<string>, orderIspStartsMs: ReadonlySet<number>, nowMs: number): Problem[] {
@@ -30,7 +31,8 @@ export function activationProblems(orderId: string, entries: readonly Activation
   for (const entry of entries) {
     const start = isoTime(entry.startMs);
     if (!orderHems.has(entry.hemsId)) problems.push({ field: 'isps', message: `HEMS ${entry.hemsId} is not in order ${orderId}: send it a FLEX_ORDER command for the order first` });
-    if (!orderIspStartsMs.has(entry.startMs)) problems.push({ field: 'isps', message: `ISP ${start} is outside the order` });
+    const outside = ispOutsideProblem(entry.startMs, orderIspStartsMs, 'the order', 'isps');
+    if (outside) problems.push(outside);
     else if (entry.startMs + ISP_MS > nowMs) problems.push({ field: 'isps', message: `ISP ${start} has not ended yet: report what was shifted once it has` });
     if (!Number.isFinite(entry.kw) || entry.kw < 0 || entry.kw > MAX_ACTIVATION_KW) {
       problems.push({ field: 'isps', message: `kw ${entry.kw} of HEMS ${entry.hemsId} at ${start} must be between 0 and ${MAX_ACTIVATION_KW}` });

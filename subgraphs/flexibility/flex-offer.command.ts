@@ -6,7 +6,7 @@ import { recordMutation, type Actor } from '../kit/audit';
 import { MINUTE_MS } from '../kit/calendar';
 import type { Database, Transaction } from '../kit/db';
 import { appendToOutbox } from '../kit/outbox';
-import { badInput } from '../kit/problem';
+import { badInput } from '../kit/bad-input';
 import { FlexAvailabilityRepo } from '../hems/flex-availability.repo';
 import { availableFlexibility, MAX_HOLD_MINUTES, type FlexScope } from '../hems/flex-availability.rules';
 import { countedOffers, lockOffer, lockRequest, offerByKey, offerCountOf, offersByIds, overlappingOpenRequestIds, type LockedRequest } from './flex-offer.repo';

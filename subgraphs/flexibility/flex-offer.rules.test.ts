@@ -59,12 +59,16 @@ describe('an offer against its request', () => {
     expect(messages(offerTermsProblems(draft(), request({ expiresAtMs: NOW }), NOW))).toEqual(['the request expired at 2026-06-01T10:07:00.000Z']);
   });
 
-  it('is refused for an ISP outside the request or above its maxKw', () => {
+  it('is refused for an ISP on the grid outside the request, or above its maxKw', () => {
     const outside = at('2026-06-01T19:00:00Z');
     expect(messages(offerTermsProblems(draft({ isps: [{ startMs: outside, kw: 1 }, { startMs: A, kw: 10.001 }] }), request(), NOW))).toEqual([
       'ISP 2026-06-01T19:00:00.000Z is outside the request',
       "kw of ISP 2026-06-01T18:00:00.000Z exceeds the request's maxKw there (10 kW)",
     ]);
+  });
+
+  it('is refused for an ISP off the 15-minute grid saying so, not that it is outside the request', () => {
+    expect(offerTermsProblems(draft({ isps: [{ startMs: A + 60_000, kw: 1 }] }), request(), NOW)).toEqual([{ field: 'isps[0].start', message: 'ISP 2026-06-01T18:01:00.000Z is not on the 15-minute grid' }]);
   });
 
   it('is refused expiring now or earlier, or after the first ISP', () => {

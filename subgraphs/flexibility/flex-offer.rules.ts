@@ -4,9 +4,9 @@
  * customers' available flexibility (HEMS's flex-availability rules), and decides here.
  *
  * An offer answers one revision of one OPEN request before the request's expiry: per ISP of the
- * request at most once, kW in [MIN_OFFER_KW, the ISP's maxKw] (more is never ordered), a price in
- * [0, MAX_PRICE_EUR_PER_KWH], an expiry after now and no later than the request's first ISP (an
- * offer must be orderable before delivery starts). Per ISP, what it offers plus the caller's other
+ * request (so on the 15-minute grid) at most once, kW in [MIN_OFFER_KW, the ISP's maxKw] (more is
+ * never ordered), a price in [0, MAX_PRICE_EUR_PER_KWH], an expiry after now and no later than the
+ * request's first ISP (an offer must be orderable before delivery starts). Per ISP, what it offers plus the caller's other
  * live offers on every OPEN request sharing points with this one (their current revisions) must
  * fit in what the caller's shared HEMS behind the congestion point can take off then, each run of
  * consecutive ISPs counting only loads held for all of it: an offerer cannot sell the same load
@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { ISP_MS, type CongestionPointKind, type FlexOfferStatus } from '../../schema/flexibility';
 import { isoTime as iso, type Problem } from '../kit/problem';
+import { ispOutsideProblem } from './flex-isp.rules';
 import { watts } from './flex-sufficiency.rules';
 
 /** One watt: offers are kept to the watt, and smaller offers are noise. */
@@ -79,9 +80,14 @@ export function offerTermsProblems(draft: OfferDraft, request: RequestTerms, now
   else if (draft.expiresAtMs > request.periodStartMs) problems.push({ field: 'expiresAt', message: `expiresAt must be no later than the request's first ISP (${iso(request.periodStartMs)})` });
   const maxKwAt = new Map(request.isps.map((isp) => [isp.startMs, isp.maxKw]));
   for (const [i, isp] of draft.isps.entries()) {
-    const maxKw = maxKwAt.get(isp.startMs);
-    if (maxKw === undefined) problems.push({ field: `isps[${i}].start`, message: `ISP ${iso(isp.startMs)} is outside the request` });
-    else if (isp.kw > maxKw) problems.push({ field: `isps[${i}].kw`, message: `kw of ISP ${iso(isp.startMs)} exceeds the request's maxKw there (${maxKw} kW)` });
+    const outside = ispOutsideProblem(isp.startMs, maxKwAt, 'the request', `isps[${i}].start`);
+    if (outside) {
+      problems.push(outside);
+      continue;
+    }
+    // Not outside: one of the request's ISPs.
+    const maxKw = maxKwAt.get(isp.startMs)!;
+    if (isp.kw > maxKw) problems.push({ field: `isps[${i}].kw`, message: `kw of ISP ${iso(isp.startMs)} exceeds the request's maxKw there (${maxKw} kW)` });
   }
   return problems;
 }

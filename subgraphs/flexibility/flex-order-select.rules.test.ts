@@ -1,4 +1,6 @@
-import { activationFactorProblem, maxKwProblems, orderableProblem, selectOffers, type SelectableOffer } from './flex-order-select.rules';
+import fc from 'fast-check';
+import { activationFactorProblem, nothingLeftToBuyProblem, orderableProblem, selectOffers, type RequestIspLimits, type SelectableOffer } from './flex-order-select.rules';
+import { sufficiency, type CountedOffer } from './flex-sufficiency.rules';
 
 const A = Date.parse('2026-06-01T18:00:00Z');
 const B = Date.parse('2026-06-01T18:15:00Z');
@@ -20,12 +22,21 @@ describe('an activation factor', () => {
 });
 
 describe("an order against the request's maxKw", () => {
-  const limits = [{ startMs: A, minKw: 5, maxKw: 10 }];
-  it('may fill it to the watt with what is already ordered, but not beyond', () => {
-    expect(maxKwProblems(limits, new Map([[A, 4]]), offer('o', 1, [[A, 12]]), 0.5)).toEqual([]);
-    expect(maxKwProblems(limits, new Map([[A, 4]]), offer('o', 1, [[A, 12]]), 0.6)).toEqual([
-      { field: 'activationFactor', message: "ordering 7.2 kW at 2026-06-01T18:00:00.000Z would take the request's orders to 11.2 kW, above its maxKw (10 kW)" },
-    ]);
+  const limits = [
+    { startMs: A, minKw: 5, maxKw: 10 },
+    { startMs: B, minKw: 5, maxKw: 10 },
+  ];
+  const both = offer('o', 1, [[A, 12], [B, 12]]);
+
+  it('is taken, even past maxKw, while some ISP of the offer has orders below it', () => {
+    expect(nothingLeftToBuyProblem(limits, NONE, both)).toBeNull();
+    expect(nothingLeftToBuyProblem(limits, new Map([[A, 13], [B, 9.999]]), both)).toBeNull();
+  });
+
+  it('is refused when the orders reach maxKw (to the watt) in every ISP of the offer: it would buy nothing asked for', () => {
+    const problem = { field: 'offerId', message: "the request's orders already reach its maxKw in every ISP of the offer: it would buy nothing the DSO asked for" };
+    expect(nothingLeftToBuyProblem(limits, new Map([[A, 10], [B, 9.9996]]), both)).toEqual(problem);
+    expect(nothingLeftToBuyProblem(limits, new Map([[A, 10]]), offer('a-only', 1, [[A, 1]]))).toEqual(problem);
   });
 });
 
@@ -52,15 +63,25 @@ describe('autoSelect', () => {
     expect(result).toEqual({ selections: [{ offerId: 'a-only', activationFactor: 1 }, { offerId: 'b-only', activationFactor: 1 }] });
   });
 
-  it('counts what is already ordered towards the minimum and the maximum', () => {
+  it('counts what is already ordered towards the minimum', () => {
     const result = selectOffers([{ startMs: A, minKw: 10, maxKw: 11 }], new Map([[A, 7]]), [offer('big', 0.1, [[A, 20]])]);
     expect(result).toEqual({ selections: [{ offerId: 'big', activationFactor: 3 / 20 }] });
   });
 
-  it('never takes an offer past an ISP maxKw, trimming it there', () => {
-    // big covers A's 10 at 1.0 but B's room is 12: 24 × f ≤ 12 caps it at 0.5, leaving A 5 short for small.
-    const result = selectOffers(limits, NONE, [offer('big', 0.1, [[A, 10], [B, 24]]), offer('small', 0.2, [[A, 5]])]);
-    expect(result).toEqual({ selections: [{ offerId: 'big', activationFactor: 0.5 }, { offerId: 'small', activationFactor: 1 }] });
+  it("covers a request made from a need (minKw = maxKw) though an offer then goes past some ISP's maxKw", () => {
+    // The walkthrough's shape, by hand: each retailer offers min(maxKw, its availability) per ISP.
+    // Sufficiency: A 19 of 12, B 18 of 8, C 14 of 5: no shortfall. cheap at 1 leaves only A 3 kW
+    // short; mid covers it at 3 / 4 = 0.75, taking B to 8 + 3 = 11 and C to 5 + 3 = 8, past their
+    // maxKw (8, 5): one factor scales mid in every ISP. dear is not needed. A cap at maxKw on the
+    // orders' sum would leave mid no room in B and C, and refuse A 3 kW short.
+    const C = Date.parse('2026-06-01T18:30:00Z');
+    const fromNeed = [
+      { startMs: A, minKw: 12, maxKw: 12 },
+      { startMs: B, minKw: 8, maxKw: 8 },
+      { startMs: C, minKw: 5, maxKw: 5 },
+    ];
+    const offers = [offer('dear', 0.2, [[A, 6], [B, 6], [C, 5]]), offer('mid', 0.15, [[A, 4], [B, 4], [C, 4]]), offer('cheap', 0.1, [[A, 9], [B, 8], [C, 5]])];
+    expect(selectOffers(fromNeed, NONE, offers)).toEqual({ selections: [{ offerId: 'cheap', activationFactor: 1 }, { offerId: 'mid', activationFactor: 0.75 }] });
   });
 
   it('refuses, naming the worst ISP, when the offers cannot cover every minimum', () => {
@@ -72,6 +93,53 @@ describe('autoSelect', () => {
 
   it('chooses nothing when what is ordered already covers the minimum', () => {
     expect(selectOffers(limits, new Map([[A, 10], [B, 6]]), [offer('a', 0.1, [[A, 1]])])).toEqual({ selections: [] });
+  });
+});
+
+describe('autoSelect on random requests and offers', () => {
+  // Powers in whole watts, as the market compares them (flex-sufficiency.rules.ts watts).
+  const kwArb = (maxWatts: number) => fc.integer({ min: 1, max: maxWatts }).map((w) => w / 1000);
+  const limitsArb = fc.uniqueArray(fc.integer({ min: 0, max: 7 }), { minLength: 1, maxLength: 5 }).chain((quarters) =>
+    fc.tuple(...quarters.map((q) => fc.tuple(kwArb(20_000), kwArb(5_000)).map(([minKw, extraKw]): RequestIspLimits => ({ startMs: A + q * 900_000, minKw, maxKw: minKw + extraKw })))),
+  );
+  const caseArb = limitsArb.chain((limits) => {
+    const ispArb = fc.subarray(limits, { minLength: 1 }).chain((isps) => fc.tuple(...isps.map((isp) => kwArb(Math.round(isp.maxKw * 1000)).map((kw) => ({ startMs: isp.startMs, kw })))));
+    const offerArb = fc.record({ priceEurPerKwh: fc.integer({ min: 0, max: 5 }).map((cents) => cents / 10), createdAtMs: fc.integer({ min: 0, max: 3 }), isps: ispArb });
+    const orderedArb = fc.tuple(...limits.map((isp) => fc.option(kwArb(Math.round(isp.maxKw * 1000)), { nil: undefined }).map((kw) => [isp.startMs, kw] as const)));
+    return fc.record({
+      limits: fc.constant(limits),
+      offers: fc.array(offerArb, { maxLength: 6 }).map((drafts) => drafts.map((draft, i): SelectableOffer => ({ id: `o${i}`, ...draft }))),
+      ordered: orderedArb.map((pairs) => new Map(pairs.filter((pair): pair is readonly [number, number] => pair[1] !== undefined))),
+    });
+  });
+  /** What the DSO reads before it asks: the open offers, and what is ordered as one standing order. */
+  const shown = (limits: readonly RequestIspLimits[], offers: readonly SelectableOffer[], ordered: ReadonlyMap<number, number>) => {
+    const open: CountedOffer[] = offers.map((o) => ({ status: 'OPEN', order: null, isps: o.isps }));
+    const standing: CountedOffer = { status: 'ORDERED', order: { status: 'ORDERED', activationFactor: 1 }, isps: [...ordered].map(([startMs, kw]) => ({ startMs, kw })) };
+    return sufficiency(limits, [...open, standing]);
+  };
+
+  it('covers every minimum whenever sufficiency shows no shortfall, and otherwise refuses naming the largest shortfall', () => {
+    fc.assert(
+      fc.property(caseArb, ({ limits, offers, ordered }) => {
+        const lines = shown(limits, offers, ordered);
+        const result = selectOffers(limits, ordered, offers);
+        const worstShortfallKw = Math.max(...lines.map((line) => line.shortfallKw));
+        if (worstShortfallKw > 0) {
+          expect(result).toEqual({ problem: expect.stringContaining(`they fall ${worstShortfallKw} kW short`) });
+          return;
+        }
+        if (!('selections' in result)) throw new Error(result.problem);
+        const byId = new Map(offers.map((o) => [o.id, o]));
+        expect(new Set(result.selections.map((s) => s.offerId)).size).toBe(result.selections.length);
+        for (const line of limits) {
+          const taken = result.selections.reduce((sum, s) => sum + (byId.get(s.offerId)!.isps.find((isp) => isp.startMs === line.startMs)?.kw ?? 0) * s.activationFactor, 0);
+          expect(Math.round(((ordered.get(line.startMs) ?? 0) + taken) * 1000)).toBeGreaterThanOrEqual(Math.round(line.minKw * 1000));
+        }
+        for (const s of result.selections) expect(s.activationFactor > 0 && s.activationFactor <= 1).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

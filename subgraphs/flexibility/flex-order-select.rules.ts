@@ -3,14 +3,22 @@
  * sufficient set (autoSelectFlexOffers). Pure; the command reads and locks, then decides here.
  *
  * An order takes an offer whole or scaled by an activation factor in (0, 1], the same share of
- * every ISP of the offer. What the request's orders take together (offered kW × factor, orders
- * not CANCELLED) must stay within each ISP's maxKw: the DSO never buys more than it asked for.
+ * every ISP of the offer. maxKw bounds each offer's ISPs (submitFlexOffer refuses more); the
+ * request's orders together may go past an ISP's maxKw, because one factor scales an offer in all
+ * of its ISPs: covering every ISP's minimum with whole or uniformly scaled offers can require
+ * more than the maximum in some ISP (an offer at maxKw in one ISP and short in another leaves the
+ * next offer no room at all under a hard sum cap, though the offers suffice). What is never
+ * ordered is an offer all of whose ISPs already have orders totalling at least their maxKw: it
+ * would buy nothing the DSO asked for.
  *
  * autoSelect: offers by price per kWh ascending (ties: the earlier offer), each taken while some
- * ISP it offers in still falls short of minKw, with the smallest factor that covers the remaining
- * shortfall of every ISP it offers in (at most 1, and never beyond an ISP's maxKw); offers that
- * cover no remaining shortfall are left. When the offers cannot cover every ISP's minimum, nothing
- * is chosen and the worst ISP is named.
+ * ISP it offers in still falls short of minKw, with the smallest factor (at most 1) that covers
+ * the remaining shortfall of every ISP it offers in; offers that cover no remaining shortfall are
+ * left. It refuses, choosing nothing and naming the worst ISP, only when even every offer at
+ * factor 1 falls short, i.e. exactly when sufficiency shows a shortfall: an ISP still short at
+ * the end had every offer in it taken whole (an offer trimmed below 1 covers every ISP it offers
+ * in, and one skipped had none of its ISPs short, while shortfalls only shrink), so what is left
+ * short there is what the open offers together leave short.
  *
  * Why this is the right choice: within one ISP the problem is a fractional knapsack (cover minKw
  * at least cost, each offer divisible at a constant price per kWh), for which taking offers
@@ -19,9 +27,9 @@
  * offer in all of its ISPs, so an offer trimmed to cover its ISP with the largest remaining
  * shortfall may buy more than needed in its others, and the exact optimum is a linear programme.
  * It stays close to it in practice because offers to one congestion usually span the same ISPs
- * (the request's), where the one-ISP argument holds for all of them at once, and it never buys
- * past maxKw nor takes an offer that covers nothing still short; it is also deterministic and
- * explainable to the offerers (price, then time), which a solver's tie-breaks are not.
+ * (the request's), where the one-ISP argument holds for all of them at once, and it never takes
+ * an offer that covers nothing still short; it is also deterministic and explainable to the
+ * offerers (price, then time), which a solver's tie-breaks are not.
  */
 import type { FlexOfferStatus, FlexRequestStatus } from '../../schema/flexibility';
 import { isoTime as iso, type Problem } from '../kit/problem';
@@ -64,23 +72,14 @@ export function activationFactorProblem(factor: number): Problem | null {
 }
 
 /**
- * ISPs where ordering the offer with the factor would take the request's orders past maxKw.
- * `orderedKw`: per ISP start, what the request's other orders already take.
+ * The refusal of an order whose every ISP already has orders totalling at least its maxKw (it
+ * would buy nothing the DSO asked for), or null. `orderedKw`: per ISP start, what the request's
+ * other orders already take.
  */
-export function maxKwProblems(limits: readonly RequestIspLimits[], orderedKw: ReadonlyMap<number, number>, offer: Pick<SelectableOffer, 'isps'>, factor: number): Problem[] {
+export function nothingLeftToBuyProblem(limits: readonly RequestIspLimits[], orderedKw: ReadonlyMap<number, number>, offer: Pick<SelectableOffer, 'isps'>): Problem | null {
   const maxKwAt = new Map(limits.map((isp) => [isp.startMs, isp.maxKw]));
-  const problems: Problem[] = [];
-  for (const isp of offer.isps) {
-    const maxKw = maxKwAt.get(isp.startMs) ?? 0;
-    const already = orderedKw.get(isp.startMs) ?? 0;
-    if (watts(already + isp.kw * factor) > watts(maxKw)) {
-      problems.push({
-        field: 'activationFactor',
-        message: `ordering ${roundToWatt(isp.kw * factor)} kW at ${iso(isp.startMs)} would take the request's orders to ${roundToWatt(already + isp.kw * factor)} kW, above its maxKw (${maxKw} kW)`,
-      });
-    }
-  }
-  return problems;
+  const full = offer.isps.every((isp) => watts(orderedKw.get(isp.startMs) ?? 0) >= watts(maxKwAt.get(isp.startMs) ?? 0));
+  return full ? { field: 'offerId', message: "the request's orders already reach its maxKw in every ISP of the offer: it would buy nothing the DSO asked for" } : null;
 }
 
 /** The chosen offers with their factors, or why the offers cannot cover the request. */
@@ -88,16 +87,10 @@ export type SelectionResult = { selections: Selection[] } | { problem: string };
 
 /**
  * The cheapest sufficient set (see above). `orderedKw`: per ISP start, what the request's orders
- * already take; it counts towards minKw and maxKw alike.
+ * already take; it counts towards minKw.
  */
 export function selectOffers(limits: readonly RequestIspLimits[], orderedKw: ReadonlyMap<number, number>, offers: readonly SelectableOffer[]): SelectionResult {
-  const shortfall = new Map<number, number>();
-  const room = new Map<number, number>();
-  for (const isp of limits) {
-    const ordered = orderedKw.get(isp.startMs) ?? 0;
-    shortfall.set(isp.startMs, Math.max(0, isp.minKw - ordered));
-    room.set(isp.startMs, Math.max(0, isp.maxKw - ordered));
-  }
+  const shortfall = new Map(limits.map((isp) => [isp.startMs, Math.max(0, isp.minKw - (orderedKw.get(isp.startMs) ?? 0))]));
   const isShort = (startMs: number) => watts(shortfall.get(startMs) ?? 0) > 0;
   const ranked = [...offers].sort((a, b) => a.priceEurPerKwh - b.priceEurPerKwh || a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const selections: Selection[] = [];
@@ -105,15 +98,9 @@ export function selectOffers(limits: readonly RequestIspLimits[], orderedKw: Rea
     if (!limits.some((isp) => isShort(isp.startMs))) break;
     const short = offer.isps.filter((isp) => isShort(isp.startMs));
     if (short.length === 0) continue;
-    const needed = Math.min(1, Math.max(...short.map((isp) => shortfall.get(isp.startMs)! / isp.kw)));
-    const allowed = Math.min(...offer.isps.map((isp) => (room.get(isp.startMs) ?? 0) / isp.kw));
-    const factor = Math.min(needed, allowed);
-    if (!(factor > 0)) continue;
+    const factor = Math.min(1, Math.max(...short.map((isp) => shortfall.get(isp.startMs)! / isp.kw)));
     selections.push({ offerId: offer.id, activationFactor: factor });
-    for (const isp of offer.isps) {
-      shortfall.set(isp.startMs, Math.max(0, (shortfall.get(isp.startMs) ?? 0) - isp.kw * factor));
-      room.set(isp.startMs, Math.max(0, (room.get(isp.startMs) ?? 0) - isp.kw * factor));
-    }
+    for (const isp of short) shortfall.set(isp.startMs, Math.max(0, shortfall.get(isp.startMs)! - isp.kw * factor));
   }
   const worst = [...limits].filter((isp) => isShort(isp.startMs)).sort((a, b) => shortfall.get(b.startMs)! - shortfall.get(a.startMs)! || a.startMs - b.startMs)[0];
   if (worst) {

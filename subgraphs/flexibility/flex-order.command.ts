@@ -5,14 +5,14 @@ import { flexOffers, flexOrders } from '../../schema/tables';
 import { recordMutation, type Actor } from '../kit/audit';
 import type { Database, Transaction } from '../kit/db';
 import { appendEventsToOutbox } from '../kit/outbox';
-import { badInput } from '../kit/problem';
+import { badInput } from '../kit/bad-input';
 import { lockOffer, lockOpenOffers, lockRequest, offersByIds, type LockedRequest } from './flex-offer.repo';
 import { offerStatusAt } from './flex-offer.rules';
-import { activationFactorProblem, maxKwProblems, orderableProblem, selectOffers, type Selection } from './flex-order-select.rules';
+import { activationFactorProblem, nothingLeftToBuyProblem, orderableProblem, selectOffers, type Selection } from './flex-order-select.rules';
 import { orderedKwByIsp, toFlexOrder } from './flex-order.repo';
 import type { FlexOrder } from './flex-order.type';
 
-/** The request of the offer, locked FOR UPDATE: orders of one request are placed one at a time, against its maxKw. */
+/** The request of the offer, locked FOR UPDATE: orders of one request are placed one at a time, each against the orders before it. */
 async function requestOfOffer(tx: Transaction, actor: Actor, offerId: string): Promise<LockedRequest> {
   const [offer] = await tx.select({ requestId: flexOffers.requestId }).from(flexOffers).where(eq(flexOffers.id, offerId));
   const request = offer && (await lockRequest(tx, actor.identity, offer.requestId, 'update'));
@@ -63,7 +63,8 @@ async function placeOrders(
  * orderFlex (DSO): orders one offer, whole or scaled by the activation factor, in one
  * transaction with its request locked. NOT_FOUND for no such offer; CONFLICT once it is ordered;
  * BAD_USER_INPUT for a factor outside (0, 1], an offer revoked, superseded or expired, a closed
- * request, or an order that would take the request's orders past an ISP's maxKw.
+ * request, or an offer all of whose ISPs the request's orders already fill to maxKw
+ * (flex-order-select.rules.ts: orders may otherwise go past it).
  */
 export function orderFlex(db: Database, input: { offerId: string; activationFactor: number }, actor: Actor): Promise<FlexOrder> {
   const factorProblem = activationFactorProblem(input.activationFactor);
@@ -76,8 +77,8 @@ export function orderFlex(db: Database, input: { offerId: string; activationFact
     if (problem) throw problem.conflict ? new ConflictError(problem.message) : new BadUserInputError(problem.message, { field: 'offerId' });
     const [current] = await offersByIds(tx, [offer.id]);
     const offered = { isps: current!.isps.map((isp) => ({ startMs: isp.start.getTime(), kw: isp.kw })) };
-    const overMax = maxKwProblems(request.isps, await orderedKwByIsp(tx, request.id), offered, input.activationFactor);
-    if (overMax.length > 0) throw badInput(overMax);
+    const nothingToBuy = nothingLeftToBuyProblem(request.isps, await orderedKwByIsp(tx, request.id), offered);
+    if (nothingToBuy) throw badInput([nothingToBuy]);
     const [order] = await placeOrders(tx, actor, 'orderFlex', request, [{ offerId: offer.id, activationFactor: input.activationFactor, organisationId: offer.organisationId }]);
     return order!;
   });

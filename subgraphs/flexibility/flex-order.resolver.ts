@@ -36,7 +36,9 @@ export class FlexOrderResolver {
 
   @Authorized('flex:operate')
   @Mutation(() => FlexOrder, {
-    description: 'DSO: order an open offer, whole or scaled by activationFactor, within the request’s maxKw. Pushed to the offerer as FLEX_ORDER ORDERED.',
+    description:
+      'DSO: order an open offer, whole or scaled by activationFactor; refused when the request’s orders already reach its maxKw in every ISP of the offer. ' +
+      'Pushed to the offerer as FLEX_ORDER ORDERED.',
   })
   orderFlex(@Arg('input', () => OrderFlexInput) input: OrderFlexInput, @Ctx() ctx: Context): Promise<FlexOrder> {
     return orderFlex(ctx.db, { offerId: input.offerId, activationFactor: input.activationFactor ?? 1 }, ctx);

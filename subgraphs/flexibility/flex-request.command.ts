@@ -5,7 +5,7 @@ import { flexOffers, flexOrders, flexRequestIsps, flexRequestRecipients, flexReq
 import { recordMutation, type Actor } from '../kit/audit';
 import type { Database, Transaction } from '../kit/db';
 import { appendEventsToOutbox, appendToOutbox } from '../kit/outbox';
-import { badInput } from '../kit/problem';
+import { badInput } from '../kit/bad-input';
 import { congestionPointRecipients } from './flex-market-access.sql';
 import { offerIspsOf } from './flex-offer.repo';
 import { congestionPointOf, flexibilityNeed, recipientsOf, type FlexRequestRow } from './flex-request.repo';

@@ -5,7 +5,7 @@ import type { SubgraphContext } from '../kit/context';
 import type { FlexibilityLoaders } from './flexibility.loader';
 import { closeFlexRequest, createFlexRequest, reviseFlexRequest } from './flex-request.command';
 import { isRequestKey, requestKey, type FlexRequestRow } from './flex-request.repo';
-import { CreateFlexRequestInput, FlexRequest, FlexRequestConnection, FlexRequestIsp, FlexRequestsArgs, ReviseFlexRequestInput, SecondarySubstation } from './flex-request.type';
+import { CreateFlexRequestInput, FlexibilityNeed, FlexRequest, FlexRequestConnection, FlexRequestIsp, FlexRequestsArgs, ReviseFlexRequestInput, SecondarySubstation } from './flex-request.type';
 
 type Context = SubgraphContext<FlexibilityLoaders>;
 
@@ -57,6 +57,11 @@ export class FlexRequestResolver {
   @FieldResolver(() => [FlexRequestIsp], { description: 'In time order' })
   isps(@Root() request: FlexRequestRow, @Ctx() ctx: Context): Promise<FlexRequestIsp[]> {
     return ctx.loaders.flexRequestIsps.load(request.id);
+  }
+
+  @FieldResolver(() => FlexibilityNeed, { nullable: true, description: "The grid's flexibility need the request answers (its run, its intervals); null without one, or where you may not see its area" })
+  need(@Root() request: FlexRequestRow): FlexibilityNeed | null {
+    return request.needId === null ? null : { id: request.needId };
   }
 
   @FieldResolver(() => SecondarySubstation, { description: 'The congestion point itself, or the one its feeder is under' })

@@ -23,7 +23,7 @@ describe('flex request ISPs', () => {
   });
 
   it('refuses a start off the 15-minute UTC grid', () => {
-    expect(messages([isp('2026-06-01T10:20:00Z')])).toEqual(['the ISP at 2026-06-01T10:20:00.000Z is not on the 15-minute grid']);
+    expect(messages([isp('2026-06-01T10:20:00Z')])).toEqual(['ISP 2026-06-01T10:20:00.000Z is not on the 15-minute grid']);
     expect(messages([{ startMs: at('2026-06-01T10:15:00Z') + 1, minKw: 1, maxKw: 1 }])).toHaveLength(1);
   });
 

@@ -1,5 +1,6 @@
 import { ISP_MS, type FlexOrderStatus, type FlexRequestStatus } from '../../schema/flexibility';
 import type { Problem } from '../kit/problem';
+import { onIspGrid } from './flex-isp.rules';
 
 /** One ISP of a request as given: its start and the least and most reduction (kW averaged over it). */
 export interface IspDraft {
@@ -27,7 +28,7 @@ export function ispProblems(isps: readonly IspDraft[], nowMs: number, field = 'i
   const seen = new Set<number>();
   for (const isp of isps) {
     const at = Number.isFinite(isp.startMs) ? new Date(isp.startMs).toISOString() : 'an invalid time';
-    if (!Number.isInteger(isp.startMs) || isp.startMs % ISP_MS !== 0) problems.push({ field, message: `the ISP at ${at} is not on the 15-minute grid` });
+    if (!onIspGrid(isp.startMs)) problems.push({ field, message: `ISP ${at} is not on the 15-minute grid` });
     else if (seen.has(isp.startMs)) problems.push({ field, message: `the ISP at ${at} is given twice` });
     seen.add(isp.startMs);
     if (isp.startMs < nowMs) problems.push({ field, message: `the ISP at ${at} has already started` });

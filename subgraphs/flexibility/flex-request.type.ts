@@ -21,6 +21,14 @@ export class SecondarySubstation {
   id!: string;
 }
 
+/** Grid owns flexibility needs (and says who may see one); a request only points at the one it answers. */
+@ObjectType()
+@Directive('@key(fields: "id", resolvable: false)')
+export class FlexibilityNeed {
+  @Field(() => ID)
+  id!: string;
+}
+
 @ObjectType({ description: 'The requested reduction in one 15-minute ISP (kW averaged over it; positive = less consumption)' })
 export class FlexRequestIsp {
   @Field(() => Date)

@@ -9,4 +9,8 @@ export const gridReferences: ReferenceResolvers<GridLoaders> = {
   GridConstraint: {
     __resolveReference: (reference, ctx) => ctx.loaders.gridConstraint.load(reference.id),
   },
+  // A flexibility request's need: null where the caller may not see its area, as a run's needs.
+  FlexibilityNeed: {
+    __resolveReference: (reference, ctx) => ctx.loaders.flexibilityNeed.load(reference.id),
+  },
 };

@@ -5,7 +5,7 @@ import type { PowerFlowSource } from './power-flow-run.type';
 import { ForecastService } from './forecast.repo';
 import { LoadHistoryRepo } from './load-history.repo';
 import type { PointPowers } from './power-flow-run.command';
-import { PowerFlowRunRepo, type NeedIntervalRow, type NeedRow, type PowerFlowRunRow, type SubstationResultRow } from './power-flow-run.repo';
+import { PowerFlowRunRepo, type NeedWithIntervals, type PowerFlowRunRow, type SubstationResultRow } from './power-flow-run.repo';
 
 export interface PowerFlowRunLoaders {
   powerFlowRuns: PowerFlowRunRepo;
@@ -13,7 +13,9 @@ export interface PowerFlowRunLoaders {
   powerFlowRun: DataLoader<string, PowerFlowRunRow | null>;
   /** Each run's per-substation figures, those the caller may see. */
   runSubstations: DataLoader<string, SubstationResultRow[]>;
-  runNeeds: DataLoader<string, (NeedRow & { intervals: NeedIntervalRow[] })[]>;
+  runNeeds: DataLoader<string, NeedWithIntervals[]>;
+  /** Flexibility needs by id, where the caller may see their area (another subgraph's reference: a request's need). */
+  flexibilityNeed: DataLoader<string, NeedWithIntervals | null>;
   /** The newest figures of each secondary substation, where the caller may see them. */
   latestPowerFlow: DataLoader<string, SubstationResultRow | null>;
   /** Where a run's loads come from, per source: the DSO's runs read every point. */
@@ -27,6 +29,7 @@ export function createPowerFlowRunLoaders({ database, identity }: RequestScope):
     powerFlowRun: keyedLoader((ids) => runs.runs(identity, ids), (row) => row.id),
     runSubstations: groupedLoader((ids) => runs.substationResults(identity, ids), (row) => row.runId),
     runNeeds: groupedLoader((ids) => runs.needs(identity, ids), (row) => row.runId),
+    flexibilityNeed: keyedLoader((ids) => runs.needsByIds(identity, ids), (row) => row.id),
     latestPowerFlow: keyedLoader((ids) => runs.latestResults(identity, ids), (row) => row.secondarySubstationId),
     pointPowers: {
       MEASURED: (ids, fromMs, toMs) => new LoadHistoryRepo(database.db).measuredNetKw(ids, fromMs, toMs),

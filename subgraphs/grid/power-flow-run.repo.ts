@@ -24,6 +24,7 @@ export type BusResultRow = typeof powerFlowBusResults.$inferSelect;
 export type SegmentResultRow = typeof powerFlowSegmentResults.$inferSelect;
 export type NeedRow = typeof flexibilityNeeds.$inferSelect;
 export type NeedIntervalRow = typeof flexibilityNeedIntervals.$inferSelect;
+export type NeedWithIntervals = NeedRow & { intervals: NeedIntervalRow[] };
 
 export interface NewNeed {
   secondarySubstationId: string;
@@ -128,11 +129,20 @@ export class PowerFlowRunRepo {
   }
 
   /** Each run's flexibility needs the caller may see, with their intervals. */
-  async needs(identity: Identity, runIds: readonly string[]): Promise<(NeedRow & { intervals: NeedIntervalRow[] })[]> {
+  needs(identity: Identity, runIds: readonly string[]): Promise<NeedWithIntervals[]> {
+    return this.needsWhere(identity, anyText(flexibilityNeeds.runId, runIds));
+  }
+
+  /** The flexibility needs by id that the caller may see (the same area rule as a run's), with their intervals. */
+  needsByIds(identity: Identity, ids: readonly string[]): Promise<NeedWithIntervals[]> {
+    return this.needsWhere(identity, anyText(flexibilityNeeds.id, ids));
+  }
+
+  private async needsWhere(identity: Identity, which: SQL): Promise<NeedWithIntervals[]> {
     const needs = await this.db
       .select()
       .from(flexibilityNeeds)
-      .where(and(anyText(flexibilityNeeds.runId, runIds), mayViewArea(identity, sql`${flexibilityNeeds.secondarySubstationId}`)))
+      .where(and(which, mayViewArea(identity, sql`${flexibilityNeeds.secondarySubstationId}`)))
       .orderBy(asc(flexibilityNeeds.secondarySubstationId), asc(flexibilityNeeds.congestionPointId));
     if (needs.length === 0) return [];
     const intervals = await this.db

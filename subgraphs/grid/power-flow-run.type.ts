@@ -1,4 +1,4 @@
-import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Directive, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { CONGESTION_POINT_KINDS, POWER_FLOW_SOURCES } from '../../schema/tables/grid-power-flow';
 import { ConnectionType } from '../kit/connection';
 import { enumOf } from '../kit/enum';
@@ -89,6 +89,7 @@ export class FlexibilityNeedInterval {
 }
 
 @ObjectType({ description: 'Flexibility a power-flow run found necessary: what the flexibility market turns into a request' })
+@Directive('@key(fields: "id")')
 export class FlexibilityNeed {
   @Field(() => ID)
   id!: string;

@@ -1,6 +1,7 @@
-import { BadUserInputError } from '../../schema/errors';
-
-/** A problem with the input, naming the input field at fault: what a `.rules.ts` check returns. */
+/**
+ * A problem with the input, as `.rules.ts` checks return it: pure (no GraphQL here), so rules
+ * stay importable without the server; commands turn problems into an error with bad-input.ts.
+ */
 export interface Problem {
   field: string;
   message: string;
@@ -8,7 +9,3 @@ export interface Problem {
 
 /** An instant as a problem's message names it. */
 export const isoTime = (ms: number): string => new Date(ms).toISOString();
-
-/** One BAD_USER_INPUT for every problem found (at least one), on the field of the first: the caller fixes them all in one go. */
-export const badInput = (problems: readonly Problem[]): BadUserInputError =>
-  new BadUserInputError(problems.map((problem) => problem.message).join('; '), { field: problems[0]!.field });

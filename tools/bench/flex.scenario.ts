@@ -437,10 +437,14 @@ export const flexScenario: Scenario = {
             const own = pointOf.get(order.flexRequest.congestionPointId)!.hems.get(retailerId)!;
             const chosen = own.slice(0, Math.min(own.length, Math.ceil(orderedKw / HEMS_KW - 1e-9)));
             const commands = chosen.flatMap((hems) => DEVICES.map((_, d) => ({ hemsId: hems.id, deviceId: `${hems.id}-D${d + 1}` })));
+            // A flex order's commands lie within its offer's ISPs (which may leave out some of the request's).
+            const offerStartsMs = order.offer.isps.map((isp) => Date.parse(isp.start));
+            const commandStart = new Date(Math.min(...offerStartsMs)).toISOString();
+            const commandEnd = new Date(Math.max(...offerStartsMs) + ISP_MS).toISOString();
             const document = `mutation { ${commands
               .map(
                 (command, c) =>
-                  `c${c}: issueHemsCommand(input: { hemsId: "${command.hemsId}", deviceId: "${command.deviceId}", kind: SHIFT, start: "${new Date(starts[0]!).toISOString()}", end: "${new Date(starts.at(-1)! + ISP_MS).toISOString()}", reason: FLEX_ORDER, orderId: "${order.id}" }) { id }`,
+                  `c${c}: issueHemsCommand(input: { hemsId: "${command.hemsId}", deviceId: "${command.deviceId}", kind: SHIFT, start: "${commandStart}", end: "${commandEnd}", reason: FLEX_ORDER, orderId: "${order.id}" }) { id }`,
               )
               .join(' ')} }`;
             await timed(samples.commands, () => ask(key, document, {}));

@@ -119,10 +119,11 @@ describe('submitFlexOffer within the available flexibility', () => {
     expect(await offersInDb(requestId)).toBe(2);
   });
 
-  it('refuses ISPs outside the request, above its maxKw or twice, a price out of range and an expiry after the first ISP', async () => {
+  it('refuses ISPs off the 15-minute grid or outside the request, above its maxKw or twice, a price out of range and an expiry after the first ISP', async () => {
     const requestId = await request(1, 2);
     const cases: [Record<string, unknown>, string][] = [
       [{ isps: [{ start: iso(ISP_1() - 900_000), kw: 1 }] }, `ISP ${iso(ISP_1() - 900_000)} is outside the request`],
+      [{ isps: [{ start: iso(ISP_1() + 60_000), kw: 1 }] }, `ISP ${iso(ISP_1() + 60_000)} is not on the 15-minute grid`],
       [{ isps: [{ start: iso(ISP_1()), kw: 2.5 }] }, `kw of ISP ${iso(ISP_1())} exceeds the request's maxKw there (2 kW)`],
       [{ isps: [{ start: iso(ISP_1()), kw: 1 }, { start: iso(ISP_1()), kw: 1 }] }, `ISP ${iso(ISP_1())} is offered twice`],
       [{ isps: [{ start: iso(ISP_1()), kw: 0 }] }, `kw of ISP ${iso(ISP_1())} must be at least 0.001 (one watt)`],

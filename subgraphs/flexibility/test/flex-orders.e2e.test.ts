@@ -30,16 +30,18 @@ const request = (minKw: number, maxKw: number) =>
 
 let keyCount = 0;
 
-async function offer(party: Party, requestId: string, kw: number, priceEurPerKwh = 0.25): Promise<string> {
+/** An offer of `kw` in both ISPs, or [ISP_1's, ISP_2's] (null: not offered there). */
+async function offer(party: Party, requestId: string, kw: number | [number | null, number | null], priceEurPerKwh = 0.25): Promise<string> {
+  const [kw1, kw2] = typeof kw === 'number' ? [kw, kw] : kw;
   const { body } = await t.graphql<{ submitFlexOffer: { id: string } }>(`mutation($input: SubmitFlexOfferInput!) { submitFlexOffer(input: $input) { id } }`, {
     key: party.key,
     variables: {
       input: {
         flexRequestId: requestId,
         isps: [
-          { start: iso(ISP_1()), kw },
-          { start: iso(ISP_2()), kw },
-        ],
+          { start: iso(ISP_1()), kw: kw1 },
+          { start: iso(ISP_2()), kw: kw2 },
+        ].filter((isp) => isp.kw !== null),
         priceEurPerKwh,
         expiresAt: iso(Date.now() + 1_800_000),
         idempotencyKey: `order-test-${++keyCount}`,
@@ -136,31 +138,39 @@ describe('orderFlex', () => {
     expect(await ordersInDb(requestId)).toBe(1);
   });
 
-  it("never takes the request's orders past its maxKw", async () => {
-    const requestId = await request(5, 10);
-    await ordered(await offer(f.retailer, requestId, 9.4));
-    const rivals = await offer(f.rival, requestId, 3.7);
-    const { body } = await orderFlex(rivals);
-    expect([codes(body), body.errors?.[0]?.message]).toEqual([
-      ['BAD_USER_INPUT'],
-      `ordering 3.7 kW at ${iso(ISP_1())} would take the request's orders to 13.1 kW, above its maxKw (10 kW); ordering 3.7 kW at ${iso(ISP_2())} would take the request's orders to 13.1 kW, above its maxKw (10 kW)`,
+  it("takes an order past an ISP's maxKw while another ISP of the offer is below it, and refuses one that would buy nothing asked for", async () => {
+    const requestId = await f.createRequest([
+      { startMs: ISP_1(), minKw: 5, maxKw: 5 },
+      { startMs: ISP_2(), minKw: 5, maxKw: 5 },
     ]);
-    // 3.7 × 0.16 = 0.592: 9.992 kW, within 10.
-    expect((await ordered(rivals, 0.16)).activationFactor).toBe(0.16);
+    await ordered(await offer(f.retailer, requestId, [5, 3]));
+    // By hand: ISP_2 has 3 of its 5 kW: the rival's 3.7 kW are taken whole, ISP_1 going to 8.7 kW.
+    expect((await ordered(await offer(f.rival, requestId, 3.7))).activationFactor).toBe(1);
+    expect(await sufficiency(requestId)).toEqual([
+      [8.7, 0],
+      [6.7, 0],
+    ]);
+    // ISP_1 alone, already at 8.7 of 5 kW: nothing the DSO asked for is left to buy.
+    const nothing = await offer(f.retailer, requestId, [1, null]);
+    const before = await latestOutboxId(t.database.handle.pool);
+    const { body } = await orderFlex(nothing);
+    expect([codes(body), body.errors?.[0]?.extensions?.field, body.errors?.[0]?.message]).toEqual([
+      ['BAD_USER_INPUT'],
+      'offerId',
+      "the request's orders already reach its maxKw in every ISP of the offer: it would buy nothing the DSO asked for",
+    ]);
+    expect(await ordersInDb(requestId)).toBe(2);
+    expect(await latestOutboxId(t.database.handle.pool)).toBe(before);
   });
 
-  it('places concurrent orders of one request one at a time against its maxKw', async () => {
-    const requestId = await request(5, 10);
-    const offers = [await offer(f.retailer, requestId, 6), await offer(f.rival, requestId, 3.7), await offer(f.retailer, requestId, 3.4)];
-    // Any two fit within 10 kW (at most 9.7), all three (13.1) do not: without the lock all three would pass the check.
+  it('places concurrent orders of one request one at a time: of two that each fill maxKw, the second buys nothing and is refused', async () => {
+    const requestId = await request(3.7, 3.7);
+    const offers = [await offer(f.retailer, requestId, 3.7), await offer(f.rival, requestId, 3.7)];
+    // Each alone fills both ISPs to maxKw; without the request's lock both would see no orders and pass.
     const answers = await Promise.all(offers.map((offerId) => orderFlex(offerId)));
-    const { rows } = await f.sql(
-      `SELECT i.start, sum(i.kw * o.activation_factor)::float8 AS kw FROM flexibility.flex_orders o JOIN flexibility.flex_offer_isps i ON i.offer_id = o.offer_id WHERE o.request_id = $1 GROUP BY 1`,
-      [requestId],
-    );
-    expect(rows.every((row) => (row.kw as number) <= 10)).toBe(true);
-    expect(answers.filter((answer) => !answer.body.errors).length).toBe(2);
-    expect(answers.filter((answer) => codes(answer.body)?.[0] === 'BAD_USER_INPUT').length).toBe(1);
+    expect(answers.filter((answer) => !answer.body.errors).length).toBe(1);
+    expect(answers.flatMap((answer) => codes(answer.body) ?? [])).toEqual(['BAD_USER_INPUT']);
+    expect(await ordersInDb(requestId)).toBe(1);
   });
 
   it('is for the DSO only', async () => {
@@ -252,6 +262,35 @@ describe('autoSelectFlexOffers', () => {
     expect(await sufficiency(requestId)).toEqual([
       [10, 0],
       [10, 0],
+    ]);
+  });
+
+  it("covers a request made from a need (minKw = maxKw) whenever sufficiency shows no shortfall, going past an ISP's maxKw", async () => {
+    // The walkthrough, by hand: each retailer offers min(maxKw, its availability) per ISP. cheap
+    // (the retailer, 0.10) fills ISP_2's 5 kW and leaves ISP_1 0.6 kW short; the rival's (0.20,
+    // 3.7 kW in each) covers it at 0.6 / 3.7, taking ISP_2 to 5.6 kW: one factor for both ISPs.
+    const requestId = await f.createRequest([
+      { startMs: ISP_1(), minKw: 10, maxKw: 10 },
+      { startMs: ISP_2(), minKw: 5, maxKw: 5 },
+    ]);
+    const cheap = await offer(f.retailer, requestId, [9.4, 5], 0.1);
+    const rivals = await offer(f.rival, requestId, 3.7, 0.2);
+    expect(await sufficiency(requestId)).toEqual([
+      [13.1, 0],
+      [8.7, 0],
+    ]);
+    const { body } = await t.graphql<{ autoSelectFlexOffers: { id: string; activationFactor: number; offer: { id: string } }[] }>(AUTO_SELECT, {
+      key: f.dsoKey,
+      variables: { id: requestId },
+    });
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.autoSelectFlexOffers.map((order) => [order.offer.id, order.activationFactor])).toEqual([
+      [cheap, 1],
+      [rivals, expect.closeTo(0.6 / 3.7, 12)],
+    ]);
+    expect(await sufficiency(requestId)).toEqual([
+      [10, 0],
+      [5.6, 0],
     ]);
   });
 
