@@ -38,17 +38,30 @@ export async function orderCommandIds(db: Database, orderIds: readonly string[])
 }
 
 /**
- * The ISP starts in [fromMs, toMs) of the non-cancelled flex orders whose HEMS include one of the
- * points, per point: the activation days a settlement's baseline skips.
+ * The instants in [fromMs, toMs) at which one of the points was under an order, per point: the
+ * ISP starts of the non-cancelled flex orders whose HEMS include it, and the quarter-hours of the
+ * contracted-power orders that capped it (not cancelled; until restored, or their expected end).
+ * Their local days are the activation days a settlement's baseline skips: a capped evening is no
+ * more a household's usual one than a shifted one.
  */
-export async function flexOrderIspsOnPoints(tx: Transaction, pointIds: readonly string[], fromMs: number, toMs: number): Promise<{ meteringPointId: string; startMs: number }[]> {
+export async function orderInstantsOnPoints(tx: Transaction, pointIds: readonly string[], fromMs: number, toMs: number): Promise<{ meteringPointId: string; startMs: number }[]> {
   if (pointIds.length === 0) return [];
+  const points = sql`${sql.param([...pointIds])}::text[]`;
+  const from = new Date(fromMs);
+  const to = new Date(toMs);
   const result = await tx.execute<{ metering_point_id: string; start: Date }>(sql`
     SELECT DISTINCT c.metering_point_id, i.start
     FROM hems.flex_order_commands_v c
     JOIN flexibility.flex_orders o ON ${commandOfOrder('c', 'o')}
     JOIN flexibility.flex_offer_isps i ON i.offer_id = o.offer_id
-    WHERE c.metering_point_id = ANY(${sql.param([...pointIds])}::text[]) AND o.status <> 'CANCELLED'
-      AND i.start >= ${new Date(fromMs)} AND i.start < ${new Date(toMs)}`);
+    WHERE c.metering_point_id = ANY(${points}) AND o.status <> 'CANCELLED'
+      AND i.start >= ${from} AND i.start < ${to}
+    UNION
+    SELECT p.metering_point_id, q.start
+    FROM flexibility.contracted_power_order_points p
+    JOIN flexibility.contracted_power_orders o ON o.id = p.order_id
+    CROSS JOIN LATERAL generate_series(greatest(o.start, ${from}), least(COALESCE(o.restored_at, o.expected_end), ${to}) - interval '1 millisecond', interval '15 minutes') AS q(start)
+    WHERE p.metering_point_id = ANY(${points}) AND o.status <> 'CANCELLED'
+      AND o.start < ${to} AND COALESCE(o.restored_at, o.expected_end) > ${from}`);
   return result.rows.map((row) => ({ meteringPointId: row.metering_point_id, startMs: new Date(row.start).getTime() }));
 }

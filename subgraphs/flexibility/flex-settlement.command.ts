@@ -7,7 +7,7 @@ import { groupBy } from '../kit/group';
 import { localDayText } from '../kit/local-day';
 import { appendEventsToOutbox } from '../kit/outbox';
 import { anyText } from '../kit/sql';
-import { flexOrderIspsOnPoints, orderHems } from './flex-order-hems.repo';
+import { orderInstantsOnPoints, orderHems } from './flex-order-hems.repo';
 import {
   BASELINE_LOOKBACK_DAYS,
   BASELINE_MAX_DAYS,
@@ -51,7 +51,7 @@ export async function settleOrders(tx: Transaction, orderIds: readonly string[],
   const activationRows =
     starts.length === 0
       ? []
-      : await flexOrderIspsOnPoints(
+      : await orderInstantsOnPoints(
           tx,
           allPoints,
           // Reduced, not spread: a day of orders of a week's ISPs each is more arguments than a call takes.

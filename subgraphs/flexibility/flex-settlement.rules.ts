@@ -17,8 +17,9 @@
  *   the order's day (the local day of its first ISP), at most BASELINE_LOOKBACK_DAYS back, of the
  *   same day type (a working day, or not: Saturdays, Sundays and holidays are one type, from
  *   kit/calendar.ts), skipping
- *     - activation days: a day with an ISP of any non-cancelled flex order on one of the points
- *       (the order's own days are never candidates, being not before its day), and
+ *     - activation days: a day with an ISP of any non-cancelled flex order on one of the points,
+ *       or a contracted-power order capping one (the order's own days are never candidates,
+ *       being not before its day), and
  *     - incomplete days: a day counts only when every point has its reading at every ISP's
  *       quarter-hour on it (a quarter-hour the day does not have, in the hour skipped in spring,
  *       makes the day incomplete; in the hour repeated in autumn its first, summer, occurrence is taken);
@@ -49,7 +50,7 @@ export interface OrderToSettle {
   activationFactor: number;
   priceEurPerKwh: number;
   meteringPointIds: readonly string[];
-  /** ISP starts of the non-cancelled flex orders on the order's points, this one included or not: their local days are activation days. */
+  /** Instants the order's points were under an order (flex orders' ISPs, contracted-power caps), this one included or not: their local days are activation days. */
   activationStartsMs: readonly number[];
 }
 

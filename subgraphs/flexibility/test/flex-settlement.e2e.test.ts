@@ -93,6 +93,21 @@ async function pastOrder(options: { retailerId: string; hems: TestHems[]; isps: 
   return { orderId, offerId, requestId, retailerId: options.retailerId };
 }
 
+/** A contracted-power order on the HEMS's point over [start, expectedEnd), RESTORED or CANCELLED at `endedAt`. */
+async function emergencyOrderOn(hems: TestHems, status: 'RESTORED' | 'CANCELLED', start: string, expectedEnd: string, endedAt: string): Promise<void> {
+  const id = `cpo-t-${randomUUID()}`;
+  await sql(
+    `INSERT INTO flexibility.contracted_power_orders (id, status, reduction_percent, start, expected_end, reason, area, restored_at, cancelled_at)
+     VALUES ($1, $2, 30, $3, $4, 'settlement test', '{}', $5, $6)`,
+    [id, status, new Date(start), new Date(expectedEnd), status === 'RESTORED' ? new Date(endedAt) : null, status === 'CANCELLED' ? new Date(endedAt) : null],
+  );
+  await sql(`INSERT INTO flexibility.contracted_power_order_points (order_id, metering_point_id, retailer_id, contracted_power_kva, temporary_max_power_kw) VALUES ($1, $2, $3, 6.9, 4.83)`, [
+    id,
+    hems.pointId,
+    hems.retailerId,
+  ]);
+}
+
 /** Ingests import readings (Wh) per point and instant. */
 async function ingest(readings: Record<string, Record<string, number>>): Promise<void> {
   const rows = Object.entries(readings).flatMap(([meteringPointId, byInstant]) =>
@@ -198,6 +213,27 @@ describe('settling a day of orders', () => {
     // Settling the day again changes nothing: the order is SETTLED.
     expect(await settle('2026-11-18')).toEqual({ settled: 0, unsettledOrderIds: [] });
     expect(await settledEvents(order.orderId)).toHaveLength(1);
+  });
+
+  it('skips a day on which a contracted-power order capped one of the points, as it skips a flex order\'s', async () => {
+    const [a, b] = await hemsOfOneRetailer(2);
+    const order = await pastOrder({ retailerId: a!.retailerId, hems: [a!, b!], isps: [{ start: '2026-11-25T18:00:00Z', kw: 1 }, { start: '2026-11-25T18:15:00Z', kw: 1 }], price: 0.1, factor: 1 });
+    // Tuesday 24th evening: point A capped by an emergency order, restored at 19:00. A cancelled
+    // one caps nothing: Monday 23rd stays a baseline day for point B.
+    await emergencyOrderOn(a!, 'RESTORED', '2026-11-24T17:30:00Z', '2026-11-24T21:00:00Z', '2026-11-24T19:00:00Z');
+    await emergencyOrderOn(b!, 'CANCELLED', '2026-11-23T17:30:00Z', '2026-11-23T21:00:00Z', '2026-11-23T17:30:00Z');
+    await ingest(
+      evenings(a!.pointId, b!.pointId, {
+        '2026-11-25': [100, 100, 100, 100],
+        '2026-11-24': [200, 200, 200, 200],
+        '2026-11-23': [300, 300, 300, 300],
+        '2026-11-20': [400, 400, 400, 400],
+      }),
+    );
+    expect(await settle('2026-11-25')).toEqual({ settled: 1, unsettledOrderIds: [] });
+    const { body } = await t.graphql<SettlementData>(SETTLEMENT, { key: dsoKey, variables: { id: order.orderId } });
+    // Baseline (600 + 800) / 2 Wh per quarter-hour of both points = 2.8 kW; without the skip it would be 2.4.
+    expect(body.data!.flexOrder!.settlement).toMatchObject({ baselineDays: ['2026-11-23', '2026-11-20'], isps: [{ baselineKw: 2.8 }, { baselineKw: 2.8 }] });
   });
 
   it('takes a Saturday order\'s baseline from Saturdays, Sundays and holidays only', async () => {
