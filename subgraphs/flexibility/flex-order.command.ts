@@ -6,6 +6,7 @@ import { recordMutation, type Actor } from '../kit/audit';
 import type { Database, Transaction } from '../kit/db';
 import { appendEventsToOutbox } from '../kit/outbox';
 import { badInput } from '../kit/bad-input';
+import { anyText } from '../kit/sql';
 import { lockOffer, lockOpenOffers, lockRequest, offersByIds, type LockedRequest } from './flex-offer.repo';
 import { offerStatusAt } from './flex-offer.rules';
 import { activationFactorProblem, nothingLeftToBuyProblem, orderableProblem, selectOffers, type Selection } from './flex-order-select.rules';
@@ -47,8 +48,11 @@ async function placeOrders(
       })),
     )
     .returning();
+  await tx
+    .update(flexOffers)
+    .set({ status: 'ORDERED' })
+    .where(anyText(flexOffers.id, rows.map((row) => row.offerId)));
   for (const row of rows) {
-    await tx.update(flexOffers).set({ status: 'ORDERED' }).where(eq(flexOffers.id, row.offerId));
     await recordMutation(tx, actor, operation, row.id, `offer ${row.offerId} of ${row.organisationId} for ${request.id}, activation factor ${row.activationFactor}`);
   }
   await appendEventsToOutbox(
