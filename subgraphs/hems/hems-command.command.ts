@@ -7,7 +7,7 @@ import { recordMutation, type Actor } from '../kit/audit';
 import type { Database } from '../kit/db';
 import { appendEventsToOutbox, appendToOutbox } from '../kit/outbox';
 import { badInput } from '../kit/bad-input';
-import { commandTarget, deviceOfHems, heldForOrder, mayReportOutcome, openOrderCovering, type HemsCommandRow } from './hems-command.repo';
+import { commandTarget, deviceOfHems, heldForOrder, heldForOtherFlexOrder, mayReportOutcome, openOrderCovering, type HemsCommandRow } from './hems-command.repo';
 import { commandProblems, defaultExpiryMs, HOLDING_KINDS, orderProblem, outcomeDetail, outcomeTime, transitionProblem, type HemsCommandOutcome } from './hems-command.rules';
 
 export interface NewHemsCommand {
@@ -42,8 +42,9 @@ const commandEvent = (row: HemsCommandRow) => ({ audience: [row.issuerId], paylo
  * household's meter now (mayReadPresent metering:read: the order's settlement shows it);
  * BAD_USER_INPUT naming the field for the command's own problems, an order (of its reason, open,
  * the caller's) that does not cover the HEMS's point, or a window outside a flex order's period
- * (orderProblem: a RESTORE of what the caller held off for an order that has since left is taken).
- * Nothing is written then.
+ * (orderProblem: a RESTORE of what the caller held off for an order that has since left is taken);
+ * CONFLICT for a flex order's command to a household held for another flex order over an
+ * overlapping period (heldForOtherFlexOrder), whoever's. Nothing is written then.
  */
 export function issueHemsCommand(db: Database, command: NewHemsCommand, actor: Actor): Promise<HemsCommandRow> {
   const { identity } = actor;
@@ -65,14 +66,19 @@ export function issueHemsCommand(db: Database, command: NewHemsCommand, actor: A
     const draft = { ...command, startMs: command.start.getTime(), endMs: command.end.getTime(), expiresAtMs: command.expiresAt?.getTime() ?? null };
     const problems = commandProblems(draft, device, nowMs);
     const orderId = command.orderId.trim();
+    let period: Awaited<ReturnType<typeof openOrderCovering>> = null;
     if (!problems.some((problem) => problem.field === 'orderId')) {
-      const period = await openOrderCovering(tx, command.reason, orderId, target.meteringPointId, identity.organisationId);
+      period = await openOrderCovering(tx, command.reason, orderId, target.meteringPointId, identity.organisationId);
       // Only a RESTORE may follow an order that has left, and only what the sender held off for it.
       const heldBefore = !period && command.kind === 'RESTORE' && (await heldForOrder(tx, command.hemsId, command.reason, orderId, identity.organisationId));
       const problem = orderProblem({ ...draft, orderId }, { period: period && { startMs: period.start.getTime(), endMs: period.expectedEnd.getTime() }, heldBefore });
       if (problem) problems.push(problem);
     }
     if (problems.length > 0) throw badInput(problems);
+    // Each flex order settles on its HEMS' meters: a household held for two at once would be paid twice for one reduction.
+    if (period && command.reason === 'FLEX_ORDER' && (await heldForOtherFlexOrder(tx, target.meteringPointId, orderId, period.start, period.expectedEnd))) {
+      throw new ConflictError(`HEMS ${command.hemsId}'s household is already held for another flex order over this period: a reduction is sold once`);
+    }
     const [row] = await tx
       .insert(hemsCommands)
       .values({

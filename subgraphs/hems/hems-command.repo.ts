@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gt, inArray, lt, ne, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { HemsCommandReason } from '../../schema/hems';
 import type { Identity } from '../../schema/identity';
 import { devices, hemsCommands, hemsSystems, openOrderPointsView } from '../../schema/tables';
@@ -128,6 +128,42 @@ export async function heldForOrder(tx: Transaction, hemsId: string, reason: Hems
         eq(hemsCommands.orderId, orderId),
         eq(hemsCommands.issuerId, issuerId),
         inArray(hemsCommands.kind, [...HOLDING_KINDS]),
+      ),
+    )
+    .limit(1);
+  return held !== undefined;
+}
+
+/**
+ * Whether the point's household is held for another flex order whose period overlaps
+ * [start, end): a FLEX_ORDER command of that order's offerer, not refused nor unanswered, on one
+ * of the point's HEMS (what puts the point into that order's settlement, flex-order-hems.repo.ts).
+ * Locks the point's HEMS first, so two offerers commanding it at once are taken one after the
+ * other and the second sees the first.
+ */
+export async function heldForOtherFlexOrder(tx: Transaction, meteringPointId: string, orderId: string, start: Date, end: Date): Promise<boolean> {
+  await tx.select({ id: hemsSystems.id }).from(hemsSystems).where(eq(hemsSystems.meteringPointId, meteringPointId)).for('update');
+  const [held] = await tx
+    .select({ id: hemsCommands.id })
+    .from(hemsCommands)
+    .innerJoin(hemsSystems, eq(hemsSystems.id, hemsCommands.hemsId))
+    .innerJoin(
+      openOrderPointsView,
+      and(
+        eq(openOrderPointsView.orderId, hemsCommands.orderId),
+        eq(openOrderPointsView.reason, 'FLEX_ORDER'),
+        eq(openOrderPointsView.retailerId, hemsCommands.issuerId),
+        eq(openOrderPointsView.meteringPointId, hemsSystems.meteringPointId),
+      ),
+    )
+    .where(
+      and(
+        eq(hemsSystems.meteringPointId, meteringPointId),
+        eq(hemsCommands.reason, 'FLEX_ORDER'),
+        ne(hemsCommands.orderId, orderId),
+        notInArray(hemsCommands.status, ['REJECTED', 'EXPIRED']),
+        lt(openOrderPointsView.start, end),
+        gt(openOrderPointsView.expectedEnd, start),
       ),
     )
     .limit(1);

@@ -33,7 +33,8 @@ export class HemsCommandResolver {
   @Mutation(() => HemsCommand, {
     description:
       'Retailer or aggregator: ask a HEMS shared with you to SHIFT, CURTAIL or RESTORE a load, for an order. Its outcome, as the HEMS reports it ' +
-      '(or EXPIRED when it does not answer by expiresAt), is pushed to you as a HEMS_COMMAND event.',
+      '(or EXPIRED when it does not answer by expiresAt), is pushed to you as a HEMS_COMMAND event. CONFLICT for a flex order when the household is ' +
+      'already held for another flex order over an overlapping period: a reduction is sold once.',
   })
   async issueHemsCommand(@Arg('input', () => IssueHemsCommandInput) input: IssueHemsCommandInput, @Ctx() ctx: Context): Promise<HemsCommandRow> {
     return issueHemsCommand(ctx.db, { ...input, deviceId: input.deviceId ?? null, targetPowerKw: input.targetPowerKw ?? null, expiresAt: input.expiresAt ?? null }, ctx);

@@ -171,3 +171,70 @@ describe("a flex order's command window", () => {
     expect(await commandCount()).toBe(before + 1);
   });
 });
+
+describe('a household held for a flex order', () => {
+  /** A HEMS its retailer and an aggregator (hems:read and metering:read) may both command, with a flex order of each over the same hour. */
+  async function heldByTwo() {
+    const hems = await f.sharedHems(1);
+    await f.share(hems.pointId, AGGREGATOR_ID);
+    await sql(
+      `INSERT INTO hub.consents (id, metering_point_id, organisation_id, scopes, valid_from, valid_to, granted_by_key_id)
+       VALUES ($1, $2, $3, ARRAY['metering:read']::hub.consent_scope[], now() - interval '1 day', now() + interval '30 days', 'test')`,
+      [`test-metering-${randomUUID()}`, hems.pointId, AGGREGATOR_ID],
+    );
+    const start = quarter(Date.now()) + 2 * HOUR_MS;
+    const isps = [0, 1, 2, 3].map((q) => start + q * QUARTER_MS);
+    return {
+      hems,
+      start,
+      retailer: { key: await f.keyFor('retailer', hems.retailerId), orderId: await flexOrderOn(hems.retailerId, hems.feederId, isps) },
+      aggregator: { key: await f.keyFor('aggregator', AGGREGATOR_ID), orderId: await flexOrderOn(AGGREGATOR_ID, hems.feederId, isps) },
+    };
+  }
+  const held = (hems: TestHems, orderId: string, startMs: number) => ({ ...shift(hems, orderId, startMs, startMs + QUARTER_MS), kind: 'CURTAIL', targetPowerKw: 0 });
+  const conflict = (hemsId: string) => ({
+    message: `HEMS ${hemsId}'s household is already held for another flex order over this period: a reduction is sold once`,
+    extensions: { code: 'CONFLICT' },
+  });
+
+  it("is not sold to a second, overlapping flex order: another offerer's command for it is a CONFLICT naming no one, and nothing is written", async () => {
+    const { hems, start, retailer, aggregator } = await heldByTwo();
+    const first = await t.graphql(ISSUE, { key: retailer.key, variables: { input: shift(hems, retailer.orderId, start, start + QUARTER_MS) } });
+    expect(first.body.errors).toBeUndefined();
+    const before = await commandCount();
+
+    // Another ISP of the same period, and a RESTORE: any command for the second order would put the household into its settlement.
+    for (const input of [held(hems, aggregator.orderId, start + 2 * QUARTER_MS), { ...shift(hems, aggregator.orderId, start, start + QUARTER_MS), kind: 'RESTORE' }]) {
+      const { body } = await t.graphql(ISSUE, { key: aggregator.key, variables: { input } });
+      expect(body.errors?.[0]).toMatchObject(conflict(hems.hemsId));
+      expect(JSON.stringify(body.errors)).not.toContain(hems.retailerId);
+      expect(JSON.stringify(body.errors)).not.toContain(retailer.orderId);
+    }
+    expect(await commandCount()).toBe(before);
+    // The first order's own offerer goes on commanding it.
+    const again = await t.graphql(ISSUE, { key: retailer.key, variables: { input: held(hems, retailer.orderId, start + QUARTER_MS) } });
+    expect(again.body.errors).toBeUndefined();
+  });
+
+  it('is free again for another order once the HEMS refused every command of the first', async () => {
+    const { hems, start, retailer, aggregator } = await heldByTwo();
+    const first = await t.graphql<{ issueHemsCommand: { id: string } }>(ISSUE, { key: retailer.key, variables: { input: shift(hems, retailer.orderId, start, start + QUARTER_MS) } });
+    const refused = await t.graphql(`mutation($input: ReportHemsCommandOutcomeInput!) { reportHemsCommandOutcome(input: $input) { status } }`, {
+      key: retailer.key,
+      variables: { input: { commandId: first.body.data!.issueHemsCommand.id, status: 'REJECTED' } },
+    });
+    expect(refused.body.errors).toBeUndefined();
+    const { body } = await t.graphql(ISSUE, { key: aggregator.key, variables: { input: shift(hems, aggregator.orderId, start, start + QUARTER_MS) } });
+    expect(body.errors).toBeUndefined();
+  });
+
+  it('is held by one of two offerers commanding it at the same moment', async () => {
+    const { hems, start, retailer, aggregator } = await heldByTwo();
+    const answers = await Promise.all(
+      [retailer, aggregator].map(({ key, orderId }) => t.graphql(ISSUE, { key, variables: { input: shift(hems, orderId, start, start + QUARTER_MS) } })),
+    );
+    expect(answers.map(({ body }) => body.errors?.[0]?.extensions?.code ?? 'TAKEN').sort()).toEqual(['CONFLICT', 'TAKEN']);
+    const { rows } = await sql(`SELECT count(DISTINCT order_id) AS n FROM hems.commands WHERE hems_id = $1`, [hems.hemsId]);
+    expect(Number(rows[0].n)).toBe(1);
+  });
+});
