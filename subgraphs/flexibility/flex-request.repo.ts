@@ -84,12 +84,16 @@ export async function flexibilityNeed(db: Database | Transaction, needId: string
   return { congestionPointId: rows[0]!.congestionPointId, intervals: rows.map((row) => ({ startMs: row.intervalStart.getTime(), reductionKw: row.reductionKw })) };
 }
 
+/** The organisations each request was published to, by id. */
+export function requestRecipients(db: Database | Transaction, requestIds: readonly string[]): Promise<{ requestId: string; organisationId: string }[]> {
+  return db
+    .select({ requestId: flexRequestRecipients.requestId, organisationId: flexRequestRecipients.organisationId })
+    .from(flexRequestRecipients)
+    .where(anyText(flexRequestRecipients.requestId, requestIds))
+    .orderBy(asc(flexRequestRecipients.requestId), asc(flexRequestRecipients.organisationId));
+}
+
 /** The organisations the request was published to. */
 export async function recipientsOf(db: Database | Transaction, requestId: string): Promise<string[]> {
-  const rows = await db
-    .select({ organisationId: flexRequestRecipients.organisationId })
-    .from(flexRequestRecipients)
-    .where(eq(flexRequestRecipients.requestId, requestId))
-    .orderBy(asc(flexRequestRecipients.organisationId));
-  return rows.map((row) => row.organisationId);
+  return (await requestRecipients(db, [requestId])).map((row) => row.organisationId);
 }

@@ -1,5 +1,5 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { NotFoundError } from '../../schema/errors';
+import { ForbiddenError, NotFoundError } from '../../schema/errors';
 import { parsePage, toConnection } from '../kit/connection';
 import type { SubgraphContext } from '../kit/context';
 import type { FlexibilityLoaders } from './flexibility.loader';
@@ -57,6 +57,14 @@ export class FlexRequestResolver {
   @FieldResolver(() => [FlexRequestIsp], { description: 'In time order' })
   isps(@Root() request: FlexRequestRow, @Ctx() ctx: Context): Promise<FlexRequestIsp[]> {
     return ctx.loaders.flexRequestIsps.load(request.id);
+  }
+
+  @FieldResolver(() => [ID], {
+    description: "The DSO only (it names competitors): the retailers and aggregators the request was published to, who receive its events, by id",
+  })
+  async recipientIds(@Root() request: FlexRequestRow, @Ctx() ctx: Context): Promise<string[]> {
+    if (ctx.identity.role !== 'dso') throw new ForbiddenError("A request's recipients are the DSO's to see: they name the offerer's competitors");
+    return (await ctx.loaders.flexRequestRecipients.load(request.id)).map((row) => row.organisationId);
   }
 
   @FieldResolver(() => FlexibilityNeed, { nullable: true, description: "The grid's flexibility need the request answers (its run, its intervals); null without one, or where you may not see its area" })

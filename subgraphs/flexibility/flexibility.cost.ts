@@ -37,6 +37,7 @@ export const flexibilityCosts: CostModel = {
   'FlexOrder.settlement': isps,
   'FlexRequest.offers': perOffer('offers'),
   'FlexRequest.orders': perOffer('orders'),
+  'FlexRequest.recipientIds': { cost: () => PARTIES_PER_REQUEST * 10, advice: 'fewer requests per page when asking for their recipients' },
   'FlexOrder.hemsCommands': { cost: () => ORDER_HEMS * OBJECT_VALUE_COST, fanOut: () => ORDER_HEMS, advice: 'fewer orders per page when asking for their HEMS commands' },
   'FlexSettlement.meteringPointIds': { cost: () => ORDER_HEMS, advice: "fewer orders per page when asking for their settlements' metering points" },
   'Mutation.submitFlexOffer': { cost: () => AREA_READ_COST, advice: 'fewer offers in one operation' },

@@ -12,7 +12,7 @@ import { FlexOrderRepo } from './flex-order.repo';
 import type { FlexOrder } from './flex-order.type';
 import type { CountedOffer } from './flex-sufficiency.rules';
 import { settlementPoints, settlementsOf, type SettlementIspRow, type SettlementRow } from './flex-settlement.repo';
-import { FlexRequestRepo, type FlexRequestIspRow, type FlexRequestRow } from './flex-request.repo';
+import { FlexRequestRepo, requestRecipients, type FlexRequestIspRow, type FlexRequestRow } from './flex-request.repo';
 import { OutboxRepo, type StoredEvent } from './outbox.repo';
 
 export interface FlexibilityLoaders {
@@ -23,6 +23,7 @@ export interface FlexibilityLoaders {
   flexRequest: DataLoader<string, FlexRequestRow | null>;
   /** The ISPs of a request, in time order: load them only for a request flexRequest gave. */
   flexRequestIsps: DataLoader<string, FlexRequestIspRow[]>;
+  flexRequestRecipients: DataLoader<string, { organisationId: string }[]>;
   flexOffers: FlexOfferRepo;
   /** Offers the caller may see: all for the DSO, its own for the offerer, none for others. */
   flexOffer: DataLoader<string, FlexOffer | null>;
@@ -74,6 +75,7 @@ export function createFlexibilityLoaders(request: RequestScope): FlexibilityLoad
     flexRequests,
     flexRequest: keyedLoader((ids) => flexRequests.byIds(ids), (row) => row.id),
     flexRequestIsps: groupedLoader((ids) => flexRequests.isps(ids), (row) => row.requestId),
+    flexRequestRecipients: groupedLoader((ids) => requestRecipients(database.db, ids), (row) => row.requestId),
     flexOffers,
     flexOffer: keyedLoader((ids) => flexOffers.byIds(ids), (row) => row.id),
     requestOffers: groupedLoader((ids) => flexOffers.ofRequests(ids), (row) => row.flexRequestId),

@@ -298,6 +298,19 @@ describe('who sees a request', () => {
     }
   });
 
+  it('who it was published to: the DSO reads its recipients; a recipient asking is FORBIDDEN (they name its competitors)', async () => {
+    const feeder = feederWithOutsider();
+    await grantMeteringConsent(AGGREGATOR, feeder.points[0]!);
+    const request = await create(threeIsps(feeder.feederId));
+    const RECIPIENTS = `query($id: ID!) { flexRequest(id: $id) { id recipientIds } }`;
+    const seen = await ask<{ flexRequest: { recipientIds: string[] } }>(dsoKey, RECIPIENTS, { id: request.id });
+    expect(seen.body.data?.flexRequest.recipientIds).toEqual(expectedRecipients([feeder]));
+    expect(seen.body.data?.flexRequest.recipientIds).toContain(AGGREGATOR);
+    const { body } = await ask(await t.createKey('retailer', feeder.retailers[0]!), RECIPIENTS, { id: request.id });
+    expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(JSON.stringify(body)).not.toContain(AGGREGATOR);
+  });
+
   it("lists exactly what a retailer may see, oldest first, page by page", async () => {
     const retailer = t.parish.meteringPoints[0]!.retailerId;
     const key = await t.createKey('retailer', retailer);
