@@ -76,7 +76,7 @@ export function issueHemsCommand(db: Database, command: NewHemsCommand, actor: A
     }
     if (problems.length > 0) throw badInput(problems);
     // Each flex order settles on its HEMS' meters: a household held for two at once would be paid twice for one reduction.
-    if (period && command.reason === 'FLEX_ORDER' && (await heldForOtherFlexOrder(tx, target.meteringPointId, orderId, period.start, period.expectedEnd))) {
+    if (period && command.reason === 'FLEX_ORDER' && (await heldForOtherFlexOrder(tx, command.hemsId, target.meteringPointId, orderId, period.start, period.expectedEnd))) {
       throw new ConflictError(`HEMS ${command.hemsId}'s household is already held for another flex order over this period: a reduction is sold once`);
     }
     const [row] = await tx

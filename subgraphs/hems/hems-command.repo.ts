@@ -62,6 +62,7 @@ export interface CommandTarget {
   mayReadMetering: boolean;
 }
 
+/** The HEMS as the caller would command it, locked: commands to one HEMS are taken one at a time (heldForOtherFlexOrder relies on it). */
 export async function commandTarget(tx: Transaction, identity: Identity, hemsId: string): Promise<CommandTarget | null> {
   // Wrapped, drizzle names a column with its table inside a selected expression: bare, the
   // subqueries' own metering_point_id would answer for it.
@@ -76,7 +77,8 @@ export async function commandTarget(tx: Transaction, identity: Identity, hemsId:
       mayReadMetering: mayReadPresent(identity, pointId, 'metering:read').mapWith(Boolean),
     })
     .from(hemsSystems)
-    .where(eq(hemsSystems.id, hemsId));
+    .where(eq(hemsSystems.id, hemsId))
+    .for('update');
   return target ?? null;
 }
 
@@ -135,39 +137,40 @@ export async function heldForOrder(tx: Transaction, hemsId: string, reason: Hems
 }
 
 /**
- * Whether the point's household is held for another flex order whose period overlaps
- * [start, end): a FLEX_ORDER command of that order's offerer, not refused nor unanswered, on one
- * of the point's HEMS (what puts the point into that order's settlement, flex-order-hems.repo.ts).
- * Locks the point's HEMS first, so two offerers commanding it at once are taken one after the
- * other and the second sees the first.
+ * Whether the HEMS's household is held for another flex order whose period overlaps
+ * [start, end): a FLEX_ORDER command of that order's offerer, not refused nor unanswered, on the
+ * HEMS (what puts its point into that order's settlement, flex-order-hems.repo.ts). The caller
+ * holds the HEMS's row lock (commandTarget), so two offerers commanding it at once are taken one
+ * after the other and the second, reading after the lock, sees the first's command.
  */
-export async function heldForOtherFlexOrder(tx: Transaction, meteringPointId: string, orderId: string, start: Date, end: Date): Promise<boolean> {
-  await tx.select({ id: hemsSystems.id }).from(hemsSystems).where(eq(hemsSystems.meteringPointId, meteringPointId)).for('update');
-  const [held] = await tx
-    .select({ id: hemsCommands.id })
+export async function heldForOtherFlexOrder(tx: Transaction, hemsId: string, meteringPointId: string, orderId: string, start: Date, end: Date): Promise<boolean> {
+  // The other orders first (commands_hems_idx; the common answer is none), then their periods by
+  // id: joined to flexibility's view of open orders, the planner may build all of it.
+  const others = await tx
+    .selectDistinct({ orderId: hemsCommands.orderId, issuerId: hemsCommands.issuerId })
     .from(hemsCommands)
-    .innerJoin(hemsSystems, eq(hemsSystems.id, hemsCommands.hemsId))
-    .innerJoin(
-      openOrderPointsView,
-      and(
-        eq(openOrderPointsView.orderId, hemsCommands.orderId),
-        eq(openOrderPointsView.reason, 'FLEX_ORDER'),
-        eq(openOrderPointsView.retailerId, hemsCommands.issuerId),
-        eq(openOrderPointsView.meteringPointId, hemsSystems.meteringPointId),
-      ),
-    )
     .where(
       and(
-        eq(hemsSystems.meteringPointId, meteringPointId),
+        eq(hemsCommands.hemsId, hemsId),
         eq(hemsCommands.reason, 'FLEX_ORDER'),
         ne(hemsCommands.orderId, orderId),
         notInArray(hemsCommands.status, ['REJECTED', 'EXPIRED']),
+      ),
+    );
+  if (others.length === 0) return false;
+  const periods = await tx
+    .select({ orderId: openOrderPointsView.orderId, retailerId: openOrderPointsView.retailerId })
+    .from(openOrderPointsView)
+    .where(
+      and(
+        anyText(openOrderPointsView.orderId, others.map((row) => row.orderId)),
+        eq(openOrderPointsView.reason, 'FLEX_ORDER'),
+        eq(openOrderPointsView.meteringPointId, meteringPointId),
         lt(openOrderPointsView.start, end),
         gt(openOrderPointsView.expectedEnd, start),
       ),
-    )
-    .limit(1);
-  return held !== undefined;
+    );
+  return periods.some((period) => others.some((other) => other.orderId === period.orderId && other.issuerId === period.retailerId));
 }
 
 /** Commands read only as far as the caller may see them (mayViewCommand). */
