@@ -9,7 +9,8 @@ import { MAX_ISPS } from './flex-request.rules';
  * default budget (1,000,000) about 100 requests' ISPs in one operation, not a thousand.
  * A request's offers and orders (one per offer) are priced, and their own fields multiplied, per
  * offer: an offerer sees its own, at most MAX_OFFERS_PER_REQUEST; the DSO everyone's, estimated at
- * PARTIES_PER_REQUEST times that. An order's HEMS (its commands, its settlement's metering points)
+ * PARTIES_PER_REQUEST times that (and its recipients at PARTIES_PER_REQUEST ids: they have no
+ * bound of their own). An order's HEMS (its commands, its settlement's metering points)
  * have no bound of their own: ORDER_HEMS estimates them.
  * An offer checks the offerer's HEMS behind the congestion point as availableFlexibility does
  * (hems.cost.ts: an area read); settling a day reads every order's points over the baseline
@@ -37,7 +38,7 @@ export const flexibilityCosts: CostModel = {
   'FlexOrder.settlement': isps,
   'FlexRequest.offers': perOffer('offers'),
   'FlexRequest.orders': perOffer('orders'),
-  'FlexRequest.recipientIds': { cost: () => PARTIES_PER_REQUEST * 10, advice: 'fewer requests per page when asking for their recipients' },
+  'FlexRequest.recipientIds': { cost: () => PARTIES_PER_REQUEST, advice: 'fewer requests per page when asking for their recipients' },
   'FlexOrder.hemsCommands': { cost: () => ORDER_HEMS * OBJECT_VALUE_COST, fanOut: () => ORDER_HEMS, advice: 'fewer orders per page when asking for their HEMS commands' },
   'FlexSettlement.meteringPointIds': { cost: () => ORDER_HEMS, advice: "fewer orders per page when asking for their settlements' metering points" },
   'Mutation.submitFlexOffer': { cost: () => AREA_READ_COST, advice: 'fewer offers in one operation' },
