@@ -900,8 +900,9 @@ beforeAll(async () => {
   };
   /**
    * A flex order of the retailer's over the last day and the quarter-hours ahead (written here:
-   * orders are for ISPs still to come), with a FLEX_ORDER command of the retailer's to the fuzz's
-   * HEMS for it: what reportActivation reports on. Reporting never uses it up.
+   * orders are for ISPs still to come), with a FLEX_ORDER SHIFT of the retailer's to the fuzz's
+   * HEMS for it: what reportActivation reports on. Reporting never uses it up. The SHIFT held a
+   * device for the order's first quarter-hour, a day ago, so the flexibility the fuzz offers stays whole.
    */
   const activatableOrder = async () => {
     const from = Math.floor(Date.now() / QUARTER_HOUR_MS) * QUARTER_HOUR_MS - DAY_MS;
@@ -919,8 +920,8 @@ beforeAll(async () => {
     await pool.query(`INSERT INTO flexibility.flex_offer_isps (offer_id, start, kw) SELECT 'fuzz-fof', s, 5 FROM generate_series($1::timestamptz, $2::timestamptz - interval '15 minutes', interval '15 minutes') s`, [new Date(from), new Date(to)]);
     await pool.query(`INSERT INTO flexibility.flex_orders (id, offer_id, request_id, organisation_id, status, activation_factor) VALUES ('fuzz-fo', 'fuzz-fof', 'fuzz-fr', $1, 'ORDERED', 1)`, [retailer]);
     await pool.query(
-      `INSERT INTO hems.commands (id, hems_id, kind, start, "end", reason, order_id, issuer_id, issued_by_key_id, expires_at, status) VALUES ('fuzz-hc-flex', $1, 'RESTORE', $2, $3, 'FLEX_ORDER', 'fuzz-fo', $4, 'fuzz', $3, 'EXECUTED')`,
-      [hemsId, new Date(from), new Date(to), retailer],
+      `INSERT INTO hems.commands (id, hems_id, device_id, kind, start, "end", reason, order_id, issuer_id, issued_by_key_id, expires_at, status) VALUES ('fuzz-hc-flex', $1, $5, 'SHIFT', $2, $3, 'FLEX_ORDER', 'fuzz-fo', $4, 'fuzz', $3, 'EXECUTED')`,
+      [hemsId, new Date(from), new Date(from + QUARTER_HOUR_MS), retailer, controllable[0]],
     );
     return ['fuzz-fo'];
   };

@@ -233,6 +233,16 @@ export const contractedPowerOrderAcks = flexibility.table(
   (t) => [primaryKey({ columns: [t.orderId, t.organisationId] })],
 );
 
+/** Flexibility's published contract (migrations/0026): the period each flex order not cancelled is settled over, for HEMS. */
+export const flexOrderPeriodsView = flexibility
+  .view('flex_order_periods_v', {
+    orderId: text('order_id').notNull(),
+    organisationId: text('organisation_id').notNull(),
+    start: timestamp('start', { withTimezone: true }).notNull(),
+    end: timestamp('end', { withTimezone: true }).notNull(),
+  })
+  .existing();
+
 /** Flexibility's published contract (migrations/0017): the points each open order covers, for HEMS. */
 export const openOrderPointsView = flexibility
   .view('open_order_points_v', {

@@ -26,7 +26,7 @@ describe('an activation report', () => {
       { hemsId: 'h2', startMs: at('2026-01-14T18:15:00Z'), kw: 1 },
     ];
     expect(activationProblems('o1', entries, hems, isps, later).map((problem) => problem.message)).toEqual([
-      'HEMS h9 is not in order o1: send it a FLEX_ORDER command for the order first',
+      'HEMS h9 is not in order o1: hold a load of it off for the order first (a FLEX_ORDER SHIFT or CURTAIL)',
       'ISP 2026-01-14T18:30:00.000Z is outside the order',
       'kw -0.1 of HEMS h1 at 2026-01-14T18:00:00.000Z must be between 0 and 1000',
       'kw NaN of HEMS h2 at 2026-01-14T18:00:00.000Z must be between 0 and 1000',

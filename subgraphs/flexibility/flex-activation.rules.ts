@@ -30,7 +30,7 @@ export function activationProblems(orderId: string, entries: readonly Activation
   const seen = new Set<string>();
   for (const entry of entries) {
     const start = isoTime(entry.startMs);
-    if (!orderHems.has(entry.hemsId)) problems.push({ field: 'isps', message: `HEMS ${entry.hemsId} is not in order ${orderId}: send it a FLEX_ORDER command for the order first` });
+    if (!orderHems.has(entry.hemsId)) problems.push({ field: 'isps', message: `HEMS ${entry.hemsId} is not in order ${orderId}: hold a load of it off for the order first (a FLEX_ORDER SHIFT or CURTAIL)` });
     const outside = ispOutsideProblem(entry.startMs, orderIspStartsMs, 'the order', 'isps');
     if (outside) problems.push(outside);
     else if (entry.startMs + ISP_MS > nowMs) problems.push({ field: 'isps', message: `ISP ${start} has not ended yet: report what was shifted once it has` });

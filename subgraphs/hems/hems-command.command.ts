@@ -8,7 +8,7 @@ import type { Database } from '../kit/db';
 import { appendEventsToOutbox, appendToOutbox } from '../kit/outbox';
 import { badInput } from '../kit/bad-input';
 import { commandTarget, deviceOfHems, heldForOrder, heldForOtherFlexOrder, mayReportOutcome, openOrderCovering, type HemsCommandRow } from './hems-command.repo';
-import { commandProblems, defaultExpiryMs, HOLDING_KINDS, orderProblem, outcomeDetail, outcomeTime, transitionProblem, type HemsCommandOutcome } from './hems-command.rules';
+import { commandProblems, defaultExpiryMs, isHolding, orderProblem, outcomeDetail, outcomeTime, transitionProblem, type HemsCommandOutcome } from './hems-command.rules';
 
 export interface NewHemsCommand {
   hemsId: string;
@@ -43,7 +43,7 @@ const commandEvent = (row: HemsCommandRow) => ({ audience: [row.issuerId], paylo
  * BAD_USER_INPUT naming the field for the command's own problems, an order (of its reason, open,
  * the caller's) that does not cover the HEMS's point, or a window outside a flex order's period
  * (orderProblem: a RESTORE of what the caller held off for an order that has since left is taken);
- * CONFLICT for a flex order's command to a household held for another flex order over an
+ * CONFLICT for a flex order's SHIFT or CURTAIL of a household held for another flex order over an
  * overlapping period (heldForOtherFlexOrder), whoever's. Nothing is written then.
  */
 export function issueHemsCommand(db: Database, command: NewHemsCommand, actor: Actor): Promise<HemsCommandRow> {
@@ -56,7 +56,7 @@ export function issueHemsCommand(db: Database, command: NewHemsCommand, actor: A
     }
     // The offerer reads its order's settlement, the household's metered import per ISP: holding
     // off a load for a flex order needs what reading that meter needs.
-    if (command.reason === 'FLEX_ORDER' && HOLDING_KINDS.some((kind) => kind === command.kind) && !target.mayReadMetering) {
+    if (command.reason === 'FLEX_ORDER' && isHolding(command.kind) && !target.mayReadMetering) {
       throw new ForbiddenError(
         `the market settles a flex order from the household's meter, so a flex order's commands need a metering:read consent for HEMS ${command.hemsId}'s metering point (for an aggregator)`,
       );
@@ -75,8 +75,8 @@ export function issueHemsCommand(db: Database, command: NewHemsCommand, actor: A
       if (problem) problems.push(problem);
     }
     if (problems.length > 0) throw badInput(problems);
-    // Each flex order settles on its HEMS' meters: a household held for two at once would be paid twice for one reduction.
-    if (period && command.reason === 'FLEX_ORDER' && (await heldForOtherFlexOrder(tx, command.hemsId, target.meteringPointId, orderId, period.start, period.expectedEnd))) {
+    // Each flex order settles on the meters of the HEMS it held: a household held for two at once would be paid twice for one reduction.
+    if (period && command.reason === 'FLEX_ORDER' && isHolding(command.kind) && (await heldForOtherFlexOrder(tx, command.hemsId, orderId, period.start, period.expectedEnd))) {
       throw new ConflictError(`HEMS ${command.hemsId}'s household is already held for another flex order over this period: a reduction is sold once`);
     }
     const [row] = await tx

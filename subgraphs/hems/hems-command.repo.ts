@@ -1,7 +1,7 @@
 import { and, count, desc, eq, gt, inArray, lt, ne, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { HemsCommandReason } from '../../schema/hems';
 import type { Identity } from '../../schema/identity';
-import { devices, hemsCommands, hemsSystems, openOrderPointsView } from '../../schema/tables';
+import { devices, flexOrderPeriodsView, hemsCommands, hemsSystems, openOrderPointsView } from '../../schema/tables';
 import type { Page } from '../kit/connection';
 import type { Database, Transaction } from '../kit/db';
 import { mayReadPresent } from '../kit/point-access.sql';
@@ -62,7 +62,6 @@ export interface CommandTarget {
   mayReadMetering: boolean;
 }
 
-/** The HEMS as the caller would command it, locked: commands to one HEMS are taken one at a time (heldForOtherFlexOrder relies on it). */
 export async function commandTarget(tx: Transaction, identity: Identity, hemsId: string): Promise<CommandTarget | null> {
   // Wrapped, drizzle names a column with its table inside a selected expression: bare, the
   // subqueries' own metering_point_id would answer for it.
@@ -77,8 +76,7 @@ export async function commandTarget(tx: Transaction, identity: Identity, hemsId:
       mayReadMetering: mayReadPresent(identity, pointId, 'metering:read').mapWith(Boolean),
     })
     .from(hemsSystems)
-    .where(eq(hemsSystems.id, hemsId))
-    .for('update');
+    .where(eq(hemsSystems.id, hemsId));
   return target ?? null;
 }
 
@@ -137,15 +135,18 @@ export async function heldForOrder(tx: Transaction, hemsId: string, reason: Hems
 }
 
 /**
- * Whether the HEMS's household is held for another flex order whose period overlaps
- * [start, end): a FLEX_ORDER command of that order's offerer, not refused nor unanswered, on the
- * HEMS (what puts its point into that order's settlement, flex-order-hems.repo.ts). The caller
- * holds the HEMS's row lock (commandTarget), so two offerers commanding it at once are taken one
- * after the other and the second, reading after the lock, sees the first's command.
+ * Whether the HEMS's household is held for another flex order over part of [start, end): a SHIFT
+ * or CURTAIL (HOLDING_KINDS) for that order from its offerer, not refused nor unanswered, while
+ * the order is not cancelled and its settled period (flexibility.flex_order_periods_v) overlaps,
+ * whether its request is still open or not. That is what puts the point into the order's
+ * settlement (flex-order-hems.repo.ts). The HEMS's row is locked first, in a statement of its
+ * own: two offerers holding it at once are taken one after the other, and the second's reads,
+ * after the lock, see the first's command.
  */
-export async function heldForOtherFlexOrder(tx: Transaction, hemsId: string, meteringPointId: string, orderId: string, start: Date, end: Date): Promise<boolean> {
-  // The other orders first (commands_hems_idx; the common answer is none), then their periods by
-  // id: joined to flexibility's view of open orders, the planner may build all of it.
+export async function heldForOtherFlexOrder(tx: Transaction, hemsId: string, orderId: string, start: Date, end: Date): Promise<boolean> {
+  // NO KEY UPDATE: it serialises the HEMS's commands without holding up inserts that reference it.
+  await tx.select({ id: hemsSystems.id }).from(hemsSystems).where(eq(hemsSystems.id, hemsId)).for('no key update');
+  // The other orders first (commands_hems_idx; the common answer is none), then their periods by id.
   const others = await tx
     .selectDistinct({ orderId: hemsCommands.orderId, issuerId: hemsCommands.issuerId })
     .from(hemsCommands)
@@ -153,24 +154,17 @@ export async function heldForOtherFlexOrder(tx: Transaction, hemsId: string, met
       and(
         eq(hemsCommands.hemsId, hemsId),
         eq(hemsCommands.reason, 'FLEX_ORDER'),
+        inArray(hemsCommands.kind, [...HOLDING_KINDS]),
         ne(hemsCommands.orderId, orderId),
         notInArray(hemsCommands.status, ['REJECTED', 'EXPIRED']),
       ),
     );
   if (others.length === 0) return false;
   const periods = await tx
-    .select({ orderId: openOrderPointsView.orderId, retailerId: openOrderPointsView.retailerId })
-    .from(openOrderPointsView)
-    .where(
-      and(
-        anyText(openOrderPointsView.orderId, others.map((row) => row.orderId)),
-        eq(openOrderPointsView.reason, 'FLEX_ORDER'),
-        eq(openOrderPointsView.meteringPointId, meteringPointId),
-        lt(openOrderPointsView.start, end),
-        gt(openOrderPointsView.expectedEnd, start),
-      ),
-    );
-  return periods.some((period) => others.some((other) => other.orderId === period.orderId && other.issuerId === period.retailerId));
+    .select({ orderId: flexOrderPeriodsView.orderId, organisationId: flexOrderPeriodsView.organisationId })
+    .from(flexOrderPeriodsView)
+    .where(and(anyText(flexOrderPeriodsView.orderId, others.map((row) => row.orderId)), lt(flexOrderPeriodsView.start, end), gt(flexOrderPeriodsView.end, start)));
+  return periods.some((period) => others.some((other) => other.orderId === period.orderId && other.issuerId === period.organisationId));
 }
 
 /** Commands read only as far as the caller may see them (mayViewCommand). */

@@ -85,6 +85,7 @@ export function commandProblems(draft: CommandDraft, device: CommandedDevice | n
 
 /** Commands that hold a load off: what a RESTORE undoes. */
 export const HOLDING_KINDS = ['SHIFT', 'CURTAIL'] as const satisfies readonly HemsCommandKind[];
+export const isHolding = (kind: HemsCommandKind): boolean => HOLDING_KINDS.some((holding) => holding === kind);
 
 /** What a command's order is to it: open for the sender and covering the HEMS's point (with its period), or not; and what the sender sent that HEMS for it before. */
 export interface OrderStanding {

@@ -391,7 +391,7 @@ describe('reporting an activation', () => {
     expect((await t.graphql(REPORT, { key, variables: { input: { orderId: 'fx-none', isps: [entry] } } })).body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
 
     const cases: [Record<string, unknown>[], string][] = [
-      [[{ ...entry, hemsId: b.hemsId }], `HEMS ${b.hemsId} is not in order ${order.orderId}: send it a FLEX_ORDER command for the order first`],
+      [[{ ...entry, hemsId: b.hemsId }], `HEMS ${b.hemsId} is not in order ${order.orderId}: hold a load of it off for the order first (a FLEX_ORDER SHIFT or CURTAIL)`],
       [[{ ...entry, start: '2026-11-24T18:30:00Z' }], 'ISP 2026-11-24T18:30:00.000Z is outside the order'],
       [[{ ...entry, kw: -1 }], `kw -1 of HEMS ${a.hemsId} at 2026-11-24T18:00:00.000Z must be between 0 and 1000`],
       [[{ ...entry, kw: 1_001 }], `kw 1001 of HEMS ${a.hemsId} at 2026-11-24T18:00:00.000Z must be between 0 and 1000`],
@@ -549,9 +549,10 @@ describe('the chain through the API', () => {
     );
     expect(rows).toHaveLength(2);
     const [commanded, idle] = rows.map((row) => String(row.id));
+    const device = await m.sql(`SELECT id FROM hems.devices WHERE hems_id = $1 AND controllable AND kind <> 'PV_INVERTER' ORDER BY id LIMIT 1`, [commanded]);
     const command = await t.graphql(`mutation($input: IssueHemsCommandInput!) { issueHemsCommand(input: $input) { id } }`, {
       key: m.retailer.key,
-      variables: { input: { hemsId: commanded, kind: 'RESTORE', start: iso(ISP_1()), end: iso(ISP_2() + QUARTER_MS), reason: 'FLEX_ORDER', orderId } },
+      variables: { input: { hemsId: commanded, deviceId: device.rows[0]!.id, kind: 'SHIFT', start: iso(ISP_1()), end: iso(ISP_2() + QUARTER_MS), reason: 'FLEX_ORDER', orderId } },
     });
     expect(command.body.errors).toBeUndefined();
 
@@ -561,7 +562,7 @@ describe('the chain through the API', () => {
     await m.sql(`UPDATE flexibility.flex_request_isps SET start = start - interval '2 days' WHERE request_id = $1`, [requestId]);
     const report = (hemsId: string) =>
       t.graphql<{ reportActivation: { status: string } }>(REPORT, { key: m.retailer.key, variables: { input: { orderId, isps: [{ hemsId, start: iso(ranMs(ISP_1())), kw: 1.5 }] } } });
-    expect((await report(idle!)).body.errors?.[0]?.message).toBe(`HEMS ${idle} is not in order ${orderId}: send it a FLEX_ORDER command for the order first`);
+    expect((await report(idle!)).body.errors?.[0]?.message).toBe(`HEMS ${idle} is not in order ${orderId}: hold a load of it off for the order first (a FLEX_ORDER SHIFT or CURTAIL)`);
     expect((await report(commanded!)).body.data?.reportActivation.status).toBe('ACTIVATED');
 
     const feedback = await t.graphql<{ flexRequest: { activation: unknown[] } }>(`query($id: ID!) { flexRequest(id: $id) { activation { start orderedKw reportedKw hemsCount } } }`, {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startTestHub, type TestHub } from '../../../tools/testing/hub-fixture';
+import { orderHems } from '../../flexibility/flex-order-hems.repo';
 import { hemsFixture, iso, type HemsFixture, type TestHems } from './shared-hems.fixture';
 
 /**
@@ -173,8 +174,12 @@ describe("a flex order's command window", () => {
 });
 
 describe('a household held for a flex order', () => {
-  /** A HEMS its retailer and an aggregator (hems:read and metering:read) may both command, with a flex order of each over the same hour. */
-  async function heldByTwo() {
+  /**
+   * A HEMS its retailer and an aggregator (hems:read and metering:read) may both command, and a flex
+   * order of each on the feeder: the retailer's over `retailerIsps` (quarter-hours from two hours
+   * ahead), the aggregator's over `aggregatorIsps`.
+   */
+  async function heldByTwo(retailerIsps = [0, 1, 2, 3], aggregatorIsps = retailerIsps) {
     const hems = await f.sharedHems(1);
     await f.share(hems.pointId, AGGREGATOR_ID);
     await sql(
@@ -183,57 +188,92 @@ describe('a household held for a flex order', () => {
       [`test-metering-${randomUUID()}`, hems.pointId, AGGREGATOR_ID],
     );
     const start = quarter(Date.now()) + 2 * HOUR_MS;
-    const isps = [0, 1, 2, 3].map((q) => start + q * QUARTER_MS);
+    const at = (q: number) => start + q * QUARTER_MS;
     return {
       hems,
-      start,
-      retailer: { key: await f.keyFor('retailer', hems.retailerId), orderId: await flexOrderOn(hems.retailerId, hems.feederId, isps) },
-      aggregator: { key: await f.keyFor('aggregator', AGGREGATOR_ID), orderId: await flexOrderOn(AGGREGATOR_ID, hems.feederId, isps) },
+      at,
+      retailer: { key: await f.keyFor('retailer', hems.retailerId), orderId: await flexOrderOn(hems.retailerId, hems.feederId, retailerIsps.map(at)) },
+      aggregator: { key: await f.keyFor('aggregator', AGGREGATOR_ID), orderId: await flexOrderOn(AGGREGATOR_ID, hems.feederId, aggregatorIsps.map(at)) },
     };
   }
-  const held = (hems: TestHems, orderId: string, startMs: number) => ({ ...shift(hems, orderId, startMs, startMs + QUARTER_MS), kind: 'CURTAIL', targetPowerKw: 0 });
+  const curtail = (hems: TestHems, orderId: string, startMs: number) => ({ ...shift(hems, orderId, startMs, startMs + QUARTER_MS), kind: 'CURTAIL', targetPowerKw: 0 });
+  const restore = (hems: TestHems, orderId: string, startMs: number) => ({ ...shift(hems, orderId, startMs, startMs + QUARTER_MS), kind: 'RESTORE' });
   const conflict = (hemsId: string) => ({
     message: `HEMS ${hemsId}'s household is already held for another flex order over this period: a reduction is sold once`,
     extensions: { code: 'CONFLICT' },
   });
+  const issue = (key: string, input: object) => t.graphql<{ issueHemsCommand: { id: string } }>(ISSUE, { key, variables: { input } });
+  const takenOrCode = async (key: string, input: object) => (await issue(key, input)).body.errors?.[0]?.extensions?.code ?? 'TAKEN';
 
-  it("is not sold to a second, overlapping flex order: another offerer's command for it is a CONFLICT naming no one, and nothing is written", async () => {
-    const { hems, start, retailer, aggregator } = await heldByTwo();
-    const first = await t.graphql(ISSUE, { key: retailer.key, variables: { input: shift(hems, retailer.orderId, start, start + QUARTER_MS) } });
-    expect(first.body.errors).toBeUndefined();
+  it("is not sold to a second, overlapping flex order: another offerer's SHIFT or CURTAIL is a CONFLICT naming no one, and nothing is written", async () => {
+    // The aggregator's order overlaps the retailer's by its last quarter-hour only.
+    const { hems, at, retailer, aggregator } = await heldByTwo([0, 1], [1, 2, 3]);
+    expect(await takenOrCode(retailer.key, shift(hems, retailer.orderId, at(0), at(1)))).toBe('TAKEN');
     const before = await commandCount();
 
-    // Another ISP of the same period, and a RESTORE: any command for the second order would put the household into its settlement.
-    for (const input of [held(hems, aggregator.orderId, start + 2 * QUARTER_MS), { ...shift(hems, aggregator.orderId, start, start + QUARTER_MS), kind: 'RESTORE' }]) {
-      const { body } = await t.graphql(ISSUE, { key: aggregator.key, variables: { input } });
+    // Its ISPs after the overlap too: the whole order settles on the household's meter.
+    for (const input of [shift(hems, aggregator.orderId, at(1), at(2)), curtail(hems, aggregator.orderId, at(3))]) {
+      const { body } = await issue(aggregator.key, input);
       expect(body.errors?.[0]).toMatchObject(conflict(hems.hemsId));
       expect(JSON.stringify(body.errors)).not.toContain(hems.retailerId);
       expect(JSON.stringify(body.errors)).not.toContain(retailer.orderId);
     }
     expect(await commandCount()).toBe(before);
     // The first order's own offerer goes on commanding it.
-    const again = await t.graphql(ISSUE, { key: retailer.key, variables: { input: held(hems, retailer.orderId, start + QUARTER_MS) } });
-    expect(again.body.errors).toBeUndefined();
+    expect(await takenOrCode(retailer.key, curtail(hems, retailer.orderId, at(1)))).toBe('TAKEN');
   });
 
-  it('is free again for another order once the HEMS refused every command of the first', async () => {
-    const { hems, start, retailer, aggregator } = await heldByTwo();
-    const first = await t.graphql<{ issueHemsCommand: { id: string } }>(ISSUE, { key: retailer.key, variables: { input: shift(hems, retailer.orderId, start, start + QUARTER_MS) } });
+  it('is held by the order whatever became of its request, until the order is cancelled', async () => {
+    const { hems, at, retailer, aggregator } = await heldByTwo([0], [0, 1, 2, 3]);
+    expect(await takenOrCode(retailer.key, shift(hems, retailer.orderId, at(0), at(1)))).toBe('TAKEN');
+    const requestOf = async (orderId: string) => (await sql(`SELECT request_id FROM flexibility.flex_orders WHERE id = $1`, [orderId])).rows[0].request_id as string;
+    // Its period over, the close job closes the request: the order is still to be settled on the household's meter.
+    await sql(`UPDATE flexibility.flex_requests SET status = 'CLOSED', closed_at = now(), close_reason = 'PERIOD_ENDED', restored_at = now() WHERE id = $1`, [await requestOf(retailer.orderId)]);
+    expect(await takenOrCode(aggregator.key, shift(hems, aggregator.orderId, at(2), at(3)))).toBe('CONFLICT');
+    await sql(`UPDATE flexibility.flex_orders SET status = 'SETTLED' WHERE id = $1`, [retailer.orderId]);
+    expect(await takenOrCode(aggregator.key, shift(hems, aggregator.orderId, at(2), at(3)))).toBe('CONFLICT');
+    // A cancelled order settles nothing.
+    await sql(`UPDATE flexibility.flex_orders SET status = 'CANCELLED' WHERE id = $1`, [retailer.orderId]);
+    expect(await takenOrCode(aggregator.key, shift(hems, aggregator.orderId, at(2), at(3)))).toBe('TAKEN');
+  });
+
+  it("is free for an order that does not overlap, for a RESTORE, and once the HEMS refused the first order's commands", async () => {
+    const { hems, at, retailer, aggregator } = await heldByTwo([0, 1], [2, 3]);
+    const first = await issue(retailer.key, shift(hems, retailer.orderId, at(0), at(2)));
+    expect(first.body.errors).toBeUndefined();
+    expect(await takenOrCode(aggregator.key, shift(hems, aggregator.orderId, at(2), at(4)))).toBe('TAKEN');
+
+    const { hems: other, at: atOther, retailer: holder, aggregator: rival } = await heldByTwo();
+    const held = await issue(holder.key, shift(other, holder.orderId, atOther(0), atOther(1)));
+    // A RESTORE holds nothing off, so it neither collides nor puts the household into the rival's settlement.
+    expect(await takenOrCode(rival.key, restore(other, rival.orderId, atOther(0)))).toBe('TAKEN');
+    expect(await orderHems(t.database.handle.db, [rival.orderId])).toEqual([]);
     const refused = await t.graphql(`mutation($input: ReportHemsCommandOutcomeInput!) { reportHemsCommandOutcome(input: $input) { status } }`, {
-      key: retailer.key,
-      variables: { input: { commandId: first.body.data!.issueHemsCommand.id, status: 'REJECTED' } },
+      key: holder.key,
+      variables: { input: { commandId: held.body.data!.issueHemsCommand.id, status: 'REJECTED' } },
     });
     expect(refused.body.errors).toBeUndefined();
-    const { body } = await t.graphql(ISSUE, { key: aggregator.key, variables: { input: shift(hems, aggregator.orderId, start, start + QUARTER_MS) } });
-    expect(body.errors).toBeUndefined();
+    expect(await takenOrCode(rival.key, shift(other, rival.orderId, atOther(0), atOther(1)))).toBe('TAKEN');
+  });
+
+  it("is not sold twice by one offerer either: its own second overlapping order is a CONFLICT", async () => {
+    const { hems, at, retailer } = await heldByTwo();
+    const second = await flexOrderOn(hems.retailerId, hems.feederId, [at(2), at(3)]);
+    expect(await takenOrCode(retailer.key, shift(hems, retailer.orderId, at(0), at(1)))).toBe('TAKEN');
+    expect(await takenOrCode(retailer.key, shift(hems, second, at(2), at(3)))).toBe('CONFLICT');
+  });
+
+  it('answers a command with its own problems BAD_USER_INPUT before saying the household is held', async () => {
+    const { hems, at, retailer, aggregator } = await heldByTwo();
+    expect(await takenOrCode(retailer.key, shift(hems, retailer.orderId, at(0), at(1)))).toBe('TAKEN');
+    // A window past the aggregator's order's period.
+    expect(await takenOrCode(aggregator.key, shift(hems, aggregator.orderId, at(3), at(5)))).toBe('BAD_USER_INPUT');
   });
 
   it('is held by one of two offerers commanding it at the same moment', async () => {
-    const { hems, start, retailer, aggregator } = await heldByTwo();
-    const answers = await Promise.all(
-      [retailer, aggregator].map(({ key, orderId }) => t.graphql(ISSUE, { key, variables: { input: shift(hems, orderId, start, start + QUARTER_MS) } })),
-    );
-    expect(answers.map(({ body }) => body.errors?.[0]?.extensions?.code ?? 'TAKEN').sort()).toEqual(['CONFLICT', 'TAKEN']);
+    const { hems, at, retailer, aggregator } = await heldByTwo();
+    const answers = await Promise.all([retailer, aggregator].map(({ key, orderId }) => takenOrCode(key, shift(hems, orderId, at(0), at(1)))));
+    expect(answers.sort()).toEqual(['CONFLICT', 'TAKEN']);
     const { rows } = await sql(`SELECT count(DISTINCT order_id) AS n FROM hems.commands WHERE hems_id = $1`, [hems.hemsId]);
     expect(Number(rows[0].n)).toBe(1);
   });
