@@ -43,3 +43,6 @@ export type FlexOrderEventKind = (typeof FLEX_ORDER_EVENT_KINDS)[number];
 
 /** One ISP: the market's time unit. */
 export const ISP_MS = 15 * 60 * 1000;
+
+/** A flex request's period, and so an order's, is at most seven days of ISPs: a congestion foreseen in the days ahead, not a standing order. */
+export const MAX_FLEX_PERIOD_MS = 7 * 24 * 3600 * 1000;

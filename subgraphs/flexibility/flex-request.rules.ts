@@ -1,4 +1,4 @@
-import { ISP_MS, type FlexOrderStatus, type FlexRequestStatus } from '../../schema/flexibility';
+import { ISP_MS, MAX_FLEX_PERIOD_MS, type FlexOrderStatus, type FlexRequestStatus } from '../../schema/flexibility';
 import type { Problem } from '../kit/problem';
 import { onIspGrid } from './flex-isp.rules';
 
@@ -9,8 +9,8 @@ export interface IspDraft {
   maxKw: number;
 }
 
-/** Seven days of ISPs: a request is for a congestion foreseen in the days ahead, not a standing order. */
-export const MAX_ISPS = (7 * 24 * 3600 * 1000) / ISP_MS;
+/** Seven days of ISPs (MAX_FLEX_PERIOD_MS). */
+export const MAX_ISPS = MAX_FLEX_PERIOD_MS / ISP_MS;
 /** A watt: a smaller reduction means nothing. */
 export const MIN_FLEX_KW = 0.001;
 /** More than any secondary substation of the grid carries. */

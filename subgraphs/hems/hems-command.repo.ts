@@ -1,4 +1,5 @@
 import { and, count, desc, eq, gt, inArray, lt, ne, notInArray, sql, type SQL } from 'drizzle-orm';
+import { MAX_FLEX_PERIOD_MS } from '../../schema/flexibility';
 import type { HemsCommandReason } from '../../schema/hems';
 import type { Identity } from '../../schema/identity';
 import { devices, flexOrderPeriodsView, hemsCommands, hemsSystems, openOrderPointsView } from '../../schema/tables';
@@ -146,13 +147,17 @@ export async function heldForOrder(tx: Transaction, hemsId: string, reason: Hems
 export async function heldForOtherFlexOrder(tx: Transaction, hemsId: string, orderId: string, start: Date, end: Date): Promise<boolean> {
   // NO KEY UPDATE: it serialises the HEMS's commands without holding up inserts that reference it.
   await tx.select({ id: hemsSystems.id }).from(hemsSystems).where(eq(hemsSystems.id, hemsId)).for('no key update');
-  // The other orders first (commands_hems_idx; the common answer is none), then their periods by id.
+  // The other orders first, then their periods by id. A command lies within its order's period,
+  // at most MAX_FLEX_PERIOD_MS long: an overlapping order's start within that of ours, which
+  // bounds the read on commands_hems_idx however long the HEMS's history.
   const others = await tx
     .selectDistinct({ orderId: hemsCommands.orderId, issuerId: hemsCommands.issuerId })
     .from(hemsCommands)
     .where(
       and(
         eq(hemsCommands.hemsId, hemsId),
+        gt(hemsCommands.start, new Date(start.getTime() - MAX_FLEX_PERIOD_MS)),
+        lt(hemsCommands.start, new Date(end.getTime() + MAX_FLEX_PERIOD_MS)),
         eq(hemsCommands.reason, 'FLEX_ORDER'),
         inArray(hemsCommands.kind, [...HOLDING_KINDS]),
         ne(hemsCommands.orderId, orderId),
