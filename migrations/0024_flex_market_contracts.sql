@@ -46,8 +46,10 @@ FROM "grid"."flexibility_needs" n
 JOIN "grid"."flexibility_need_intervals" i ON i.need_id = n.id;
 --> statement-breakpoint
 -- HEMS's published contract for the market: the commands sent for flex orders, with the HEMS's
--- metering point. Flexibility reads it to know an order's HEMS (whose reports it takes and whose
--- points it settles), never HEMS's tables.
+-- metering point and whether the command holds the household for its order (a SHIFT or CURTAIL
+-- the HEMS did not refuse and that did not go unanswered; a RESTORE holds nothing). Flexibility
+-- reads it to know an order's HEMS (whose reports it takes and whose points it settles), never
+-- HEMS's tables; HEMS reads it too, so that a household is held for one order at a time.
 CREATE VIEW "hems"."flex_order_commands_v" AS
 SELECT c.id AS command_id,
        c.order_id,
@@ -58,7 +60,8 @@ SELECT c.id AS command_id,
        c.status::text AS status,
        c.start,
        c."end",
-       c.issued_at
+       c.issued_at,
+       (c.kind IN ('SHIFT', 'CURTAIL') AND c.status NOT IN ('REJECTED', 'EXPIRED')) AS holds
 FROM "hems"."commands" c
 JOIN "hems"."systems" h ON h.id = c.hems_id
 WHERE c.reason = 'FLEX_ORDER';

@@ -138,6 +138,8 @@ export const flexOrderCommandsView = hems
     start: timestamp('start', { withTimezone: true }).notNull(),
     end: timestamp('end', { withTimezone: true }).notNull(),
     issuedAt: timestamp('issued_at', { withTimezone: true }).notNull(),
+    /** A SHIFT or CURTAIL the HEMS did not refuse and that did not go unanswered: the household is held for the order (a RESTORE holds nothing). */
+    holds: boolean('holds').notNull(),
   })
   .existing();
 

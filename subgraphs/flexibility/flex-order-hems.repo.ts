@@ -3,14 +3,11 @@ import type { Database, Transaction } from '../kit/db';
 
 /**
  * An order's HEMS, from HEMS's published contract (hems.flex_order_commands_v): those its offerer
- * told to hold a load off for it (SHIFT or CURTAIL; a RESTORE alone holds nothing) in a command the
- * HEMS did not refuse and that did not go unanswered. `command` and `order` name the view's and
- * flex_orders' rows in the caller's query.
+ * holds for it (the view's `holds`: a SHIFT or CURTAIL the HEMS did not refuse and that did not go
+ * unanswered). `command` and `order` name the view's and flex_orders' rows in the caller's query.
  */
 const commandOfOrder = (command: string, order: string): SQL =>
-  sql.raw(
-    `${command}.order_id = ${order}.id AND ${command}.issuer_id = ${order}.organisation_id AND ${command}.kind IN ('SHIFT', 'CURTAIL') AND ${command}.status NOT IN ('REJECTED', 'EXPIRED')`,
-  );
+  sql.raw(`${command}.order_id = ${order}.id AND ${command}.issuer_id = ${order}.organisation_id AND ${command}.holds`);
 
 export interface OrderHems {
   orderId: string;

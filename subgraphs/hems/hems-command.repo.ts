@@ -1,8 +1,8 @@
-import { and, count, desc, eq, gt, inArray, lt, ne, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gt, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
 import { MAX_FLEX_PERIOD_MS } from '../../schema/flexibility';
 import type { HemsCommandReason } from '../../schema/hems';
 import type { Identity } from '../../schema/identity';
-import { devices, flexOrderPeriodsView, hemsCommands, hemsSystems, openOrderPointsView } from '../../schema/tables';
+import { devices, flexOrderCommandsView, flexOrderPeriodsView, hemsCommands, hemsSystems, openOrderPointsView } from '../../schema/tables';
 import type { Page } from '../kit/connection';
 import type { Database, Transaction } from '../kit/db';
 import { mayReadPresent } from '../kit/point-access.sql';
@@ -136,40 +136,36 @@ export async function heldForOrder(tx: Transaction, hemsId: string, reason: Hems
 }
 
 /**
- * Whether the HEMS's household is held for another flex order over part of [start, end): a SHIFT
- * or CURTAIL (HOLDING_KINDS) for that order from its offerer, not refused nor unanswered, while
- * the order is not cancelled and its settled period (flexibility.flex_order_periods_v) overlaps,
- * whether its request is still open or not. That is what puts the point into the order's
- * settlement (flex-order-hems.repo.ts). The HEMS's row is locked first, in a statement of its
- * own: two offerers holding it at once are taken one after the other, and the second's reads,
- * after the lock, see the first's command.
+ * Whether the HEMS's household is held for another flex order over part of [start, end): a
+ * command of that order's offerer that holds it (hems.flex_order_commands_v, the contract the
+ * market settles by: flex-order-hems.repo.ts), the order not cancelled and its settled period
+ * (flexibility.flex_order_periods_v) overlapping, whether its request is still open or not. The
+ * HEMS's row is locked first, in a statement of its own: two offerers holding it at once are
+ * taken one after the other, and the second's read, after the lock, sees the first's command.
  */
 export async function heldForOtherFlexOrder(tx: Transaction, hemsId: string, orderId: string, start: Date, end: Date): Promise<boolean> {
   // NO KEY UPDATE: it serialises the HEMS's commands without holding up inserts that reference it.
   await tx.select({ id: hemsSystems.id }).from(hemsSystems).where(eq(hemsSystems.id, hemsId)).for('no key update');
-  // The other orders first, then their periods by id. A command lies within its order's period,
-  // at most MAX_FLEX_PERIOD_MS long: an overlapping order's start within that of ours, which
-  // bounds the read on commands_hems_idx however long the HEMS's history.
-  const others = await tx
-    .selectDistinct({ orderId: hemsCommands.orderId, issuerId: hemsCommands.issuerId })
-    .from(hemsCommands)
+  // A command lies within its order's period, at most MAX_FLEX_PERIOD_MS long: an overlapping
+  // order's commands start within that of ours, which bounds the read on commands_hems_idx
+  // however long the HEMS's history.
+  const [held] = await tx
+    .select({ orderId: flexOrderCommandsView.orderId })
+    .from(flexOrderCommandsView)
+    .innerJoin(flexOrderPeriodsView, and(eq(flexOrderPeriodsView.orderId, flexOrderCommandsView.orderId), eq(flexOrderPeriodsView.organisationId, flexOrderCommandsView.issuerId)))
     .where(
       and(
-        eq(hemsCommands.hemsId, hemsId),
-        gt(hemsCommands.start, new Date(start.getTime() - MAX_FLEX_PERIOD_MS)),
-        lt(hemsCommands.start, new Date(end.getTime() + MAX_FLEX_PERIOD_MS)),
-        eq(hemsCommands.reason, 'FLEX_ORDER'),
-        inArray(hemsCommands.kind, [...HOLDING_KINDS]),
-        ne(hemsCommands.orderId, orderId),
-        notInArray(hemsCommands.status, ['REJECTED', 'EXPIRED']),
+        eq(flexOrderCommandsView.hemsId, hemsId),
+        flexOrderCommandsView.holds,
+        ne(flexOrderCommandsView.orderId, orderId),
+        gt(flexOrderCommandsView.start, new Date(start.getTime() - MAX_FLEX_PERIOD_MS)),
+        lt(flexOrderCommandsView.start, new Date(end.getTime() + MAX_FLEX_PERIOD_MS)),
+        lt(flexOrderPeriodsView.start, end),
+        gt(flexOrderPeriodsView.end, start),
       ),
-    );
-  if (others.length === 0) return false;
-  const periods = await tx
-    .select({ orderId: flexOrderPeriodsView.orderId, organisationId: flexOrderPeriodsView.organisationId })
-    .from(flexOrderPeriodsView)
-    .where(and(anyText(flexOrderPeriodsView.orderId, others.map((row) => row.orderId)), lt(flexOrderPeriodsView.start, end), gt(flexOrderPeriodsView.end, start)));
-  return periods.some((period) => others.some((other) => other.orderId === period.orderId && other.issuerId === period.organisationId));
+    )
+    .limit(1);
+  return held !== undefined;
 }
 
 /** Commands read only as far as the caller may see them (mayViewCommand). */
