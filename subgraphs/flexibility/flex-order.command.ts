@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { BadUserInputError, ConflictError, NotFoundError } from '../../schema/errors';
 import { flexOffers, flexOrders } from '../../schema/tables';
-import { recordMutation, type Actor } from '../kit/audit';
+import { recordMutations, type Actor } from '../kit/audit';
 import type { Database, Transaction } from '../kit/db';
 import { appendEventsToOutbox } from '../kit/outbox';
 import { badInput } from '../kit/bad-input';
@@ -52,9 +52,12 @@ async function placeOrders(
     .update(flexOffers)
     .set({ status: 'ORDERED' })
     .where(anyText(flexOffers.id, rows.map((row) => row.offerId)));
-  for (const row of rows) {
-    await recordMutation(tx, actor, operation, row.id, `offer ${row.offerId} of ${row.organisationId} for ${request.id}, activation factor ${row.activationFactor}`);
-  }
+  await recordMutations(
+    tx,
+    actor,
+    operation,
+    rows.map((row) => ({ target: row.id, detail: `offer ${row.offerId} of ${row.organisationId} for ${request.id}, activation factor ${row.activationFactor}` })),
+  );
   await appendEventsToOutbox(
     tx,
     'FLEX_ORDER',
