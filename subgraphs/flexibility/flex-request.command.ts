@@ -8,7 +8,7 @@ import { appendEventsToOutbox, appendToOutbox } from '../kit/outbox';
 import { badInput } from '../kit/bad-input';
 import { congestionPointRecipients } from './flex-market-access.sql';
 import { offerIspsOf } from './flex-offer.repo';
-import { congestionPointOf, flexibilityNeed, recipientsOf, type FlexRequestRow } from './flex-request.repo';
+import { congestionPointOf, flexibilityNeed, recipientsOf, requestRecipients, type FlexRequestRow } from './flex-request.repo';
 import { cancelledByClose, closeConflict, expiryProblem, ispProblems, ispsFromNeed, periodOf, revisionConflict, sortedIsps, type IspDraft } from './flex-request.rules';
 
 export interface IspInput {
@@ -217,11 +217,7 @@ export function closeEndedFlexRequests(db: Database): Promise<number> {
       .returning({ id: flexRequests.id });
     if (closed.length === 0) return 0;
     const ids = closed.map((row) => row.id).sort();
-    const recipients = await tx
-      .select()
-      .from(flexRequestRecipients)
-      .where(inArray(flexRequestRecipients.requestId, ids))
-      .orderBy(asc(flexRequestRecipients.organisationId));
+    const recipients = await requestRecipients(tx, ids);
     await appendEventsToOutbox(
       tx,
       'FLEX_RESTORE',
